@@ -1,0 +1,86 @@
+# Kommungemensamt – the two commands are `make run` and `make test`; `make help` lists all.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/kommungemensamt
+
+# Django 6 needs Python >= 3.12. Use $(PYTHON) if given, else the first suitable one found.
+PYTHON ?= $(shell for c in python3.13 python3.12 \
+	$$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
+	  p=$$(command -v $$c 2>/dev/null) || continue; \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+
+.PHONY: help install run demo chromium test test-browser test-postgres lint format messages check-deploy clean
+
+help: ## List the commands
+	@echo "Kommungemensamt – Tyresö kommuns kommungemensamma områden"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "No Python >= 3.12 found (Django 6 needs it). Install one, or run: make PYTHON=/path/to/python3.12 ..." >&2; \
+	  exit 1; \
+	fi
+	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the dependencies
+
+run: $(STAMP) ## Set up everything (SQLite) and serve the portal on http://127.0.0.1:8000/
+	DEBUG=1 $(PY) manage.py migrate --no-input -v0
+	DEBUG=1 $(PY) manage.py load_tyreso
+	@DEBUG=1 $(PY) manage.py ensure_dev_superuser
+	@echo "Serving the portal on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, stop with Ctrl-C)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+demo: $(STAMP) ## Like run, with clearly marked fictional demo data added
+	DEBUG=1 $(PY) manage.py migrate --no-input -v0
+	DEBUG=1 $(PY) manage.py load_tyreso --demo
+	@DEBUG=1 $(PY) manage.py ensure_dev_superuser
+	@echo "Serving the portal on http://$(HOST):$(PORT)/"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+chromium: ## Install Debian's Chromium for the browser tests when it is missing
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Chromium (Debian package) for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	}
+
+test: $(STAMP) chromium ## Install and run the whole test suite (SQLite, or DATABASE_URL)
+	$(PY) -m pytest
+
+test-postgres: $(STAMP) ## Run the suite (without the browser tests) against local PostgreSQL
+	@psql "$(dir $(PG_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(PG_URL))'" | grep -q 1 \
+	  || psql "$(dir $(PG_URL))postgres" -c "CREATE DATABASE $(notdir $(PG_URL))"
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser"
+
+test-browser: $(STAMP) chromium ## Run only the browser tests (Playwright + Chromium + axe-core)
+	$(PY) -m pytest -m browser
+
+lint: $(STAMP) ## ruff check and format check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP) ## Format the code with ruff
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+messages: $(STAMP) ## Update and compile the translation catalogues (sv, en)
+	$(PY) manage.py makemessages -l sv -l en --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+check-deploy: $(STAMP) ## manage.py check --deploy with production settings
+	DEBUG=0 SECRET_KEY=check-deploy-$$(openssl rand -hex 32) ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean: ## Remove the virtualenv and the development database
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

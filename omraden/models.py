@@ -1,0 +1,344 @@
+"""Areas (kommungemensamma områden), the people around them and co-creation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from uppfoljning.models import Publicering
+
+
+class Person(models.Model):
+    """Someone named in the portal: a fadder, a ledartröja, a member of staff."""
+
+    namn = models.CharField(_("name"), max_length=200)
+    titel = models.CharField(_("title"), max_length=200, blank=True)
+    epost = models.EmailField(_("e-mail"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    fiktiv = models.BooleanField(
+        _("fictional (demo data)"),
+        default=False,
+        help_text=_("Marks people added by the demo data set; never true for real people."),
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["namn"]
+
+    def __str__(self) -> str:
+        return f"{self.namn}, {self.titel}" if self.titel else self.namn
+
+
+class Fas(models.Model):
+    """A phase of the innovation method: förstå behovet → hitta lösningar → förverkliga."""
+
+    ordning = models.PositiveSmallIntegerField(_("order"), unique=True)
+    namn = models.CharField(_("name"), max_length=100, unique=True)
+    beskrivning = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["ordning"]
+
+    def __str__(self) -> str:
+        return self.namn
+
+
+class OmradeQuerySet(models.QuerySet["Omrade"]):
+    def public(self) -> OmradeQuerySet:
+        return self.filter(publik=True)
+
+    def for_overview(self) -> OmradeQuerySet:
+        """Areas with fadder, phase and the id of the latest public publication.
+
+        Two queries whatever the data size: this one (with a subquery for the latest
+        publication) and `attach_latest_publications()`'s fetch of those publications.
+        """
+        from uppfoljning.models import Publicering
+
+        latest = (
+            Publicering.objects.public()
+            .filter(uppfoljning__omrade=models.OuterRef("pk"))
+            .newest_first()
+            .values("pk")[:1]
+        )
+        return self.select_related("fadder", "fas").annotate(
+            senaste_publicering_id=models.Subquery(latest)
+        )
+
+
+class Omrade(models.Model):
+    class Paverkan(models.TextChoices):
+        INFORMATION = "information", _("Information")
+        KONSULTATION = "konsultation", _("Consultation")
+        DIALOG = "dialog", _("Dialogue")
+        MEDBESTAMMANDE = "medbestammande", _("Co-determination")
+
+    nummer = models.PositiveSmallIntegerField(_("number"), unique=True)
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    kortnamn = models.CharField(_("short name"), max_length=80)
+    fraga = models.CharField(_("question"), max_length=300, unique=True)
+    beskrivning = models.TextField(_("description"), blank=True)
+    fadder = models.ForeignKey(
+        Person,
+        verbose_name=_("sponsor (fadder)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fadder_for",
+    )
+    fas = models.ForeignKey(
+        Fas,
+        verbose_name=_("phase"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="omraden",
+    )
+    publik = models.BooleanField(_("public"), default=True)
+    paverkansniva = models.CharField(
+        _("level of influence"), max_length=20, choices=Paverkan.choices, blank=True
+    )
+    paverkan_text = models.TextField(
+        _("what residents can influence"),
+        blank=True,
+        help_text=_("Plain language: what residents can affect here and how input is used."),
+    )
+
+    objects = OmradeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["nummer"]
+        constraints = [
+            models.CheckConstraint(condition=Q(nummer__gte=1), name="omrade_nummer_positivt"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nummer}. {self.kortnamn}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("omraden:detail", args=[self.slug])
+
+
+def attach_latest_publications(omraden: list[Omrade]) -> list[Omrade]:
+    """Set `omrade.senaste` to its latest public publication (or None) in one query."""
+    from uppfoljning.models import Publicering
+
+    ids = [o.senaste_publicering_id for o in omraden if o.senaste_publicering_id]
+    by_id: dict[int, Publicering] = {
+        p.pk: p
+        for p in Publicering.objects.filter(pk__in=ids).select_related("uppfoljning__period")
+    }
+    for omrade in omraden:
+        omrade.senaste = by_id.get(omrade.senaste_publicering_id)
+    return omraden
+
+
+class Ledartroja(models.Model):
+    """One of the (at most) two staff leads of an area, in slot 1 or 2."""
+
+    omrade = models.ForeignKey(
+        Omrade, verbose_name=_("area"), on_delete=models.CASCADE, related_name="ledartrojor"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="ledartrojor"
+    )
+    slot = models.PositiveSmallIntegerField(_("place"), choices=[(1, "1"), (2, "2")])
+    aktiv = models.BooleanField(_("active"), default=True)
+    fran = models.DateField(_("from"), null=True, blank=True)
+    till = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("leader jersey (ledartröja)")
+        verbose_name_plural = _("leader jerseys (ledartröjor)")
+        ordering = ["omrade__nummer", "slot"]
+        constraints = [
+            models.CheckConstraint(condition=Q(slot__in=[1, 2]), name="ledartroja_slot_1_eller_2"),
+            # Two places per area: at most one active ledartröja in each.
+            models.UniqueConstraint(
+                fields=["omrade", "slot"],
+                condition=Q(aktiv=True),
+                name="ledartroja_en_aktiv_per_plats",
+            ),
+            models.UniqueConstraint(
+                fields=["omrade", "person"],
+                condition=Q(aktiv=True),
+                name="ledartroja_person_en_gang_per_omrade",
+            ),
+            models.CheckConstraint(
+                condition=Q(till__isnull=True) | Q(fran__isnull=True) | Q(till__gte=F("fran")),
+                name="ledartroja_till_efter_fran",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.namn} ({self.omrade.kortnamn})"
+
+
+class Initiativ(models.Model):
+    """A solution being explored in an area, at a phase of the innovation method."""
+
+    omrade = models.ForeignKey(
+        Omrade, verbose_name=_("area"), on_delete=models.CASCADE, related_name="initiativ"
+    )
+    titel = models.CharField(_("title"), max_length=200)
+    beskrivning = models.TextField(_("description"), blank=True)
+    fas = models.ForeignKey(Fas, verbose_name=_("phase"), on_delete=models.PROTECT)
+    publik = models.BooleanField(_("public"), default=True)
+    skapad = models.DateTimeField(_("created"), auto_now_add=True)
+    andrad = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["omrade__nummer", "fas__ordning", "titel"]
+
+    def __str__(self) -> str:
+        return self.titel
+
+
+class AktivitetQuerySet(models.QuerySet["Aktivitet"]):
+    def public(self) -> AktivitetQuerySet:
+        return self.filter(publik=True)
+
+
+class Aktivitet(models.Model):
+    """A co-creation event (medskapande): workshop, focus group, checkpoint."""
+
+    titel = models.CharField(_("title"), max_length=200)
+    beskrivning = models.TextField(_("description"), blank=True)
+    omraden = models.ManyToManyField(
+        Omrade, verbose_name=_("areas"), blank=True, related_name="aktiviteter"
+    )
+    teman = models.JSONField(
+        _("themes"), default=list, blank=True, help_text=_("A list of themes, one string each.")
+    )
+    plats = models.CharField(_("place"), max_length=200, blank=True)
+    # Date and times apart: the sources often give a date without a time.
+    datum = models.DateField(_("date"))
+    starttid = models.TimeField(_("starts at"), null=True, blank=True)
+    sluttid = models.TimeField(_("ends at"), null=True, blank=True)
+    publik = models.BooleanField(_("public"), default=True)
+    oppen_for_invanare = models.BooleanField(_("open to residents"), default=True)
+    kapacitet = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    protokoll = models.TextField(_("minutes"), blank=True)
+    antal_deltagare = models.PositiveIntegerField(
+        _("number of participants"), null=True, blank=True
+    )
+    aterkoppling_senast = models.DateField(_("feedback by"), null=True, blank=True)
+
+    objects = AktivitetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["datum", "starttid"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sluttid__isnull=True)
+                | Q(starttid__isnull=True)
+                | Q(sluttid__gte=F("starttid")),
+                name="aktivitet_slut_efter_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.titel
+
+
+class InspelQuerySet(models.QuerySet["Inspel"]):
+    def public(self) -> InspelQuerySet:
+        return self.filter(status=Inspel.Status.GODKAND).filter(
+            Q(omrade__isnull=True) | Q(omrade__publik=True)
+        )
+
+
+class Inspel(models.Model):
+    """Input from a resident. `text` is kept exactly as received; `publicerad_text` is moderated."""
+
+    MAX_TEXT = 2000
+
+    class Typ(models.TextChoices):
+        IDE = "ide", _("Idea")
+        SYNPUNKT = "synpunkt", _("Opinion")
+        ANTIKRANGEL = "antikrangel", _("Anti-hassle report")
+
+    class Status(models.TextChoices):
+        NY = "ny", _("New")
+        GODKAND = "godkand", _("Approved")
+        AVVISAD = "avvisad", _("Rejected")
+
+    typ = models.CharField(_("kind"), max_length=20, choices=Typ.choices)
+    omrade = models.ForeignKey(
+        Omrade,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspel",
+    )
+    text = models.TextField(_("text as received"), max_length=MAX_TEXT)
+    namn = models.CharField(_("name"), max_length=200, blank=True)
+    epost = models.EmailField(_("e-mail"), blank=True)
+    visa_namn = models.BooleanField(_("show name publicly"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NY)
+    publicerad_text = models.TextField(_("published text"), blank=True)
+    avvisningsorsak = models.TextField(_("reason for rejection"), blank=True)
+    svar = models.TextField(_("answer"), blank=True)
+    besvarad_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    besvarad_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    initiativ = models.ForeignKey(
+        Initiativ,
+        verbose_name=_("led to initiative"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspel",
+    )
+    skapad = models.DateTimeField(_("received"), auto_now_add=True)
+    stangd_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = InspelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("input")
+        verbose_name_plural = _("input")
+        ordering = ["skapad"]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), 2000), name="inspel_text_hogst_2000"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="avvisad") | ~Q(avvisningsorsak=""),
+                name="inspel_avvisad_kraver_orsak",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_typ_display()}: {self.text[:60]}"

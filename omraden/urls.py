@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from omraden import views
+
+app_name = "omraden"
+
+urlpatterns = [
+    # Areas
+    path("<slug:slug>/", views.detail, name="detail"),
+]

@@ -1,0 +1,49 @@
+"""Every public page: zero axe-core WCAG 2.1 A/AA violations, works without JavaScript,
+requests nothing from other hosts, and stays under 100 KB (HTML + CSS + JS)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+PUBLIC_PAGES = ["/", "/omraden/unga/", "/omraden/delaktighet/"]
+MAX_BYTES = 100 * 1024
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_page_has_no_axe_violations(visit: Any, path: str) -> None:
+    v = visit()
+    response = v.page.goto(path)
+    assert response.status == 200
+    assert v.axe_violations() == []
+    assert v.foreign_requests() == []
+    size = v.transferred_bytes()
+    print(f"\n{path}: {size} bytes transferred (HTML+CSS+JS)")
+    assert 0 < size < MAX_BYTES
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_page_works_without_javascript(visit: Any, path: str) -> None:
+    v = visit(javascript=False)
+    assert v.page.goto(path).status == 200
+    assert v.page.locator("h1").count() == 1
+    assert v.page.locator("main#main").is_visible()
+
+
+def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(visit: Any) -> None:
+    v = visit()
+    v.page.goto("/")
+    v.page.keyboard.press("Tab")
+    focused = v.page.evaluate("document.activeElement.textContent")
+    assert focused.strip() == "Hoppa till innehållet"
+    v.page.keyboard.press("Enter")
+    assert v.page.evaluate("document.activeElement.id") == "main"
+
+
+def test_language_switch_shows_the_page_in_english_without_javascript(visit: Any) -> None:
+    v = visit(javascript=False)
+    v.page.goto("/")
+    v.page.get_by_role("button", name="English").click()
+    assert v.page.locator("html").get_attribute("lang") == "en"
+    assert v.page.locator("h1").inner_text() == "The seven joint areas"

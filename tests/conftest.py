@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from omraden.models import Aktivitet, Fas, Omrade, Person
+from uppfoljning.models import Period, Publicering, Status, Uppdrag, Uppfoljning
+
+
+def make_person(**kwargs: Any) -> Person:
+    kwargs.setdefault("namn", f"Person {Person.objects.count() + 1}")
+    kwargs.setdefault("titel", "handläggare")
+    return Person.objects.create(**kwargs)
+
+
+def make_fas(**kwargs: Any) -> Fas:
+    kwargs.setdefault("ordning", Fas.objects.count() + 1)
+    kwargs.setdefault("namn", f"Fas {kwargs['ordning']}")
+    return Fas.objects.create(**kwargs)
+
+
+def make_omrade(**kwargs: Any) -> Omrade:
+    nummer = kwargs.setdefault(
+        "nummer",
+        (Omrade.objects.order_by("-nummer").values_list("nummer", flat=True).first() or 0) + 1,
+    )
+    kwargs.setdefault("slug", f"omrade-{nummer}")
+    kwargs.setdefault("kortnamn", f"Område {nummer}")
+    kwargs.setdefault("fraga", f"Hur kan vi göra område {nummer} bättre?")
+    if "fadder" not in kwargs:
+        kwargs["fadder"] = make_person(namn=f"Fadder {nummer}", titel="chef")
+    return Omrade.objects.create(**kwargs)
+
+
+def make_period(**kwargs: Any) -> Period:
+    kwargs.setdefault("ar", 2024)
+    kwargs.setdefault("tertial", 1)
+    return Period.objects.create(**kwargs)
+
+
+def make_uppdrag(**kwargs: Any) -> Uppdrag:
+    n = Uppdrag.objects.count() + 1
+    kwargs.setdefault("namn", f"Uppdrag {n}")
+    kwargs.setdefault("slug", f"uppdrag-{n}")
+    kwargs.setdefault("kommunplan_ar", 2023)
+    return Uppdrag.objects.create(**kwargs)
+
+
+def make_uppfoljning(**kwargs: Any) -> Uppfoljning:
+    if "omrade" not in kwargs and "uppdrag" not in kwargs:
+        kwargs["omrade"] = make_omrade()
+    if "period" not in kwargs:
+        kwargs["period"] = make_period()
+    return Uppfoljning.objects.create(**kwargs)
+
+
+def make_publicering(uppfoljning: Uppfoljning, **kwargs: Any) -> Publicering:
+    kwargs.setdefault("status", uppfoljning.status or Status.GRON)
+    kwargs.setdefault("version", uppfoljning.publiceringar.count() + 1)
+    kwargs.setdefault("sammanfattning", uppfoljning.sammanfattning)
+    kwargs.setdefault("orsak", uppfoljning.orsak)
+    kwargs.setdefault("atgarder", uppfoljning.atgarder)
+    kwargs.setdefault("publicerad_at", timezone.now() - dt.timedelta(days=1))
+    return Publicering.objects.create(uppfoljning=uppfoljning, **kwargs)
+
+
+def make_aktivitet(**kwargs: Any) -> Aktivitet:
+    omraden = kwargs.pop("omraden", [])
+    kwargs.setdefault("titel", "Workshop")
+    kwargs.setdefault("datum", timezone.localdate() + dt.timedelta(days=7))
+    aktivitet = Aktivitet.objects.create(**kwargs)
+    aktivitet.omraden.set(omraden)
+    return aktivitet
+
+
+@pytest.fixture
+def tyreso(db: None) -> None:
+    """The real data set, loaded exactly as `make run` loads it."""
+    call_command("load_tyreso", verbosity=0)

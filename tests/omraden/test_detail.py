@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
+
+from omraden.models import Fas, Initiativ, Ledartroja, Omrade
+from tests.conftest import (
+    make_aktivitet,
+    make_omrade,
+    make_period,
+    make_person,
+    make_publicering,
+    make_uppfoljning,
+)
+
+
+@pytest.mark.django_db
+def test_it_shows_one_area_in_full(client: Client, tyreso: None) -> None:
+    r = client.get("/omraden/unga/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert (
+        "<h1>Hur kan vi göra så att alla unga får känna trygghet, meningsfullhet och kärlek?</h1>"
+        in html
+    )
+    assert "Elin Waltersson, chef stöd- och servicekontoret" in html
+    assert "Två ledartröjor, rekrytering pågår." in html
+    assert "Checkpoint för de kommungemensamma områdena" in html
+    assert "Nya möjligheter att återbruka" in html
+    assert "har ingen publicerad uppföljning ännu" in html
+
+
+@pytest.mark.django_db
+def test_it_shows_cause_and_actions_of_a_yellow_status(client: Client, tyreso: None) -> None:
+    omrade = Omrade.objects.get(slug="unga")
+    uppf = make_uppfoljning(
+        omrade=omrade, status="gul", orsak="Rekryteringen drog ut", atgarder="Två nya ledare"
+    )
+    make_publicering(uppf)
+    html = client.get("/omraden/unga/").content.decode()
+    assert "status-gul" in html and "▲" in html and "Gul" in html
+    assert "Rekryteringen drog ut" in html
+    assert "Två nya ledare" in html
+
+
+@pytest.mark.django_db
+def test_it_returns_404_for_an_unknown_area(client: Client, tyreso: None) -> None:
+    assert client.get("/omraden/finns-inte/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_it_hides_a_non_public_area_from_residents_but_not_from_staff(client: Client) -> None:
+    make_omrade(slug="hemligt", publik=False)
+    assert client.get("/omraden/hemligt/").status_code == 404
+    client.force_login(User.objects.create_user("medarbetare"))
+    assert client.get("/omraden/hemligt/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 15])
+def test_the_number_of_queries_does_not_grow_with_the_data(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int
+) -> None:
+    fas = Fas.objects.create(ordning=1, namn="Förstå behovet")
+    omrade = make_omrade(slug="unga", fas=fas)
+    for slot in (1, 2):
+        Ledartroja.objects.create(omrade=omrade, person=make_person(), slot=slot)
+    for i in range(size):
+        period = make_period(ar=2024 + i // 3, tertial=i % 3 + 1)
+        uppf = make_uppfoljning(omrade=omrade, period=period, status="gron")
+        make_publicering(uppf)
+        Initiativ.objects.create(omrade=omrade, titel=f"Initiativ {i}", fas=fas)
+        make_aktivitet(omraden=[omrade], datum=timezone.localdate() + dt.timedelta(days=i - 5))
+    # 1: the area with fadder and phase
+    # 2: its public publications with follow-up and period
+    # 3: its public activities
+    # 4: its active ledartröjor with their people
+    # 5: its public initiatives with their phase
+    with django_assert_num_queries(5):
+        assert client.get("/omraden/unga/").status_code == 200

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
+
+from omraden.models import Omrade
+from tests.conftest import make_period, make_publicering, make_uppfoljning
+from tests.test_load_tyreso import FADDRAR, QUESTIONS
+
+
+@pytest.mark.django_db
+def test_it_shows_the_seven_questions_and_faddrar(client: Client, tyreso: None) -> None:
+    r = client.get("/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert '<html lang="sv">' in html
+    for question in QUESTIONS:
+        assert question in html
+    for namn, titel in FADDRAR:
+        assert f"{namn}, {titel}" in html
+    assert "Förstå behovet" in html
+
+
+@pytest.mark.django_db
+def test_it_says_when_an_area_has_no_published_status(client: Client, tyreso: None) -> None:
+    html = client.get("/").content.decode()
+    assert html.count("Ingen publicerad status ännu") == 7
+
+
+@pytest.mark.django_db
+def test_it_shows_the_latest_published_status_with_text_and_symbol(
+    client: Client, tyreso: None
+) -> None:
+    omrade = Omrade.objects.get(nummer=3)
+    old = make_uppfoljning(omrade=omrade, period=make_period(ar=2024, tertial=1), status="gron")
+    make_publicering(old)
+    new = make_uppfoljning(
+        omrade=omrade,
+        period=make_period(ar=2024, tertial=2),
+        status="rod",
+        orsak="Inte startat",
+        atgarder="Rekrytering",
+    )
+    make_publicering(new)
+    html = client.get("/").content.decode()
+    symbol = '<span class="status-symbol" aria-hidden="true">■</span>'
+    assert f'<span class="status status-rod">{symbol} Röd</span>' in html
+    assert "(T2 2024)" in html
+
+
+@pytest.mark.django_db
+def test_it_never_shows_a_draft_or_a_future_publication(client: Client, tyreso: None) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    omrade = Omrade.objects.get(nummer=1)
+    make_uppfoljning(omrade=omrade, period=make_period(), status="gron")  # draft only
+    planned = make_uppfoljning(omrade=omrade, period=make_period(ar=2024, tertial=2), status="gron")
+    make_publicering(planned, publicerad_at=timezone.now() + dt.timedelta(days=3))
+    html = client.get("/").content.decode()
+    assert "status-gron" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("periods", [1, 12])
+def test_the_number_of_queries_does_not_grow_with_the_data(
+    client: Client, tyreso: None, django_assert_num_queries: DjangoAssertNumQueries, periods: int
+) -> None:
+    for i in range(periods):
+        period = make_period(ar=2024 + i // 3, tertial=i % 3 + 1)
+        for omrade in Omrade.objects.all():
+            uppf = make_uppfoljning(omrade=omrade, period=period, status="gron")
+            make_publicering(uppf)
+            make_publicering(uppf, version=2)
+    # 1: the areas with fadder and phase, and the latest publication's id as a subquery
+    # 2: those publications with their follow-up and period
+    with django_assert_num_queries(2):
+        assert client.get("/").status_code == 200

@@ -1,0 +1,479 @@
+"""Periods, follow-ups with their publications and history, indicators and reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from omraden.models import Omrade
+
+
+class Status(models.TextChoices):
+    """The three statuses of the follow-up template, with their definitions word for word."""
+
+    GRON = "gron", _("Green")
+    GUL = "gul", _("Yellow")
+    ROD = "rod", _("Red")
+
+
+STATUS_DEFINITIONS = {
+    Status.GRON: _(
+        "The assignment is carried out according to plan and will be delivered on time."
+    ),
+    Status.GUL: _(
+        "The assignment has started but is not going according to plan, "
+        "or risks not being delivered on time."
+    ),
+    Status.ROD: _("The assignment has not started."),
+}
+# A symbol per status so that status is never told by colour alone.
+STATUS_SYMBOLS = {Status.GRON: "●", Status.GUL: "▲", Status.ROD: "■"}
+
+NEEDS_CAUSE = [Status.GUL, Status.ROD]
+
+
+def _has_text(field: str) -> GreaterThan:
+    return GreaterThan(Length(Trim(field)), 0)
+
+
+def status_rule(prefix: str) -> models.CheckConstraint:
+    """Yellow and red need both a cause (orsak) and actions taken (vidtagna åtgärder)."""
+    return models.CheckConstraint(
+        condition=~Q(status__in=NEEDS_CAUSE) | (Q(_has_text("orsak")) & Q(_has_text("atgarder"))),
+        name=f"{prefix}_gul_rod_kraver_orsak_och_atgarder",
+        violation_error_message=_("Yellow and red status need both a cause and actions taken."),
+    )
+
+
+def validate_status_rule(status: str, orsak: str, atgarder: str) -> None:
+    """The model-level twin of `status_rule`, for friendly form errors."""
+    if status in NEEDS_CAUSE:
+        errors = {}
+        if not orsak.strip():
+            errors["orsak"] = _("Describe the cause: it is required for yellow and red status.")
+        if not atgarder.strip():
+            errors["atgarder"] = _(
+                "Describe the actions taken: they are required for yellow and red status."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Period(models.Model):
+    class Tertial(models.IntegerChoices):
+        T1 = 1, "T1"
+        T2 = 2, "T2"
+        AR = 3, _("Annual report")
+
+    class Tillstand(models.TextChoices):
+        PLANERAD = "planerad", _("Planned")
+        OPPEN = "oppen", _("Open")
+        STANGD = "stangd", _("Closed")
+
+    ar = models.PositiveSmallIntegerField(_("year"))
+    tertial = models.PositiveSmallIntegerField(_("tertial"), choices=Tertial.choices)
+    deadline = models.DateField(_("reporting deadline"), null=True, blank=True)
+    tillstand = models.CharField(
+        _("state"), max_length=10, choices=Tillstand.choices, default=Tillstand.PLANERAD
+    )
+    # Empty for a period that was closed before the portal kept track (the 2023 periods).
+    stangd_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["ar", "tertial"]
+        constraints = [
+            models.UniqueConstraint(fields=["ar", "tertial"], name="period_unik_per_ar_tertial"),
+            models.CheckConstraint(
+                condition=Q(tertial__in=[1, 2, 3]), name="period_tertial_giltig"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tertial_display()} {self.ar}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.ar}-{'ar' if self.tertial == 3 else f't{self.tertial}'}"
+
+    @property
+    def kort(self) -> str:
+        return f"{'ÅR' if self.tertial == 3 else f'T{self.tertial}'} {self.ar}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.tillstand == self.Tillstand.STANGD
+
+
+class Uppdrag(models.Model):
+    """A political assignment (politiskt uppdrag) in the kommunplan."""
+
+    namn = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    beskrivning = models.TextField(_("description"), blank=True)
+    kommunplan_ar = models.PositiveSmallIntegerField(_("municipal plan year"))
+    overgripande = models.BooleanField(_("overarching"), default=False)
+    ordning = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("political assignment")
+        verbose_name_plural = _("political assignments")
+        ordering = ["kommunplan_ar", "ordning"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kommunplan_ar", "namn"], name="uppdrag_unikt_namn_per_plan"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.namn
+
+
+class Uppfoljning(models.Model):
+    """The follow-up of one area or one assignment in one period: the working copy.
+
+    What the public sees is the latest `Publicering`, never this working copy.
+    """
+
+    class Tillstand(models.TextChoices):
+        UTKAST = "utkast", _("Draft")
+        KLAR = "klar", _("Ready for sign-off")
+        PUBLICERAD = "publicerad", _("Published")
+
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="uppfoljningar"
+    )
+    omrade = models.ForeignKey(
+        Omrade,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="uppfoljningar",
+    )
+    uppdrag = models.ForeignKey(
+        Uppdrag,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="uppfoljningar",
+    )
+    status = models.CharField(_("status"), max_length=4, choices=Status.choices, blank=True)
+    sammanfattning = models.TextField(_("public summary"), blank=True)
+    orsak = models.TextField(_("cause"), blank=True)
+    atgarder = models.TextField(_("actions taken"), blank=True)
+    intern_anteckning = models.TextField(
+        _("internal note"), blank=True, help_text=_("Never shown outside the staff pages.")
+    )
+    tillstand = models.CharField(
+        _("state"), max_length=10, choices=Tillstand.choices, default=Tillstand.UTKAST
+    )
+    publicera_fran = models.DateTimeField(_("publish from"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    andrad_at = models.DateTimeField(_("changed"), default=timezone.now)
+    andrad_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["period__ar", "period__tertial", "omrade__nummer", "uppdrag__ordning"]
+        constraints = [
+            status_rule("uppfoljning"),
+            models.CheckConstraint(
+                condition=Q(status__in=["", *Status.values]), name="uppfoljning_status_giltig"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(omrade__isnull=False, uppdrag__isnull=True)
+                    | Q(omrade__isnull=True, uppdrag__isnull=False)
+                ),
+                name="uppfoljning_omrade_eller_uppdrag",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "omrade"],
+                condition=Q(omrade__isnull=False),
+                name="uppfoljning_en_per_period_och_omrade",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "uppdrag"],
+                condition=Q(uppdrag__isnull=False),
+                name="uppfoljning_en_per_period_och_uppdrag",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="uppfoljning_version_positiv"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} – {self.period}"
+
+    @property
+    def subject(self) -> Omrade | Uppdrag:
+        return self.omrade if self.omrade_id else self.uppdrag
+
+    def clean(self) -> None:
+        validate_status_rule(self.status, self.orsak, self.atgarder)
+
+
+class PubliceringQuerySet(models.QuerySet["Publicering"]):
+    def public(self) -> PubliceringQuerySet:
+        """The one path to what anonymous users may see: published, due, about a public area."""
+        return self.filter(publicerad_at__lte=timezone.now()).filter(
+            Q(uppfoljning__omrade__isnull=True) | Q(uppfoljning__omrade__publik=True)
+        )
+
+    def newest_first(self) -> PubliceringQuerySet:
+        return self.order_by(
+            "-uppfoljning__period__ar", "-uppfoljning__period__tertial", "-publicerad_at", "-pk"
+        )
+
+
+class Publicering(models.Model):
+    """An immutable published version of a follow-up: what residents see.
+
+    Revising a published follow-up appends a new row; the old one stays, so a closed
+    period's report can show exactly what was published and later corrections beside it.
+    """
+
+    uppfoljning = models.ForeignKey(
+        Uppfoljning,
+        verbose_name=_("follow-up"),
+        on_delete=models.PROTECT,
+        related_name="publiceringar",
+    )
+    version = models.PositiveIntegerField(_("version of the follow-up"))
+    status = models.CharField(_("status"), max_length=4, choices=Status.choices)
+    sammanfattning = models.TextField(_("public summary"), blank=True)
+    orsak = models.TextField(_("cause"), blank=True)
+    atgarder = models.TextField(_("actions taken"), blank=True)
+    publicerad_at = models.DateTimeField(_("visible from"))
+    skapad_at = models.DateTimeField(_("published at"), default=timezone.now)
+    publicerad_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = PubliceringQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["publicerad_at", "pk"]
+        constraints = [
+            status_rule("publicering"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="publicering_status_giltig"
+            ),
+            models.UniqueConstraint(
+                fields=["uppfoljning", "version"], name="publicering_en_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uppfoljning} v{self.version}"
+
+    @property
+    def symbol(self) -> str:
+        return STATUS_SYMBOLS[Status(self.status)]
+
+    @property
+    def definition(self) -> str:
+        return str(STATUS_DEFINITIONS[Status(self.status)])
+
+
+class AppendOnlyQuerySet(models.QuerySet["Historik"]):
+    """History rows are written once: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Historik is append-only: rows are never updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Historik is append-only: rows are never deleted.")
+
+
+class Historik(models.Model):
+    """An append-only log of every change of a follow-up's status, text or state."""
+
+    class Handling(models.TextChoices):
+        SKAPAD = "skapad", _("Created")
+        ANDRAD = "andrad", _("Changed")
+        KLAR = "klar", _("Marked ready for sign-off")
+        PUBLICERAD = "publicerad", _("Published")
+
+    uppfoljning = models.ForeignKey(
+        Uppfoljning, verbose_name=_("follow-up"), on_delete=models.PROTECT, related_name="historik"
+    )
+    tid = models.DateTimeField(_("time"), default=timezone.now)
+    av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handling = models.CharField(_("action"), max_length=20, choices=Handling.choices)
+    version = models.PositiveIntegerField(_("version after the change"))
+    fore = models.JSONField(_("before"), default=dict, blank=True)
+    efter = models.JSONField(_("after"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        ordering = ["tid", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.uppfoljning} – {self.get_handling_display()} ({self.tid:%Y-%m-%d %H:%M})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Historik is append-only: rows are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Historik is append-only: rows are never deleted.")
+
+
+class Indikator(models.Model):
+    class Horisont(models.TextChoices):
+        KORT = "1-2ar", _("Within 1–2 years")
+        MANDAT = "mandatperiod", _("Within the mandate period")
+
+    class Enhet(models.TextChoices):
+        PROCENT = "procent", _("Percent")
+        ANTAL = "antal", _("Number")
+        INDEX = "index", _("Index")
+        BEDOMNING = "bedomning", _("Assessment (no figure)")
+
+    class Riktning(models.TextChoices):
+        OKA = "oka", _("Increase")
+        BIBEHALLA = "bibehalla", _("Keep or increase")
+        TOPP25 = "topp25", _("Among the 25 % best")
+        BEDOMNING = "bedomning", _("Assessed")
+
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    namn = models.CharField(_("name"), max_length=300)
+    beskrivning = models.TextField(_("description"), blank=True)
+    uppdrag = models.ForeignKey(
+        Uppdrag,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indikatorer",
+    )
+    omrade = models.ForeignKey(
+        Omrade,
+        verbose_name=_("area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indikatorer",
+    )
+    horisont = models.CharField(_("horizon"), max_length=20, choices=Horisont.choices)
+    enhet = models.CharField(_("unit"), max_length=20, choices=Enhet.choices)
+    riktning = models.CharField(_("target direction"), max_length=20, choices=Riktning.choices)
+    kalla = models.CharField(_("source"), max_length=200)
+    startlage_ar = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    startlage_tyreso = models.DecimalField(
+        _("baseline, Tyresö"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    startlage_riket = models.DecimalField(
+        _("baseline, national"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    kolada_kpi = models.CharField(_("Kolada KPI id"), max_length=20, blank=True)
+    kolada_titel = models.CharField(_("Kolada KPI title"), max_length=300, blank=True)
+    ordning = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["ordning"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(startlage_tyreso__isnull=True) | Q(startlage_ar__isnull=False),
+                name="indikator_startlage_har_ar",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.namn
+
+
+class Matvarde(models.Model):
+    """One year's value of an indicator, for Tyresö and the national average (riket)."""
+
+    class Kalla(models.TextChoices):
+        KOLADA = "kolada", _("Kolada")
+        MANUELL = "manuell", _("Entered by staff")
+        EGEN = "egen", _("The portal's own calculation")
+
+    indikator = models.ForeignKey(
+        Indikator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="varden"
+    )
+    ar = models.PositiveSmallIntegerField(_("year"))
+    tyreso = models.DecimalField(
+        _("Tyresö"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    riket = models.DecimalField(
+        _("national"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    kalla = models.CharField(_("source"), max_length=10, choices=Kalla.choices)
+    hamtad_at = models.DateTimeField(_("fetched"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("value")
+        verbose_name_plural = _("values")
+        ordering = ["indikator", "ar"]
+        constraints = [
+            models.UniqueConstraint(fields=["indikator", "ar"], name="matvarde_ett_per_ar"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indikator} {self.ar}"
+
+
+class RapportQuerySet(models.QuerySet["Rapport"]):
+    def public(self) -> RapportQuerySet:
+        return self.filter(publik=True)
+
+
+class Rapport(models.Model):
+    """Kommundirektörens rapport (the chief executive's monthly report), as a summary."""
+
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    titel = models.CharField(_("title"), max_length=200)
+    datum = models.DateField(_("date"))
+    sammanfattning = models.TextField(_("summary"))
+    publik = models.BooleanField(_("public"), default=True)
+
+    objects = RapportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-datum"]
+
+    def __str__(self) -> str:
+        return self.titel
