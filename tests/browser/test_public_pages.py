@@ -44,6 +44,7 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(visit: Any) -> 
 def test_language_switch_shows_the_page_in_english_without_javascript(visit: Any) -> None:
     v = visit(javascript=False)
     v.page.goto("/")
-    v.page.get_by_role("button", name="English").click()
+    v.page.get_by_role("link", name="English").click()
+    assert v.page.url.endswith("/en/")
     assert v.page.locator("html").get_attribute("lang") == "en"
     assert v.page.locator("h1").inner_text() == "The seven joint areas"

@@ -78,3 +78,18 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     # 2: those publications with their follow-up and period
     with django_assert_num_queries(2):
         assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_is_in_english_under_en(client: Client, tyreso: None) -> None:
+    html = client.get("/en/").content.decode()
+    assert '<html lang="en">' in html
+    assert "The seven joint areas" in html
+    assert 'href="/" lang="sv"' in html
+
+
+@pytest.mark.django_db
+def test_it_is_in_swedish_whatever_the_browser_asks(client: Client, tyreso: None) -> None:
+    html = client.get("/", headers={"accept-language": "en"}).content.decode()
+    assert '<html lang="sv">' in html
+    assert 'href="/en/" lang="en"' in html
