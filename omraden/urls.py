@@ -8,5 +8,7 @@ app_name = "omraden"
 
 urlpatterns = [
     # Areas
-    path("<slug:slug>/", views.detail, name="detail"),
+    path("omraden/<slug:slug>/", views.detail, name="detail"),
+    # Activities
+    path("aktiviteter/<int:pk>/", views.aktivitet, name="aktivitet"),
 ]

@@ -46,3 +46,17 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "past": [a for a in activities if a.datum < today][::-1],
     }
     return render(request, "omraden/detail.html", ctx)
+
+
+def aktivitet(request: HttpRequest, pk: int) -> HttpResponse:
+    activities = (
+        Aktivitet.objects.all() if request.user.is_authenticated else Aktivitet.objects.public()
+    )
+    aktivitet = get_object_or_404(activities, pk=pk)
+    omraden = list(aktivitet.omraden.public().order_by("nummer"))
+    ctx = {
+        "aktivitet": aktivitet,
+        "omraden": omraden,
+        "is_past": aktivitet.datum < timezone.localdate(),
+    }
+    return render(request, "omraden/aktivitet.html", ctx)

@@ -12,7 +12,7 @@ urlpatterns = i18n_patterns(
     # Site-wide pages
     path("", views.index, name="index"),
     # Apps
-    path("omraden/", include("omraden.urls")),
+    path("", include("omraden.urls")),
     prefix_default_language=False,
 )
 
