@@ -1,9 +1,29 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        # Infrastructure, not domain flow: any write to a model whose data is public (through
+        # a view, a service, a command or the admin) makes the cached public pages stale.
+        from portal import cache
+
+        for label in cache.PUBLIC_MODELS:
+            try:
+                model = apps.get_model(label)
+            except LookupError:
+                continue  # listed ahead of time; connected once it exists
+            post_save.connect(cache.on_public_change, sender=model, dispatch_uid=f"pc-s-{label}")
+            post_delete.connect(cache.on_public_change, sender=model, dispatch_uid=f"pc-d-{label}")
+            for m2m in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    cache.on_public_change,
+                    sender=m2m.remote_field.through,
+                    dispatch_uid=f"pc-m-{label}-{m2m.name}",
+                )

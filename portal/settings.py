@@ -109,6 +109,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_config(env_str("CACHE_URL", "locmem://kommungemensamt"))}
+# Whole public pages for anonymous visitors, invalidated on every public write (portal/cache.py).
+# PUBLIC_CACHE=0 switches it off (the benchmark measures both ways). With more than one app
+# process, CACHE_URL must point to a shared cache (Redis) so all see the same generation.
+PUBLIC_CACHE = env_bool("PUBLIC_CACHE", True)
+PUBLIC_CACHE_TIMEOUT = env_int("PUBLIC_CACHE_TIMEOUT", 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

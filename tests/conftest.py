@@ -81,3 +81,11 @@ def make_aktivitet(**kwargs: Any) -> Aktivitet:
 def tyreso(db: None) -> None:
     """The real data set, loaded exactly as `make run` loads it."""
     call_command("load_tyreso", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_cache() -> None:
+    """Each test starts with an empty cache, as its database starts empty (portal/cache.py)."""
+    from portal import cache
+
+    cache.reset_for_empty_database()

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from portal import cache as public_cache
+from tests.conftest import make_omrade, make_publicering, make_uppfoljning
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.cache_urls")]
+
+REDIS = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": "redis://127.0.0.1:6379/9",
+}
+
+
+def _hit(response: object) -> bool:
+    return response.headers.get("X-Public-Cache") == "hit"  # type: ignore[attr-defined]
+
+
+def test_a_second_anonymous_request_is_served_from_the_cache(client: Client) -> None:
+    make_publicering(make_uppfoljning(sammanfattning="Första"))
+    first = client.get("/statuses/")
+    second = client.get("/statuses/")
+    assert not _hit(first) and _hit(second)
+    assert second.content == first.content == b"F\xc3\xb6rsta"
+
+
+def test_a_published_change_is_visible_on_the_very_next_request(client: Client) -> None:
+    uppf = make_uppfoljning(sammanfattning="Version 1")
+    make_publicering(uppf)
+    assert client.get("/statuses/").content.decode() == "Version 1"
+    assert _hit(client.get("/statuses/"))
+    make_publicering(uppf, sammanfattning="Version 2")
+    assert client.get("/statuses/").content.decode() == "Version 1|Version 2"
+
+
+def test_a_draft_is_never_visible(client: Client) -> None:
+    assert client.get("/statuses/").content == b"-"
+    uppf = make_uppfoljning(sammanfattning="Utkast", status="gron")
+    uppf.sammanfattning = "Utkast igen"
+    uppf.save()
+    assert client.get("/statuses/").content == b"-"
+    assert client.get("/statuses/").content == b"-"
+
+
+def test_hiding_an_area_removes_its_publications_at_once(client: Client) -> None:
+    omrade = make_omrade()
+    make_publicering(make_uppfoljning(omrade=omrade, sammanfattning="Syns"))
+    assert client.get("/statuses/").content == b"Syns"
+    omrade.publik = False
+    omrade.save()
+    assert client.get("/statuses/").content == b"-"
+
+
+def test_a_scheduled_publication_appears_at_its_time(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = timezone.now() + dt.timedelta(hours=2)
+    make_publicering(make_uppfoljning(sammanfattning="Planerad"), publicerad_at=at)
+    assert client.get("/statuses/").content == b"-"
+    assert _hit(client.get("/statuses/"))
+    later = at + dt.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    response = client.get("/statuses/")
+    assert not _hit(response)
+    assert response.content == b"Planerad"
+
+
+def test_logged_in_users_are_never_served_or_stored(client: Client) -> None:
+    make_publicering(make_uppfoljning(sammanfattning="Publik"))
+    client.force_login(User.objects.create_user("alice"))
+    assert not _hit(client.get("/statuses/"))
+    assert not _hit(client.get("/statuses/"))
+    assert cache.get(public_cache.GENERATION_KEY) is not None
+    anonymous = Client()
+    assert not _hit(anonymous.get("/statuses/"))
+
+
+def test_each_visitor_gets_their_own_csrf_token(client: Client) -> None:
+    first = client.get("/form/")
+    other = Client(enforce_csrf_checks=True)
+    second = other.get("/form/")
+    assert _hit(second)
+    token_re = r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"'
+    token_1 = re.search(token_re, first.content.decode()).group(1)
+    token_2 = re.search(token_re, second.content.decode()).group(1)
+    assert token_1 != token_2
+    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+    assert b"@@public-cache" not in second.content
+    # The replayed token is valid for the second visitor: their POST passes the CSRF check.
+    response = other.post("/form/", {"csrfmiddlewaretoken": token_2})
+    assert response.status_code != 403
+
+
+def test_the_cache_can_be_switched_off(client: Client, settings: Any) -> None:
+    settings.PUBLIC_CACHE = False
+    client.get("/statuses/")
+    assert not _hit(client.get("/statuses/"))
+
+
+def test_it_works_with_redis(client: Client, settings: Any) -> None:
+    settings.CACHES = {"default": {**REDIS, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    try:
+        uppf = make_uppfoljning(sammanfattning="Redis 1")
+        make_publicering(uppf)
+        assert client.get("/statuses/").content == b"Redis 1"
+        assert _hit(client.get("/statuses/"))
+        make_publicering(uppf, sammanfattning="Redis 2")
+        response = client.get("/statuses/")
+        assert not _hit(response)
+        assert response.content == b"Redis 1|Redis 2"
+    finally:
+        # Remove only this test's keys: the Redis database may be shared.
+        keys = cache._cache.get_client().keys(f"{settings.CACHES['default']['KEY_PREFIX']}:*")
+        if keys:
+            cache._cache.get_client().delete(*keys)
