@@ -2,11 +2,50 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from omraden.models import Omrade, attach_latest_publications
+from omraden.models import Aktivitet, Fas, Omrade, attach_latest_publications
+from portal.models import Tillganglighetsredogorelse
+from uppfoljning.models import Publicering, Rapport
+
+# How many coming activities the overview lists; the rest are on /aktiviteter/.
+COMING_ON_OVERVIEW = 3
 
 
 def index(request: HttpRequest) -> HttpResponse:
     omraden = attach_latest_publications(list(Omrade.objects.public().for_overview()))
-    ctx = {"omraden": omraden}
+    coming = (
+        Aktivitet.objects.public()
+        .filter(datum__gte=timezone.localdate())
+        .order_by("datum", "starttid")[:COMING_ON_OVERVIEW]
+    )
+    overgripande = (
+        Publicering.objects.public()
+        .filter(uppfoljning__uppdrag__overgripande=True)
+        .select_related("uppfoljning__period", "uppfoljning__uppdrag")
+        .newest_first()
+        .first()
+    )
+    ctx = {
+        "omraden": omraden,
+        "coming": list(coming),
+        "rapport": Rapport.objects.public().order_by("-datum").first(),
+        "overgripande": overgripande,
+    }
     return render(request, "portal/index.html", ctx)
+
+
+def ordlista(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/ordlista.html", {"faser": list(Fas.objects.all())})
+
+
+def personuppgifter(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/personuppgifter.html", {})
+
+
+def tillganglighet(request: HttpRequest) -> HttpResponse:
+    ctx = {
+        "redogorelse": Tillganglighetsredogorelse.objects.current(),
+        "digg_url": "https://www.digg.se/tdosanmalan",
+    }
+    return render(request, "portal/tillganglighet.html", ctx)

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from uppfoljning import views
+
+app_name = "uppfoljning"
+
+urlpatterns = [
+    # Follow-up: periods × areas, and one period's printable report
+    path("uppfoljning/", views.index, name="index"),
+    path("uppfoljning/<slug:slug>/", views.period, name="period"),
+    # Political assignments
+    path("uppdrag/<slug:slug>/", views.uppdrag, name="uppdrag"),
+    # Kommundirektörens rapporter
+    path("rapporter/", views.rapporter, name="rapporter"),
+    path("rapporter/<slug:slug>/", views.rapport, name="rapport"),
+]
