@@ -57,7 +57,8 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	}
 
 test: $(STAMP) chromium ## Install and run the whole test suite (SQLite, or DATABASE_URL)
-	$(PY) -m pytest
+	# Tests marked `postgres` need several real connections at once: `make test-postgres` runs them.
+	$(PY) -m pytest -m "not postgres"
 
 test-postgres: $(STAMP) ## Run the suite (without the browser tests) against local PostgreSQL
 	@psql "$(dir $(PG_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(PG_URL))'" | grep -q 1 \

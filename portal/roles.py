@@ -10,7 +10,7 @@ fadder or ledartröja of an area, through `Person.user`.
 | medarbetare (any login)   | read everything, including drafts and internal notes |
 | ledartröja of area X      | edit X's draft follow-up, initiatives, activities; answer X's input |
 | fadder of X               | all of the above for X, and publish X's follow-ups |
-| kommunledningsgruppen     | set and publish status for every area and assignment |
+| kommunledningsgruppen     | set and publish status for every area and assignment; enter indicator values |
 | moderator                 | approve, reject and answer resident input |
 | administratör             | Django admin: people, roles, periods; edit closed periods |
 """
@@ -110,6 +110,11 @@ def can_edit_uppfoljning(user: Any, uppf: Uppfoljning) -> bool:
     return area is not None and (area in r.ledartroja_for or area in r.fadder_for)
 
 
+def can_mark_ready(user: Any, uppf: Uppfoljning) -> bool:
+    """Whoever may edit a draft may say it is ready for sign-off (usually a ledartröja)."""
+    return can_edit_uppfoljning(user, uppf)
+
+
 def can_publish_uppfoljning(user: Any, uppf: Uppfoljning) -> bool:
     """Only the area's fadder or kommunledningsgruppen publish; closed periods: admins."""
     r = roles_for(user)
@@ -119,6 +124,24 @@ def can_publish_uppfoljning(user: Any, uppf: Uppfoljning) -> bool:
         return True
     area = _omrade_id(uppf)
     return area is not None and area in r.fadder_for
+
+
+def edit_closed_reason(user: Any, uppf: Uppfoljning) -> str:
+    """Why a staff member may not edit this follow-up, in words for the page ('' if they may)."""
+    from django.utils.translation import gettext as _
+
+    if can_edit_uppfoljning(user, uppf):
+        return ""
+    if uppf.period.is_closed:
+        return _("The period is closed: its follow-ups can only be changed by an administrator.")
+    if uppf.omrade_id is None:
+        return _("Only kommunledningsgruppen sets the status of a political assignment.")
+    return _("Only the area's ledartröjor and fadder, and kommunledningsgruppen, edit it.")
+
+
+def can_administer(user: Any) -> bool:
+    """Django admin: people, roles, periods."""
+    return roles_for(user).is_admin
 
 
 # Areas and resident input
@@ -136,3 +159,38 @@ def can_moderate(user: Any, omrade: Omrade | None) -> bool:
     if r.is_moderator or r.is_admin:
         return True
     return omrade is not None and (omrade.pk in r.ledartroja_for or omrade.pk in r.fadder_for)
+
+
+def moderated_area_ids(user: Any) -> frozenset[int] | None:
+    """The areas whose input the user moderates; None means all input, area-less included.
+
+    Moderators (and administrators) see every input. Ledartröjor and faddrar see their own
+    areas' input only: input sent without an area is the moderators' to route.
+    """
+    r = roles_for(user)
+    if r.is_moderator or r.is_admin:
+        return None
+    return r.ledartroja_for | r.fadder_for
+
+
+def can_use_moderation(user: Any) -> bool:
+    """The moderation queue is for anyone who moderates at least one area's input."""
+    area_ids = moderated_area_ids(user)
+    return roles_for(user).authenticated and (area_ids is None or bool(area_ids))
+
+
+def can_edit_aktivitet(user: Any, omrade_ids: set[int] | frozenset[int]) -> bool:
+    """Minutes, participants and feedback of an activity: may edit one of its areas."""
+    r = roles_for(user)
+    if r.is_klg or r.is_admin:
+        return True
+    return bool(set(omrade_ids) & (r.ledartroja_for | r.fadder_for))
+
+
+# Indicators
+
+
+def can_enter_indicator_values(user: Any) -> bool:
+    """Manual indicator values (those without a Kolada source): KLG and administrators."""
+    r = roles_for(user)
+    return r.is_klg or r.is_admin

@@ -5,6 +5,7 @@ One module; production behaviour is switched by environment variables (see READM
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -48,13 +49,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "portal",
     "omraden",
     "uppfoljning",
+    "granskning",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -62,9 +66,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets the audit log name who changed a role in the admin (granskning/signals.py).
+    "granskning.middleware.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A lost database connection in a view becomes a Swedish 503 page (see portal/middleware.py).
+    "portal.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -123,7 +133,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "arbetsyta:matris"
+LOGOUT_REDIRECT_URL = "index"
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for one account OR
+# from one address, logins are refused until AXES_COOLOFF_TIME has passed; then it unlocks by
+# itself. Counted in the database so every app process sees the same count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
+
+# Reminders (`manage.py paminn`): how many days before a period's deadline the ledartröjor
+# and fadder of an area with an unpublished follow-up get an e-mail.
+PAMINNELSE_DAGAR = env_int("PAMINNELSE_DAGAR", 7)
 
 # Swedish first; English through the language switch.
 LANGUAGE_CODE = "sv"
@@ -213,3 +242,21 @@ LOGGING = {
 
 # The public base address, used for absolute links in feeds, e-mail and open data.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# Resident input (/tyck-till/) and sign-ups: rate limit per client address, counted in the
+# default cache (django-ratelimit) so all app processes share one count when CACHE_URL is Redis.
+# The rate is "<count>/<period>", e.g. "5/10m" = five submissions in ten minutes.
+INSPEL_RATE = env_str("INSPEL_RATE", "5/10m")
+ANMALAN_RATE = env_str("ANMALAN_RATE", "10/10m")
+# The client address is REMOTE_ADDR. Behind a reverse proxy set TRUSTED_PROXY_COUNT to the
+# number of proxies in front of the app: the address is then read that many hops from the
+# right of X-Forwarded-For (never trusted when 0, since any client can send that header).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Retention (gallring, `manage.py gallra`), in months, per kind of record. Contact details of
+# input are removed that long after the input was closed (answered or rejected); the personal
+# data of a sign-up that long after its activity. The records themselves are kept.
+GALLRING = {
+    "inspel_kontaktuppgifter_manader": env_int("GALLRING_INSPEL_MANADER", 12),
+    "anmalan_manader": env_int("GALLRING_ANMALAN_MANADER", 3),
+}

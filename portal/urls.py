@@ -2,21 +2,50 @@ from __future__ import annotations
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views
+from omraden import deltagande_views as omraden_deltagande
+from portal import open_data_urls, search, views
 
 # Pages are in Swedish at their plain address and in English under /en/: the language is
 # part of the URL, so a page's address says what it shows and public pages cache per URL.
 urlpatterns = i18n_patterns(
     # Site-wide pages
     path("", views.index, name="index"),
+    path("ordlista/", views.ordlista, name="ordlista"),
+    path("om-personuppgifter/", views.personuppgifter, name="personuppgifter"),
+    path("tillganglighet/", views.tillganglighet, name="tillganglighet"),
+    path("sok/", search.sok, name="sok"),
+    path("", include(open_data_urls.page_patterns)),
+    # Staff: login, logout and the workspace
+    path(
+        "konto/logga-in/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    # Indicators (public and workspace), before the workspace's own patterns
+    path("", include("uppfoljning.indikator_urls")),
+    path("arbetsyta/", include("uppfoljning.staff_urls")),
     # Apps
     path("", include("omraden.urls")),
+    path("", include("uppfoljning.urls")),
     prefix_default_language=False,
 )
 
 urlpatterns += [
     # Administration
     path("admin/", admin.site.urls),
+    # Staff export of all resident input for the records system: a file, no language prefix
+    path(
+        "arbetsyta/inspel/export.<str:fmt>",
+        omraden_deltagande.inspel_export,
+        name="inspel_export",
+    ),
+    # Open data files, feeds and the DCAT catalogue: stable addresses, no language prefix
+    path("", include(open_data_urls.file_patterns)),
 ]
+
+# A database that cannot be reached answers 503 with a Swedish page, wherever it is noticed.
+handler500 = "portal.middleware.server_error"

@@ -7,8 +7,17 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from omraden.models import Aktivitet, Fas, Omrade, Person
-from uppfoljning.models import Period, Publicering, Status, Uppdrag, Uppfoljning
+from omraden.models import Aktivitet, Fas, Inspel, Omrade, Person
+from uppfoljning.models import (
+    Indikator,
+    Matvarde,
+    Period,
+    Publicering,
+    Rapport,
+    Status,
+    Uppdrag,
+    Uppfoljning,
+)
 
 
 def make_person(**kwargs: Any) -> Person:
@@ -77,6 +86,46 @@ def make_aktivitet(**kwargs: Any) -> Aktivitet:
     return aktivitet
 
 
+def make_indikator(**kwargs: Any) -> Indikator:
+    n = Indikator.objects.count() + 1
+    kwargs.setdefault("slug", f"indikator-{n}")
+    kwargs.setdefault("namn", f"Indikator {n}")
+    kwargs.setdefault("horisont", Indikator.Horisont.KORT)
+    kwargs.setdefault("enhet", Indikator.Enhet.PROCENT)
+    kwargs.setdefault("riktning", Indikator.Riktning.OKA)
+    kwargs.setdefault("kalla", "SCB:s medborgarundersökning")
+    kwargs.setdefault("ordning", n)
+    return Indikator.objects.create(**kwargs)
+
+
+def make_matvarde(indikator: Indikator, **kwargs: Any) -> Matvarde:
+    kwargs.setdefault("ar", 2023)
+    kwargs.setdefault("tyreso", 50)
+    kwargs.setdefault("kalla", Matvarde.Kalla.MANUELL)
+    return Matvarde.objects.create(indikator=indikator, **kwargs)
+
+
+def make_inspel(**kwargs: Any) -> Inspel:
+    """Resident input; approved (and so public) unless a status is given."""
+    kwargs.setdefault("typ", Inspel.Typ.IDE)
+    kwargs.setdefault("text", "Fler bänkar vid Alby sjö.")
+    kwargs.setdefault("status", Inspel.Status.GODKAND)
+    if kwargs["status"] == Inspel.Status.GODKAND:
+        kwargs.setdefault("publicerad_text", kwargs["text"])
+    if kwargs["status"] == Inspel.Status.AVVISAD:
+        kwargs.setdefault("avvisningsorsak", "Innehåller personuppgifter.")
+    return Inspel.objects.create(**kwargs)
+
+
+def make_rapport(**kwargs: Any) -> Rapport:
+    n = Rapport.objects.count() + 1
+    kwargs.setdefault("slug", f"rapport-{n}")
+    kwargs.setdefault("titel", f"Kommundirektörens rapport {n}")
+    kwargs.setdefault("datum", dt.date(2024, 1, n % 28 + 1))
+    kwargs.setdefault("sammanfattning", "Arbetet går framåt.")
+    return Rapport.objects.create(**kwargs)
+
+
 @pytest.fixture
 def tyreso(db: None) -> None:
     """The real data set, loaded exactly as `make run` loads it."""
@@ -89,3 +138,25 @@ def _fresh_public_cache() -> None:
     from portal import cache
 
     cache.reset_for_empty_database()
+
+
+def make_user(username: str = "", *, groups: tuple[str, ...] = (), **kwargs: Any) -> Any:
+    """A staff login; `groups` are names from portal.roles (medarbetare, kommunledningsgruppen…)."""
+    from django.contrib.auth.models import Group, User
+
+    username = username or f"user{User.objects.count() + 1}"
+    kwargs.setdefault("email", f"{username}@tyreso.se")
+    # No password unless a test logs in through the form: hashing one is slow on purpose.
+    password = kwargs.pop("password", None)
+    user = User.objects.create_user(username=username, password=password, **kwargs)
+    for name in groups:
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return user
+
+
+def make_ledartroja(omrade: Omrade, user: Any, *, slot: int = 1) -> Any:
+    """Make `user` an active ledartröja of `omrade` (through a Person linked to the user)."""
+    from omraden.models import Ledartroja
+
+    person = getattr(user, "person", None) or make_person(namn=f"Ledartröja {user}", user=user)
+    return Ledartroja.objects.create(omrade=omrade, person=person, slot=slot, aktiv=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,6 +109,10 @@ class Period(models.Model):
     def slug(self) -> str:
         return f"{self.ar}-{'ar' if self.tertial == 3 else f't{self.tertial}'}"
 
+    def get_absolute_url(self) -> str:
+        # The report's permanent address; a closed period's report never changes there.
+        return reverse("uppfoljning:period", args=[self.slug])
+
     @property
     def kort(self) -> str:
         return f"{'ÅR' if self.tertial == 3 else f'T{self.tertial}'} {self.ar}"
@@ -112,6 +120,27 @@ class Period(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.tillstand == self.Tillstand.STANGD
+
+    @property
+    def is_open(self) -> bool:
+        return self.tillstand == self.Tillstand.OPPEN
+
+    def open(self) -> None:
+        """Open the period for reporting (also reopens a closed one)."""
+        self.tillstand = self.Tillstand.OPPEN
+        self.stangd_at = None
+        self.save(update_fields=["tillstand", "stangd_at"])
+
+    def close(self) -> None:
+        """Close the period: its follow-ups become read-only for all but administrators."""
+        self.tillstand = self.Tillstand.STANGD
+        self.stangd_at = timezone.now()
+        self.save(update_fields=["tillstand", "stangd_at"])
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        """The reporting deadline has passed (the whole deadline day counts)."""
+        today = today or timezone.localdate()
+        return self.deadline is not None and today > self.deadline
 
 
 class Uppdrag(models.Model):
@@ -355,6 +384,61 @@ class Historik(models.Model):
         raise PermissionError("Historik is append-only: rows are never deleted.")
 
 
+class Paminnelse(models.Model):
+    """A reminder e-mail sent by `manage.py paminn`: at most one per period and person."""
+
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="paminnelser"
+    )
+    person = models.ForeignKey(
+        "omraden.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="paminnelser",
+    )
+    epost = models.EmailField(_("e-mail"))
+    skickad_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-skickad_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "person"], name="paminnelse_en_per_period_och_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.period}"
+
+
+class IndikatorQuerySet(models.QuerySet["Indikator"]):
+    def public(self) -> IndikatorQuerySet:
+        """Indicators anyone may see: those of an assignment, or of a public area."""
+        return self.filter(Q(omrade__isnull=True) | Q(omrade__publik=True))
+
+    def with_values(self) -> IndikatorQuerySet:
+        """Indicators with assignment, area and all their values: two queries in all."""
+        return self.select_related("uppdrag", "omrade").prefetch_related(
+            models.Prefetch("varden", queryset=Matvarde.objects.order_by("ar"))
+        )
+
+
+@dataclass(frozen=True)
+class Punkt:
+    """One year of an indicator's series, as shown in charts, tables and summaries.
+
+    `kalla` is a Matvarde.Kalla value, or "startlage" for the baseline of the municipal plan
+    (used as the first point when no stored value exists for the baseline year).
+    """
+
+    ar: int
+    tyreso: Decimal | None
+    riket: Decimal | None
+    kalla: str
+
+
 class Indikator(models.Model):
     class Horisont(models.TextChoices):
         KORT = "1-2ar", _("Within 1–2 years")
@@ -406,6 +490,8 @@ class Indikator(models.Model):
     kolada_titel = models.CharField(_("Kolada KPI title"), max_length=300, blank=True)
     ordning = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = IndikatorQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
@@ -419,6 +505,58 @@ class Indikator(models.Model):
 
     def __str__(self) -> str:
         return self.namn
+
+    @property
+    def has_figures(self) -> bool:
+        """Assessed indicators ("bedomning") are judged in words, never with a figure."""
+        return self.enhet != self.Enhet.BEDOMNING
+
+    @property
+    def accepts_manual_values(self) -> bool:
+        """Staff type values only where no Kolada source exists: Kolada values are imported."""
+        return self.has_figures and not self.kolada_kpi
+
+    def serie(self) -> list[Punkt]:
+        """The values year by year, oldest first, with the baseline as the first point.
+
+        The baseline (startläge) is not stored as a Matvarde: it is part of the municipal
+        plan, and keeping it in one place means an import can never overwrite it. It counts
+        as a point only when no stored value exists for its year. Uses `self.varden.all()`,
+        so a list built with `with_values()` costs no further queries.
+        """
+        punkter = [Punkt(v.ar, v.tyreso, v.riket, v.kalla) for v in self.varden.all()]
+        if self.startlage_ar is not None and all(p.ar != self.startlage_ar for p in punkter):
+            baseline = Punkt(
+                self.startlage_ar, self.startlage_tyreso, self.startlage_riket, "startlage"
+            )
+            punkter.append(baseline)
+        return sorted(punkter, key=lambda p: p.ar)
+
+    def senaste(self) -> Punkt | None:
+        """The newest point with a value for Tyresö."""
+        med_varde = [p for p in self.serie() if p.tyreso is not None]
+        return med_varde[-1] if med_varde else None
+
+    def set_value(
+        self, *, ar: int, tyreso: Decimal | None, riket: Decimal | None, kalla: str
+    ) -> tuple[Matvarde, str]:
+        """Store one year's value; returns the row and "created", "updated" or "unchanged".
+
+        An unchanged value keeps its row untouched (also its `hamtad_at`), so repeating an
+        import or a form submission changes nothing.
+        """
+        existing = self.varden.filter(ar=ar).first()
+        if existing is None:
+            created = Matvarde.objects.create(
+                indikator=self, ar=ar, tyreso=tyreso, riket=riket, kalla=kalla
+            )
+            return created, "created"
+        if (existing.tyreso, existing.riket, existing.kalla) == (tyreso, riket, kalla):
+            return existing, "unchanged"
+        existing.tyreso, existing.riket, existing.kalla = tyreso, riket, kalla
+        existing.hamtad_at = timezone.now()
+        existing.save(update_fields=["tyreso", "riket", "kalla", "hamtad_at"])
+        return existing, "updated"
 
 
 class Matvarde(models.Model):
@@ -448,10 +586,29 @@ class Matvarde(models.Model):
         ordering = ["indikator", "ar"]
         constraints = [
             models.UniqueConstraint(fields=["indikator", "ar"], name="matvarde_ett_per_ar"),
+            # A year without any figure is a missing value, never a row (and never 0).
+            models.CheckConstraint(
+                condition=Q(tyreso__isnull=False) | Q(riket__isnull=False),
+                name="matvarde_har_ett_varde",
+                violation_error_message=_("A value needs a figure for Tyresö or the nation."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.indikator} {self.ar}"
+
+    def clean(self) -> None:
+        """Friendly errors for what forms can get wrong: the future, and percentages."""
+        errors: dict[str, Any] = {}
+        if self.ar is not None and self.ar > timezone.localdate().year:
+            errors["ar"] = _("The year cannot be in the future.")
+        if self.indikator_id and self.indikator.enhet == Indikator.Enhet.PROCENT:
+            for field in ("tyreso", "riket"):
+                value = getattr(self, field)
+                if value is not None and not (0 <= value <= 100):
+                    errors[field] = _("A percentage is between 0 and 100.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class RapportQuerySet(models.QuerySet["Rapport"]):

@@ -1,0 +1,167 @@
+"""/arbetsyta/: the matrix of areas and the overarching assignment × the open period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.cast import Cast
+from tests.conftest import make_omrade, make_publicering, make_uppfoljning
+from uppfoljning.models import Historik, Period, Uppfoljning
+
+URL = "/arbetsyta/"
+
+
+def _client(user: object) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_it_redirects_anonymous_users_to_login(cast: Cast, client: Client) -> None:
+    r = client.get(URL)
+    assert r.status_code == 302
+    assert r["Location"].startswith("/konto/logga-in/")
+
+
+def test_it_shows_every_area_and_the_overarching_assignment(cast: Cast) -> None:
+    r = _client(cast.users["medarbetare"]).get(URL)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert cast.omrade_a.kortnamn in html
+    assert cast.omrade_b.kortnamn in html
+    assert cast.uppdrag.namn in html
+    assert str(cast.period) in html
+
+
+def test_it_shows_a_medarbetare_no_status_form(cast: Cast) -> None:
+    html = _client(cast.users["medarbetare"]).get(URL).content.decode()
+    assert 'class="cell-form"' not in html
+
+
+def test_it_shows_a_ledartroja_the_form_of_their_own_area_only(cast: Cast) -> None:
+    html = _client(cast.users["ledartroja_a"]).get(URL).content.decode()
+    assert reverse("arbetsyta:cell", args=[cast.period.pk, "omrade", cast.omrade_a.pk]) in html
+    assert reverse("arbetsyta:cell", args=[cast.period.pk, "omrade", cast.omrade_b.pk]) not in html
+    assert reverse("arbetsyta:cell", args=[cast.period.pk, "uppdrag", cast.uppdrag.pk]) not in html
+
+
+def test_it_says_so_when_no_period_is_open(cast: Cast) -> None:
+    Period.objects.update(tillstand=Period.Tillstand.STANGD)
+    html = _client(cast.users["admin"]).get(URL).content.decode()
+    assert "Ingen period är öppen" in html
+    assert reverse("admin:uppfoljning_period_changelist") in html
+
+
+def test_it_flags_follow_ups_not_published_by_the_deadline(cast: Cast) -> None:
+    Period.objects.filter(pk=cast.period.pk).update(deadline=dt.date(2020, 1, 1))
+    published = make_uppfoljning(period=cast.period, omrade=cast.omrade_a, status="gron")
+    make_publicering(published, publicerad_at=dt.datetime(2019, 12, 1, tzinfo=dt.UTC))
+    html = _client(cast.users["klg"]).get(URL).content.decode()
+    # Area B and the assignment are late; area A was published in time.
+    assert html.count("Försenad") == 2
+
+
+def test_it_sets_status_in_place_and_creates_the_follow_up_on_first_edit(cast: Cast) -> None:
+    c = _client(cast.users["ledartroja_a"])
+    url = reverse("arbetsyta:cell", args=[cast.period.pk, "omrade", cast.omrade_a.pk])
+    key = f"omrade-{cast.omrade_a.pk}"
+    r = c.post(url, {f"{key}-status": "gron", f"{key}-version": "0"})
+    assert r.status_code == 302
+    uppf = Uppfoljning.objects.get(period=cast.period, omrade=cast.omrade_a)
+    assert uppf.status == "gron"
+    assert uppf.version == 2
+    assert list(Historik.objects.filter(uppfoljning=uppf).values_list("handling", flat=True)) == [
+        "skapad",
+        "andrad",
+    ]
+
+
+def test_an_htmx_save_returns_only_the_cell(cast: Cast) -> None:
+    c = _client(cast.users["klg"])
+    url = reverse("arbetsyta:cell", args=[cast.period.pk, "uppdrag", cast.uppdrag.pk])
+    key = f"uppdrag-{cast.uppdrag.pk}"
+    r = c.post(
+        url,
+        {
+            f"{key}-status": "gul",
+            f"{key}-orsak": "Sen start",
+            f"{key}-atgarder": "Ny plan",
+            f"{key}-version": "0",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "<html" not in html
+    assert f'id="{key}"' in html
+    assert "Gul" in html
+
+
+def test_yellow_without_cause_is_refused_with_the_errors_in_the_cell(cast: Cast) -> None:
+    c = _client(cast.users["klg"])
+    url = reverse("arbetsyta:cell", args=[cast.period.pk, "uppdrag", cast.uppdrag.pk])
+    key = f"uppdrag-{cast.uppdrag.pk}"
+    r = c.post(url, {f"{key}-status": "rod", f"{key}-version": "0"}, headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    assert "Beskriv orsaken" in r.content.decode()
+    assert not Uppfoljning.objects.exists()
+
+
+def test_a_stale_cell_save_is_refused_and_says_who_changed_what(cast: Cast) -> None:
+    uppf = make_uppfoljning(period=cast.period, omrade=cast.omrade_a, status="gron", version=3)
+    Historik.objects.create(
+        uppfoljning=uppf,
+        av=cast.users["fadder_a"],
+        handling="andrad",
+        version=3,
+        fore={"status": ""},
+        efter={"status": "gron"},
+    )
+    c = _client(cast.users["ledartroja_a"])
+    url = reverse("arbetsyta:cell", args=[cast.period.pk, "omrade", cast.omrade_a.pk])
+    key = f"omrade-{cast.omrade_a.pk}"
+    r = c.post(
+        url,
+        {
+            f"{key}-status": "rod",
+            f"{key}-orsak": "x",
+            f"{key}-atgarder": "y",
+            f"{key}-version": "2",
+        },
+        headers={"HX-Request": "true"},
+    )
+    html = r.content.decode()
+    assert "Inte sparat" in html
+    assert "Fadder" in html
+    uppf.refresh_from_db()
+    assert uppf.status == "gron"
+    assert uppf.version == 3
+
+
+def test_a_ledartroja_cannot_set_another_areas_status(cast: Cast) -> None:
+    c = _client(cast.users["ledartroja_b"])
+    url = reverse("arbetsyta:cell", args=[cast.period.pk, "omrade", cast.omrade_a.pk])
+    key = f"omrade-{cast.omrade_a.pk}"
+    r = c.post(url, {f"{key}-status": "gron", f"{key}-version": "0"})
+    assert r.status_code == 403
+    assert not Uppfoljning.objects.exists()
+
+
+@pytest.mark.parametrize("extra_areas", [0, 20])
+def test_the_matrix_takes_a_constant_number_of_queries(
+    cast: Cast, extra_areas: int, django_assert_num_queries: object
+) -> None:
+    for _ in range(extra_areas):
+        o = make_omrade()
+        make_uppfoljning(period=cast.period, omrade=o, status="gron")
+    c = _client(cast.users["ledartroja_a"])
+    # 1 session, 2 user, 3 groups, 4 ledartröja areas, 5 fadder areas (roles_for),
+    # 6 the open period, 7 areas, 8 overarching assignments,
+    # 9 follow-ups of the period with editor and person and publication flags.
+    with django_assert_num_queries(9):  # type: ignore[operator]
+        r = c.get(URL)
+    assert r.status_code == 200

@@ -1,0 +1,253 @@
+"""Every change of a follow-up goes through here: one transaction, one history row.
+
+Optimistic locking: a change names the version it started from and is written with a
+conditional `UPDATE … WHERE pk = … AND version = …`. Zero rows updated means somebody else
+saved first; the change is refused with `StaleVersion`, which says what they changed, and
+nothing is overwritten. The history row is written in the same transaction, so the history
+holds exactly one row per successful change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from omraden.models import Omrade
+from portal import roles
+from uppfoljning.models import (
+    Historik,
+    Period,
+    Publicering,
+    Status,
+    Uppdrag,
+    Uppfoljning,
+    validate_status_rule,
+)
+
+# What a user edits; the history records these and the state.
+EDITABLE_FIELDS = ["status", "sammanfattning", "orsak", "atgarder", "intern_anteckning"]
+TRACKED_FIELDS = [*EDITABLE_FIELDS, "tillstand", "publicera_fran"]
+
+
+@dataclass
+class Change:
+    """One field that somebody else changed after the version a user started from."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+class StaleVersion(Exception):
+    """The follow-up was changed by somebody else since `version`: nothing was written."""
+
+    def __init__(self, current: Uppfoljning, changes: list[Change], by: list[str]) -> None:
+        super().__init__("The follow-up was changed by somebody else.")
+        self.current = current
+        self.changes = changes
+        self.by = by
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
+
+
+def _snapshot(uppf: Uppfoljning, fields: list[str]) -> dict[str, Any]:
+    return {f: _json(getattr(uppf, f)) for f in fields}
+
+
+def changes_since(uppf: Uppfoljning, version: int) -> tuple[list[Change], list[str]]:
+    """What changed since `version` (field by field, from the history) and by whom."""
+    rows = list(
+        Historik.objects.filter(uppfoljning=uppf, version__gt=version)
+        .select_related("av__person")
+        .order_by("version", "pk")
+    )
+    first_before: dict[str, Any] = {}
+    names: list[str] = []
+    for row in rows:
+        for field, value in row.fore.items():
+            first_before.setdefault(field, value)
+        name = display_name(row.av)
+        if name not in names:
+            names.append(name)
+    changes = [
+        Change(field, before, _json(getattr(uppf, field)))
+        for field, before in first_before.items()
+        if field in TRACKED_FIELDS and before != _json(getattr(uppf, field))
+    ]
+    return changes, names
+
+
+def display_name(user: Any) -> str:
+    """The name staff know a colleague by: their person's name, else full name or username."""
+    if user is None:
+        return _("the system")
+    person = getattr(user, "person", None)
+    if person is not None:
+        return person.namn
+    return user.get_full_name() or user.get_username()
+
+
+def _refuse_stale(uppf_pk: int, version: int) -> StaleVersion:
+    current = Uppfoljning.objects.select_related("period", "andrad_av__person").get(pk=uppf_pk)
+    changes, by = changes_since(current, version)
+    return StaleVersion(current, changes, by)
+
+
+def _write(
+    uppf: Uppfoljning,
+    *,
+    version: int,
+    values: dict[str, Any],
+    by: Any,
+    handling: str,
+) -> Uppfoljning:
+    """The conditional update plus its history row; call inside a transaction."""
+    current = Uppfoljning.objects.filter(pk=uppf.pk).first()
+    if current is None or current.version != version:
+        raise _refuse_stale(uppf.pk, version)
+    before = {f: v for f, v in _snapshot(current, TRACKED_FIELDS).items() if f in values}
+    after = {f: _json(v) for f, v in values.items()}
+    changed = {f for f in after if after[f] != before.get(f)}
+    now = timezone.now()
+    updated = Uppfoljning.objects.filter(pk=uppf.pk, version=version).update(
+        **values, version=F("version") + 1, andrad_at=now, andrad_av=by
+    )
+    if updated == 0:
+        # Somebody saved between our read and our update.
+        raise _refuse_stale(uppf.pk, version)
+    Historik.objects.create(
+        uppfoljning_id=uppf.pk,
+        tid=now,
+        av=by,
+        handling=handling,
+        version=version + 1,
+        fore={f: before.get(f) for f in sorted(changed)},
+        efter={f: after[f] for f in sorted(changed)},
+    )
+    for field, value in values.items():
+        setattr(uppf, field, value)
+    uppf.version = version + 1
+    uppf.andrad_at = now
+    uppf.andrad_av = by
+    return uppf
+
+
+def uppfoljning_get_or_create(
+    *, period: Period, omrade: Omrade | None = None, uppdrag: Uppdrag | None = None, by: Any
+) -> tuple[Uppfoljning, bool]:
+    """The follow-up of an area or assignment in a period, created (with history) on first edit.
+
+    Returns the follow-up and whether it was created now.
+    """
+    candidate = Uppfoljning(period=period, omrade=omrade, uppdrag=uppdrag)
+    if not roles.can_edit_uppfoljning(by, candidate):
+        raise PermissionDenied
+    lookup = (
+        {"period": period, "omrade": omrade} if omrade else {"period": period, "uppdrag": uppdrag}
+    )
+    with transaction.atomic():
+        uppf, created = Uppfoljning.objects.get_or_create(
+            **lookup, defaults={"andrad_av": by, "omrade": omrade, "uppdrag": uppdrag}
+        )
+        if created:
+            Historik.objects.create(
+                uppfoljning=uppf,
+                tid=uppf.andrad_at,
+                av=by,
+                handling=Historik.Handling.SKAPAD,
+                version=uppf.version,
+                efter=_snapshot(uppf, ["status", "tillstand"]),
+            )
+    return uppf, created
+
+
+def uppfoljning_save(
+    *, uppfoljning: Uppfoljning, version: int, changes: dict[str, Any], by: Any
+) -> Uppfoljning:
+    """Save a user's edit made from `version`. Refuses a stale version and invalid status.
+
+    Changing the content of a follow-up that is ready or published makes it a draft again: the
+    public keeps seeing the last publication until the revision is published.
+    """
+    if not roles.can_edit_uppfoljning(by, uppfoljning):
+        raise PermissionDenied
+    values = {f: v for f, v in changes.items() if f in EDITABLE_FIELDS}
+    merged = {f: values.get(f, getattr(uppfoljning, f)) for f in EDITABLE_FIELDS}
+    validate_status_rule(merged["status"], merged["orsak"], merged["atgarder"])
+    with transaction.atomic():
+        current = Uppfoljning.objects.filter(pk=uppfoljning.pk).first()
+        content_changed = current is not None and any(
+            getattr(current, f) != v for f, v in values.items()
+        )
+        if content_changed and current.tillstand != Uppfoljning.Tillstand.UTKAST:
+            values["tillstand"] = Uppfoljning.Tillstand.UTKAST
+        return _write(
+            uppfoljning, version=version, values=values, by=by, handling=Historik.Handling.ANDRAD
+        )
+
+
+def uppfoljning_mark_ready(*, uppfoljning: Uppfoljning, version: int, by: Any) -> Uppfoljning:
+    """A ledartröja says the draft is ready for the fadder's or KLG's sign-off."""
+    if not roles.can_edit_uppfoljning(by, uppfoljning):
+        raise PermissionDenied
+    if not uppfoljning.status:
+        raise ValidationError({"status": _("Choose a status before marking it ready.")})
+    validate_status_rule(uppfoljning.status, uppfoljning.orsak, uppfoljning.atgarder)
+    with transaction.atomic():
+        return _write(
+            uppfoljning,
+            version=version,
+            values={"tillstand": Uppfoljning.Tillstand.KLAR},
+            by=by,
+            handling=Historik.Handling.KLAR,
+        )
+
+
+def uppfoljning_publish(
+    *, uppfoljning: Uppfoljning, version: int, by: Any, at: dt.datetime | None = None
+) -> Publicering:
+    """Publish the working copy as it is at `version`, now or from `at` (hidden until then)."""
+    if not roles.can_publish_uppfoljning(by, uppfoljning):
+        raise PermissionDenied
+    if not uppfoljning.status:
+        raise ValidationError({"status": _("Choose a status before publishing.")})
+    validate_status_rule(uppfoljning.status, uppfoljning.orsak, uppfoljning.atgarder)
+    now = timezone.now()
+    visible_from = at if at is not None and at > now else now
+    with transaction.atomic():
+        uppf = _write(
+            uppfoljning,
+            version=version,
+            values={
+                "tillstand": Uppfoljning.Tillstand.PUBLICERAD,
+                "publicera_fran": visible_from if visible_from > now else None,
+            },
+            by=by,
+            handling=Historik.Handling.PUBLICERAD,
+        )
+        # Re-read inside the transaction: the content published is exactly the saved row.
+        row = Uppfoljning.objects.get(pk=uppf.pk)
+        return Publicering.objects.create(
+            uppfoljning=row,
+            version=row.version,
+            status=row.status,
+            sammanfattning=row.sammanfattning,
+            orsak=row.orsak,
+            atgarder=row.atgarder,
+            publicerad_at=visible_from,
+            skapad_at=now,
+            publicerad_av=by,
+        )
+
+
+def status_label(value: str) -> str:
+    return str(Status(value).label) if value in Status.values else _("no status")

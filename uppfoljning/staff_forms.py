@@ -1,0 +1,103 @@
+"""Forms of the staff workspace. They validate and normalise; services.py writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from uppfoljning.models import Status, validate_status_rule
+
+
+class _StatusRuleMixin(forms.Form):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            validate_status_rule(
+                data.get("status") or "", data.get("orsak") or "", data.get("atgarder") or ""
+            )
+        except ValidationError as e:
+            for field, errors in e.error_dict.items():
+                if field not in self.errors:
+                    self.add_error(field, errors)
+        return data
+
+
+class CellForm(_StatusRuleMixin):
+    """Status in place in the matrix: a status, and for yellow and red the cause and actions."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, widget=forms.RadioSelect)
+    orsak = forms.CharField(label=_("Cause"), required=False, widget=forms.Textarea({"rows": 3}))
+    atgarder = forms.CharField(
+        label=_("Actions taken"), required=False, widget=forms.Textarea({"rows": 3})
+    )
+    # 0 = the follow-up did not exist yet when the form was shown.
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class UppfoljningForm(_StatusRuleMixin):
+    """The whole follow-up: public summary, status, cause, actions and the internal note."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Not set yet")), *Status.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    sammanfattning = forms.CharField(
+        label=_("Public summary"),
+        required=False,
+        help_text=_("Plain Swedish for residents: what has been done and what happens next."),
+        widget=forms.Textarea({"rows": 6}),
+    )
+    orsak = forms.CharField(
+        label=_("Cause"),
+        required=False,
+        help_text=_("Required for yellow and red status."),
+        widget=forms.Textarea({"rows": 4}),
+    )
+    atgarder = forms.CharField(
+        label=_("Actions taken"),
+        required=False,
+        help_text=_("Required for yellow and red status."),
+        widget=forms.Textarea({"rows": 4}),
+    )
+    intern_anteckning = forms.CharField(
+        label=_("Internal note"),
+        required=False,
+        help_text=_("Only staff see it; it is never published."),
+        widget=forms.Textarea({"rows": 3}),
+    )
+    publicera_fran = forms.DateField(
+        label=_("Publish from (optional)"),
+        required=False,
+        help_text=_("Leave empty to publish at once. Format: YYYY-MM-DD."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The message regions stay in the page (empty) so that live validation can fill them.
+        for name in ("sammanfattning", "orsak", "atgarder", "publicera_fran"):
+            self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_helptext fel-{name}"
+        self.fields["intern_anteckning"].widget.attrs["aria-describedby"] = (
+            "id_intern_anteckning_helptext"
+        )
+
+    def clean_publicera_fran(self) -> dt.date | None:
+        date = self.cleaned_data.get("publicera_fran")
+        if date is not None and date < timezone.localdate():
+            raise ValidationError(_("Choose today or a later date."))
+        return date
+
+    def publish_at(self) -> dt.datetime | None:
+        """The chosen date as the start of that day in Tyresö's time zone (None: at once)."""
+        date = self.cleaned_data.get("publicera_fran")
+        if date is None or date <= timezone.localdate():
+            return None
+        return timezone.make_aware(dt.datetime.combine(date, dt.time.min))
