@@ -1,9 +1,19 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from omraden.models import Aktivitet, Fas, Initiativ, Inspel, Ledartroja, Omrade, Person
+from omraden.models import (
+    Aktivitet,
+    Anmalan,
+    Fas,
+    Initiativ,
+    Inspel,
+    Ledartroja,
+    Omrade,
+    Person,
+)
 
 
 class LedartrojaInline(admin.TabularInline):
@@ -69,6 +79,22 @@ class InspelAdmin(admin.ModelAdmin):
     # The input as received is a record (allmän handling): it is never edited.
     readonly_fields = ["text", "skapad"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Inspel | None = None) -> bool:
+        # Nothing is deleted by hand: rejected input is hidden, contact details are removed
+        # by `manage.py gallra` according to the retention rules.
+        return False
+
     @admin.display(description=_("text"))
     def kort_text(self, obj: Inspel) -> str:
         return obj.text[:80]
+
+
+@admin.register(Anmalan)
+class AnmalanAdmin(admin.ModelAdmin):
+    list_display = ["aktivitet", "status", "skapad", "avbokad_at", "gallrad_at"]
+    list_filter = ["status", "aktivitet"]
+    readonly_fields = ["token", "skapad", "avbokad_at", "gallrad_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Anmalan | None = None) -> bool:
+        # Seats move only through sign-up and cancellation; personal data goes through gallra.
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -271,6 +273,24 @@ class InspelQuerySet(models.QuerySet["Inspel"]):
             Q(omrade__isnull=True) | Q(omrade__publik=True)
         )
 
+    def for_public_list(self) -> InspelQuerySet:
+        """Approved input, newest first, with what the public list shows beside it."""
+        return (
+            self.public()
+            .select_related("omrade", "initiativ", "uppfoljning__period")
+            .order_by("-skapad", "-pk")
+        )
+
+    def waiting(self) -> InspelQuerySet:
+        """New input that no one has moderated yet, oldest first."""
+        return self.filter(status=Inspel.Status.NY).order_by("skapad", "pk")
+
+    def for_areas(self, area_ids: frozenset[int] | None) -> InspelQuerySet:
+        """Input in the given areas; None means every input, area-less input included."""
+        if area_ids is None:
+            return self
+        return self.filter(omrade_id__in=area_ids)
+
 
 class Inspel(models.Model):
     """Input from a resident. `text` is kept exactly as received; `publicerad_text` is moderated."""
@@ -321,8 +341,37 @@ class Inspel(models.Model):
         blank=True,
         related_name="inspel",
     )
+    # "Ni sa – vi gjorde": the follow-up this input fed into. A string reference, because
+    # uppfoljning already depends on omraden (no import cycle, no migration cycle).
+    uppfoljning = models.ForeignKey(
+        "uppfoljning.Uppfoljning",
+        verbose_name=_("fed into follow-up"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspel",
+    )
+    kopplad_at = models.DateTimeField(_("linked"), null=True, blank=True)
+    aktivitet = models.ForeignKey(
+        "Aktivitet",
+        verbose_name=_("produced at activity"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspel",
+    )
+    modererad_av = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    modererad_at = models.DateTimeField(_("moderated"), null=True, blank=True)
     skapad = models.DateTimeField(_("received"), auto_now_add=True)
     stangd_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    gallrad_at = models.DateTimeField(_("contact details removed"), null=True, blank=True)
 
     objects = InspelQuerySet.as_manager()
 
@@ -338,7 +387,113 @@ class Inspel(models.Model):
                 condition=~Q(status="avvisad") | ~Q(avvisningsorsak=""),
                 name="inspel_avvisad_kraver_orsak",
             ),
+            # What is published is never empty: approving needs a published text.
+            models.CheckConstraint(
+                condition=~Q(status="godkand") | ~Q(publicerad_text=""),
+                name="inspel_godkand_kraver_publicerad_text",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["ny", "godkand", "avvisad"]), name="inspel_status_giltig"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_typ_display()}: {self.text[:60]}"
+
+    # State changes. `text` (the input as received) is never touched by any of them.
+
+    def approve(self, *, publicerad_text: str, by: object) -> None:
+        self.status = self.Status.GODKAND
+        self.publicerad_text = publicerad_text.strip() or self.text
+        self.avvisningsorsak = ""
+        self.modererad_av = by  # type: ignore[assignment]
+        self.modererad_at = timezone.now()
+        self.save()
+
+    def reject(self, *, reason: str, by: object) -> None:
+        if not reason.strip():
+            raise ValueError("A rejection needs a reason.")
+        now = timezone.now()
+        self.status = self.Status.AVVISAD
+        self.avvisningsorsak = reason.strip()
+        self.modererad_av = by  # type: ignore[assignment]
+        self.modererad_at = now
+        self.stangd_at = self.stangd_at or now
+        self.save()
+
+    def answer(self, *, text: str, by: object) -> None:
+        now = timezone.now()
+        self.svar = text.strip()
+        self.besvarad_av = by  # type: ignore[assignment]
+        self.besvarad_at = now
+        # An answered input is closed: the retention period of its contact details starts.
+        self.stangd_at = self.stangd_at or now
+        self.save()
+
+    def link(self, *, initiativ: Initiativ | None, uppfoljning: object | None) -> None:
+        self.initiativ = initiativ
+        self.uppfoljning = uppfoljning  # type: ignore[assignment]
+        self.kopplad_at = timezone.now() if (initiativ or uppfoljning) else None
+        self.save()
+
+    @property
+    def public_name(self) -> str:
+        """The name shown publicly: only when the resident chose so."""
+        return self.namn if self.visa_namn else ""
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class AnmalanQuerySet(models.QuerySet["Anmalan"]):
+    def confirmed(self) -> AnmalanQuerySet:
+        return self.filter(status=Anmalan.Status.BEKRAFTAD)
+
+    def waiting_list(self) -> AnmalanQuerySet:
+        return self.filter(status=Anmalan.Status.VANTELISTA).order_by("skapad", "pk")
+
+
+class Anmalan(models.Model):
+    """A resident's sign-up for an activity: confirmed, on the waiting list, or cancelled."""
+
+    class Status(models.TextChoices):
+        BEKRAFTAD = "bekraftad", _("Confirmed")
+        VANTELISTA = "vantelista", _("Waiting list")
+        AVBOKAD = "avbokad", _("Cancelled")
+
+    aktivitet = models.ForeignKey(
+        Aktivitet,
+        verbose_name=_("activity"),
+        on_delete=models.PROTECT,
+        related_name="anmalningar",
+    )
+    # Blank is allowed in the database because retention (gallra) empties these fields.
+    namn = models.CharField(_("name"), max_length=200, blank=True)
+    epost = models.EmailField(_("e-mail"), blank=True)
+    behov = models.TextField(_("accessibility needs"), max_length=1000, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    token = models.CharField(_("cancel code"), max_length=64, unique=True, default=_new_token)
+    skapad = models.DateTimeField(_("signed up"), auto_now_add=True)
+    avbokad_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    gallrad_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
+
+    objects = AnmalanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        ordering = ["aktivitet", "skapad", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["bekraftad", "vantelista", "avbokad"]),
+                name="anmalan_status_giltig",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="avbokad") | Q(avbokad_at__isnull=False),
+                name="anmalan_avbokad_har_tid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.aktivitet} – {self.get_status_display()}"

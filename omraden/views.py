@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from omraden.deltagande_views import aktivitet_context, aktivitet_with_seats, public_inspel_page
+from omraden.forms import InspelForm
 from omraden.models import Aktivitet, Omrade
 from uppfoljning.models import Publicering
 
@@ -44,6 +46,9 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "coming": [a for a in activities if a.datum >= today],
         "past": [a for a in activities if a.datum < today][::-1],
+        # Residents' input: the form (this area preselected) and the approved input.
+        "inspel_form": InspelForm(fixed_omrade=omrade),
+        "inspel_sida": public_inspel_page(request, omrade),
     }
     return render(request, "omraden/detail.html", ctx)
 
@@ -52,11 +57,5 @@ def aktivitet(request: HttpRequest, pk: int) -> HttpResponse:
     activities = (
         Aktivitet.objects.all() if request.user.is_authenticated else Aktivitet.objects.public()
     )
-    aktivitet = get_object_or_404(activities, pk=pk)
-    omraden = list(aktivitet.omraden.public().order_by("nummer"))
-    ctx = {
-        "aktivitet": aktivitet,
-        "omraden": omraden,
-        "is_past": aktivitet.datum < timezone.localdate(),
-    }
-    return render(request, "omraden/aktivitet.html", ctx)
+    aktivitet = get_object_or_404(aktivitet_with_seats(activities), pk=pk)
+    return render(request, "omraden/aktivitet.html", aktivitet_context(request, aktivitet))

@@ -81,5 +81,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     # 3: its public activities
     # 4: its active ledartröjor with their people
     # 5: its public initiatives with their phase
-    with django_assert_num_queries(5):
+    # 6: the number of its approved input (resident input)
+    # 7: one page of that input, with initiative and follow-up period
+    with django_assert_num_queries(7):
         assert client.get("/omraden/unga/").status_code == 200

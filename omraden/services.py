@@ -1,0 +1,258 @@
+"""Writes that span several models or send e-mail: resident input and activity sign-ups.
+
+E-mail is always sent after the transaction commits (`transaction.on_commit`), so a resident's
+request never waits for mail beyond its own save, and no mail goes out for a rolled-back write.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+
+from omraden.models import Aktivitet, Anmalan, Initiativ, Inspel, Omrade
+from portal import roles
+
+log = logging.getLogger(__name__)
+
+
+# Abuse protection
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies.
+
+    X-Forwarded-For is only read when configured: any client can send that header, so it is
+    only trustworthy as far as our own proxies appended to it (counted from the right).
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _client_key(group: str, request: HttpRequest) -> str:
+    return client_ip(request)
+
+
+def over_rate_limit(request: HttpRequest, *, group: str, rate: str) -> bool:
+    """Count this submission and say whether the client has gone over the limit."""
+    return is_ratelimited(
+        request, group=group, key=_client_key, rate=rate, method="POST", increment=True
+    )
+
+
+# Mail
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _mail_later(subject: str, body: str, recipients: list[str]) -> None:
+    """Send one plain-text mail after commit; a failing mail server never loses the write."""
+    recipients = sorted({r for r in recipients if r})
+    if not recipients:
+        return
+
+    def send() -> None:
+        try:
+            send_mail(subject, body, None, recipients)
+        except Exception:  # The input is saved; mail is best effort and logged.
+            log.exception("Could not send mail %r", subject)
+
+    transaction.on_commit(send)
+
+
+def _staff_recipients_for(omrade: Omrade | None) -> list[str]:
+    """The area's active ledartröjor and every moderator."""
+    User = get_user_model()
+    addresses = list(
+        User.objects.filter(groups__name=roles.MODERATOR, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if omrade is not None:
+        for lt in omrade.ledartrojor.filter(aktiv=True).select_related("person__user"):
+            person = lt.person
+            addresses.append(person.epost or (person.user.email if person.user else ""))
+    return addresses
+
+
+# Resident input
+
+
+def inspel_create(*, data: dict[str, Any]) -> Inspel:
+    """Save a resident's input and tell the area's ledartröjor and the moderators."""
+    with transaction.atomic():
+        inspel = Inspel.objects.create(**data)
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("New input waiting for moderation")
+            body = _(
+                "A resident has sent new input (%(kind)s) about: %(area)s.\n\n"
+                "Moderate it in the workspace: %(url)s\n"
+            ) % {
+                "kind": inspel.get_typ_display(),
+                "area": inspel.omrade.kortnamn if inspel.omrade else _("no area chosen"),
+                "url": _absolute(reverse("omraden:moderering")),
+            }
+        _mail_later(subject, body, _staff_recipients_for(inspel.omrade))
+    return inspel
+
+
+def _tell_resident(inspel: Inspel, subject: str, message: str) -> None:
+    if not inspel.epost:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _(
+            "Hello,\n\n%(message)s\n\nYour input as you sent it:\n%(text)s\n\n"
+            "Tyresö municipality – joint areas\n%(url)s\n"
+        ) % {
+            "message": message,
+            "text": inspel.text,
+            "url": _absolute(reverse("omraden:tyck_till")),
+        }
+    _mail_later(subject, body, [inspel.epost])
+
+
+def inspel_approve(*, inspel: Inspel, publicerad_text: str, by: Any) -> None:
+    with transaction.atomic():
+        inspel.approve(publicerad_text=publicerad_text, by=by)
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell_resident(
+                inspel,
+                _("Your input has been published"),
+                _("Your input has been approved and is now published:\n%(text)s")
+                % {"text": inspel.publicerad_text},
+            )
+
+
+def inspel_reject(*, inspel: Inspel, reason: str, by: Any) -> None:
+    with transaction.atomic():
+        inspel.reject(reason=reason, by=by)
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell_resident(
+                inspel,
+                _("Your input will not be published"),
+                _("Your input will not be published. The reason:\n%(reason)s")
+                % {"reason": inspel.avvisningsorsak},
+            )
+
+
+def inspel_answer(*, inspel: Inspel, text: str, by: Any) -> None:
+    with transaction.atomic():
+        inspel.answer(text=text, by=by)
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell_resident(
+                inspel,
+                _("The municipality has answered your input"),
+                _("The municipality's answer:\n%(answer)s") % {"answer": inspel.svar},
+            )
+
+
+def inspel_link(
+    *, inspel: Inspel, initiativ: Initiativ | None, uppfoljning: Any | None, by: Any
+) -> None:
+    """ "Ni sa – vi gjorde": record what the input fed into, and tell the resident."""
+    with transaction.atomic():
+        inspel.link(initiativ=initiativ, uppfoljning=uppfoljning)
+        if initiativ is None and uppfoljning is None:
+            return
+        parts = []
+        with translation.override(settings.LANGUAGE_CODE):
+            if initiativ is not None:
+                parts.append(_("the initiative “%(title)s”") % {"title": initiativ.titel})
+            if uppfoljning is not None:
+                parts.append(_("the follow-up %(period)s") % {"period": uppfoljning.period.kort})
+            _tell_resident(
+                inspel,
+                _("You said – we did"),
+                _("Your input has fed into %(what)s.") % {"what": _(" and ").join(parts)},
+            )
+
+
+def waiting_count_for(user: Any) -> int:
+    """How many new input the user may moderate are waiting (one query)."""
+    if not roles.can_use_moderation(user):
+        return 0
+    return Inspel.objects.waiting().for_areas(roles.moderated_area_ids(user)).count()
+
+
+# Activity sign-ups
+
+
+def anmalan_create(*, aktivitet_id: int, namn: str, epost: str, behov: str) -> Anmalan:
+    """Sign up: confirmed while there are seats, else on the waiting list.
+
+    The activity row is locked (SELECT … FOR UPDATE) while counting the confirmed seats, so
+    concurrent sign-ups are decided one after the other: never more confirmed than capacity.
+    """
+    with transaction.atomic():
+        aktivitet = Aktivitet.objects.select_for_update().get(pk=aktivitet_id)
+        confirmed = Anmalan.objects.filter(aktivitet=aktivitet).confirmed().count()
+        full = aktivitet.kapacitet is not None and confirmed >= aktivitet.kapacitet
+        anmalan = Anmalan.objects.create(
+            aktivitet=aktivitet,
+            namn=namn,
+            epost=epost,
+            behov=behov,
+            status=Anmalan.Status.VANTELISTA if full else Anmalan.Status.BEKRAFTAD,
+        )
+        _tell_signed_up(anmalan)
+    return anmalan
+
+
+def _tell_signed_up(anmalan: Anmalan) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        if anmalan.status == Anmalan.Status.BEKRAFTAD:
+            subject = _("Your place is confirmed: %(title)s") % {"title": anmalan.aktivitet.titel}
+            what = _("You have a place at %(title)s on %(date)s.")
+        else:
+            subject = _("You are on the waiting list: %(title)s") % {
+                "title": anmalan.aktivitet.titel
+            }
+            what = _(
+                "%(title)s on %(date)s is full. You are on the waiting list and get an "
+                "e-mail if a place becomes free."
+            )
+        body = _("Hello %(name)s,\n\n%(what)s\n\nCannot come? Cancel here: %(url)s\n") % {
+            "name": anmalan.namn,
+            "what": what
+            % {"title": anmalan.aktivitet.titel, "date": anmalan.aktivitet.datum.isoformat()},
+            "url": _absolute(reverse("omraden:avboka", args=[anmalan.token])),
+        }
+    _mail_later(subject, body, [anmalan.epost])
+
+
+def anmalan_cancel(*, token: str) -> Anmalan | None:
+    """Cancel by the personal link; a freed seat goes to the first on the waiting list."""
+    with transaction.atomic():
+        anmalan = Anmalan.objects.select_related("aktivitet").filter(token=token).first()
+        if anmalan is None or anmalan.status == Anmalan.Status.AVBOKAD:
+            return anmalan
+        # Lock the activity first, in the same order as anmalan_create: no deadlock.
+        Aktivitet.objects.select_for_update().get(pk=anmalan.aktivitet_id)
+        anmalan.refresh_from_db()
+        was_confirmed = anmalan.status == Anmalan.Status.BEKRAFTAD
+        anmalan.status = Anmalan.Status.AVBOKAD
+        anmalan.avbokad_at = timezone.now()
+        anmalan.save(update_fields=["status", "avbokad_at"])
+        if was_confirmed:
+            nxt = Anmalan.objects.filter(aktivitet_id=anmalan.aktivitet_id).waiting_list().first()
+            if nxt is not None:
+                nxt.status = Anmalan.Status.BEKRAFTAD
+                nxt.save(update_fields=["status"])
+                _tell_signed_up(nxt)
+    return anmalan
