@@ -1,0 +1,459 @@
+"""Open data: the portal's public datasets, read through the models' `.public()` querysets only.
+
+Every dataset is built the same way for CSV and JSON, always in Swedish (the labels do not
+follow the visitor's language, so a file's content does not depend on who downloads it), with
+English field names and a stable ordering. docs/open-data.md documents every field.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Prefetch
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from omraden.models import Aktivitet, Inspel, Omrade, attach_latest_publications
+from uppfoljning.models import Indikator, Matvarde, Publicering
+
+# The portal's own data is in the public domain; values fetched from Kolada keep their source.
+LICENSE_URL = "https://creativecommons.org/publicdomain/zero/1.0/"
+LICENSE_NAME = "CC0 1.0"
+KOLADA_URL = "https://www.kolada.se/"
+
+Record = dict[str, Any]
+
+
+def absolute(path: str) -> str:
+    """An absolute address on the public site, from settings.SITE_URL (never the request)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _swedish_reverse(name: str, *args: Any) -> str:
+    with translation.override("sv"):
+        return absolute(reverse(name, args=args))
+
+
+def _iso_datetime(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+def _iso_date(value: dt.date | dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = timezone.localdate(value)
+    return value.isoformat()
+
+
+def _number(value: Decimal | None) -> float | int | None:
+    # JSON numbers, not strings; whole numbers without a trailing ".0".
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# Datasets. Each builder runs a constant number of queries whatever the data size.
+
+
+def omraden_records() -> list[Record]:
+    # 1: the public areas with fadder, phase and the id of the latest public publication
+    # 2: those publications with follow-up and period
+    omraden = attach_latest_publications(list(Omrade.objects.public().for_overview()))
+    records = []
+    for o in omraden:
+        latest = o.senaste
+        records.append(
+            {
+                "number": o.nummer,
+                "slug": o.slug,
+                "short_name": o.kortnamn,
+                "question": o.fraga,
+                "description": o.beskrivning,
+                "sponsor_name": o.fadder.namn if o.fadder else "",
+                "sponsor_title": o.fadder.titel if o.fadder else "",
+                "phase": o.fas.namn if o.fas else "",
+                "influence_level": o.paverkansniva,
+                "influence_text": o.paverkan_text,
+                "latest_status": latest.status if latest else "",
+                "latest_status_label": latest.get_status_display() if latest else "",
+                "latest_status_period": latest.uppfoljning.period.slug if latest else "",
+                "url": _swedish_reverse("omraden:detail", o.slug),
+            }
+        )
+    return records
+
+
+def uppfoljningar_records() -> list[Record]:
+    """Every public published version of every follow-up; `is_latest` marks the current one."""
+    # 1: the public publications with follow-up, period, area and assignment
+    pubs = list(
+        Publicering.objects.public()
+        .select_related("uppfoljning__period", "uppfoljning__omrade", "uppfoljning__uppdrag")
+        .order_by(
+            "uppfoljning__period__ar",
+            "uppfoljning__period__tertial",
+            # Areas first, then assignments, on every database (NULLs sort differently).
+            F("uppfoljning__omrade__nummer").asc(nulls_last=True),
+            F("uppfoljning__uppdrag__ordning").asc(nulls_last=True),
+            "uppfoljning_id",
+            "version",
+            "pk",
+        )
+    )
+    # The latest version anyone can see, per follow-up (a planned future one is not counted).
+    latest: dict[int, int] = {}
+    for p in pubs:
+        latest[p.uppfoljning_id] = max(latest.get(p.uppfoljning_id, 0), p.version)
+    records = []
+    for p in pubs:
+        u = p.uppfoljning
+        records.append(
+            {
+                "id": p.pk,
+                "follow_up_id": u.pk,
+                "version": p.version,
+                "is_latest": latest[u.pk] == p.version,
+                "period": u.period.slug,
+                "period_name": u.period.kort,
+                "year": u.period.ar,
+                "tertial": u.period.tertial,
+                "subject_type": "omrade" if u.omrade_id else "uppdrag",
+                "area_number": u.omrade.nummer if u.omrade_id else None,
+                "area_slug": u.omrade.slug if u.omrade_id else "",
+                "assignment_slug": u.uppdrag.slug if u.uppdrag_id else "",
+                "assignment_name": u.uppdrag.namn if u.uppdrag_id else "",
+                "status": p.status,
+                "status_label": p.get_status_display(),
+                "summary": p.sammanfattning,
+                "cause": p.orsak,
+                "actions": p.atgarder,
+                "published_at": _iso_datetime(p.publicerad_at),
+            }
+        )
+    return records
+
+
+def public_activities() -> list[Aktivitet]:
+    """Public activities, oldest first, each with only its public areas (two queries)."""
+    return list(
+        Aktivitet.objects.public()
+        .prefetch_related(
+            Prefetch(
+                "omraden",
+                queryset=Omrade.objects.public().order_by("nummer"),
+                to_attr="public_areas",
+            )
+        )
+        .order_by("datum", "starttid", "pk")
+    )
+
+
+def aktiviteter_records() -> list[Record]:
+    # 1: the public activities; 2: their public areas
+    records = []
+    for a in public_activities():
+        records.append(
+            {
+                "id": a.pk,
+                "title": a.titel,
+                "description": a.beskrivning,
+                "date": a.datum.isoformat(),
+                "start_time": a.starttid.strftime("%H:%M") if a.starttid else None,
+                "end_time": a.sluttid.strftime("%H:%M") if a.sluttid else None,
+                "place": a.plats,
+                "themes": list(a.teman or []),
+                "areas": [o.slug for o in a.public_areas],
+                "open_to_residents": a.oppen_for_invanare,
+                "url": _swedish_reverse("omraden:aktivitet", a.pk),
+            }
+        )
+    return records
+
+
+SOURCE_LABELS: dict[str, Promise] = {
+    Matvarde.Kalla.KOLADA: _("Source: Kolada"),
+    Matvarde.Kalla.EGEN: _("Calculated by the portal from its own data"),
+    Matvarde.Kalla.MANUELL: _("Entered by Tyresö municipality"),
+}
+
+
+def _value_record(v: Matvarde) -> Record:
+    return {
+        "year": v.ar,
+        "tyreso": _number(v.tyreso),
+        "national": _number(v.riket),
+        "source": v.kalla,
+        "source_label": str(SOURCE_LABELS.get(v.kalla, v.get_kalla_display())),
+        "fetched_at": _iso_datetime(v.hamtad_at),
+    }
+
+
+def indikatorer_records() -> list[Record]:
+    # 1: the public indicators with assignment and area; 2: all their values, by year
+    indikatorer = Indikator.objects.public().with_values().order_by("ordning", "pk")
+    records = []
+    for i in indikatorer:
+        # An indicator of a non-public area is filtered out above; the area is named here.
+        records.append(
+            {
+                "slug": i.slug,
+                "name": i.namn,
+                "description": i.beskrivning,
+                "horizon": i.horisont,
+                "horizon_label": i.get_horisont_display(),
+                "unit": i.enhet,
+                "unit_label": i.get_enhet_display(),
+                "direction": i.riktning,
+                "direction_label": i.get_riktning_display(),
+                "source": i.kalla,
+                "area_slug": i.omrade.slug if i.omrade_id else "",
+                "assignment_slug": i.uppdrag.slug if i.uppdrag_id else "",
+                "kolada_kpi": i.kolada_kpi,
+                "kolada_title": i.kolada_titel,
+                "baseline": {
+                    "year": i.startlage_ar,
+                    "tyreso": _number(i.startlage_tyreso),
+                    "national": _number(i.startlage_riket),
+                    "source": "startlage",
+                    "source_label": gettext("Baseline in the municipal plan (source: %(source)s)")
+                    % {"source": i.kalla},
+                },
+                "values": [_value_record(v) for v in i.varden.all()],
+            }
+        )
+    return records
+
+
+INDIKATOR_CSV_FIELDS = [
+    "slug",
+    "name",
+    "unit",
+    "direction",
+    "horizon",
+    "area_slug",
+    "assignment_slug",
+    "kolada_kpi",
+    "row_type",
+    "year",
+    "tyreso",
+    "national",
+    "source",
+    "source_label",
+    "fetched_at",
+]
+
+
+def indikatorer_csv_rows(records: list[Record]) -> list[Record]:
+    """One row per indicator and year ("long" format): the baseline first, then the values.
+
+    An indicator with neither baseline nor values still gets one row, so every indicator
+    is listed.
+    """
+    rows = []
+    for r in records:
+        common = {k: r[k] for k in INDIKATOR_CSV_FIELDS[:8]}
+        b = r["baseline"]
+        values = r["values"]
+        if b["year"] is not None or not values:
+            rows.append({**common, "row_type": "baseline", **b, "fetched_at": None})
+        for v in values:
+            rows.append({**common, "row_type": "value", **v})
+    return rows
+
+
+def inspel_records() -> list[Record]:
+    """Approved input: the moderated text only; a name only by choice; never an e-mail."""
+    # 1: the approved input in public areas (or no area), with its area
+    inspel = Inspel.objects.public().select_related("omrade").order_by("skapad", "pk")
+    records = []
+    for i in inspel:
+        records.append(
+            {
+                "id": i.pk,
+                "kind": i.typ,
+                "kind_label": i.get_typ_display(),
+                "area_slug": i.omrade.slug if i.omrade_id else "",
+                "text": i.publicerad_text,
+                "name": i.namn if i.visa_namn else "",
+                "answer": i.svar,
+                "received_on": _iso_date(i.skapad),
+                "answered_on": _iso_date(i.besvarad_at),
+            }
+        )
+    return records
+
+
+@dataclass(frozen=True)
+class Dataset:
+    slug: str
+    title: Promise
+    description: Promise
+    records: Callable[[], list[Record]]
+    csv_fields: list[str]
+    csv_rows: Callable[[list[Record]], list[Record]] = lambda records: records
+    # Further distributions besides CSV and JSON: (url name, format label, media type).
+    feeds: list[tuple[str, str, str]] = field(default_factory=list)
+    keywords: list[Promise] = field(default_factory=list)
+
+    def build(self) -> list[Record]:
+        # Labels in Swedish whatever the visitor's language: one file, one content.
+        with translation.override("sv"):
+            return self.records()
+
+    def csv_text(self) -> str:
+        with translation.override("sv"):
+            rows = self.csv_rows(self.records())
+        out = io.StringIO()
+        writer = csv.DictWriter(
+            out, fieldnames=self.csv_fields, extrasaction="ignore", lineterminator="\r\n"
+        )
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _csv_value(row.get(k)) for k in self.csv_fields})
+        return out.getvalue()
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        # Lists (themes, areas) as one cell, items separated by "|".
+        return "|".join(str(v) for v in value)
+    return str(value)
+
+
+DATASETS: list[Dataset] = [
+    Dataset(
+        slug="omraden",
+        title=_("The joint areas"),
+        description=_(
+            "The seven joint areas (kommungemensamma områden): question, sponsor, phase of "
+            "the innovation method and latest published status."
+        ),
+        records=omraden_records,
+        csv_fields=[
+            "number",
+            "slug",
+            "short_name",
+            "question",
+            "description",
+            "sponsor_name",
+            "sponsor_title",
+            "phase",
+            "influence_level",
+            "influence_text",
+            "latest_status",
+            "latest_status_label",
+            "latest_status_period",
+            "url",
+        ],
+        keywords=[_("joint areas"), _("co-creation")],
+    ),
+    Dataset(
+        slug="uppfoljningar",
+        title=_("Published follow-ups"),
+        description=_(
+            "Every published version of the follow-ups of the areas and political "
+            "assignments per tertial: status (green, yellow, red), summary, cause and "
+            "actions taken."
+        ),
+        records=uppfoljningar_records,
+        csv_fields=[
+            "id",
+            "follow_up_id",
+            "version",
+            "is_latest",
+            "period",
+            "period_name",
+            "year",
+            "tertial",
+            "subject_type",
+            "area_number",
+            "area_slug",
+            "assignment_slug",
+            "assignment_name",
+            "status",
+            "status_label",
+            "summary",
+            "cause",
+            "actions",
+            "published_at",
+        ],
+        feeds=[("open_data_feed", "Atom", "application/atom+xml")],
+        keywords=[_("follow-up"), _("status")],
+    ),
+    Dataset(
+        slug="aktiviteter",
+        title=_("Activities"),
+        description=_(
+            "Co-creation activities with residents: workshops, focus groups and checkpoints, "
+            "with date, time, place and areas."
+        ),
+        records=aktiviteter_records,
+        csv_fields=[
+            "id",
+            "title",
+            "description",
+            "date",
+            "start_time",
+            "end_time",
+            "place",
+            "themes",
+            "areas",
+            "open_to_residents",
+            "url",
+        ],
+        feeds=[("open_data_ical", "iCalendar", "text/calendar")],
+        keywords=[_("co-creation"), _("activities")],
+    ),
+    Dataset(
+        slug="indikatorer",
+        title=_("Indicators"),
+        description=_(
+            "The indicators of the overarching assignment with their baselines and values "
+            "per year for Tyresö and the whole country; every value names its source "
+            "(Kolada, the portal's own calculation or entered by the municipality)."
+        ),
+        records=indikatorer_records,
+        csv_fields=INDIKATOR_CSV_FIELDS,
+        csv_rows=indikatorer_csv_rows,
+        keywords=[_("indicators"), "Kolada"],
+    ),
+    Dataset(
+        slug="inspel",
+        title=_("Residents' input"),
+        description=_(
+            "Ideas, opinions and anti-hassle reports from residents that have been approved "
+            "for publication, with the municipality's answer. Never contact details; a name "
+            "only when the resident chose to show it."
+        ),
+        records=inspel_records,
+        csv_fields=[
+            "id",
+            "kind",
+            "kind_label",
+            "area_slug",
+            "text",
+            "name",
+            "answer",
+            "received_on",
+            "answered_on",
+        ],
+        keywords=[_("resident input"), _("co-creation")],
+    ),
+]
+
+DATASETS_BY_SLUG = {d.slug: d for d in DATASETS}

@@ -1,0 +1,328 @@
+"""Open data: the human page listing the datasets, the files, the feeds and the DCAT catalogue.
+
+Anyone may read all of it (portal/roles.py: the anonymous resident reads open data, feeds);
+what keeps it safe is that every dataset reads only through the models' `.public()` querysets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from icalendar import Calendar, Event
+
+from portal.open_data import (
+    DATASETS,
+    DATASETS_BY_SLUG,
+    LICENSE_NAME,
+    LICENSE_URL,
+    Dataset,
+    absolute,
+    public_activities,
+)
+from uppfoljning.models import Publicering, Rapport
+
+PUBLISHER = "Tyresö kommun"
+# How many entries the Atom feed carries: newest first, enough for any feed reader.
+FEED_ENTRIES = 50
+
+
+def _file_response(body: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    # Inline: a browser shows the file; a program reads it. The name is used when saved.
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # Public data: other sites' scripts may read it too.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _distributions(dataset: Dataset) -> list[dict[str, str]]:
+    """Every format of a dataset with its absolute address, for the page and the catalogue."""
+    dists = [
+        {
+            "key": "csv",
+            "format": "CSV",
+            "media_type": "text/csv",
+            "eu_file_type": "CSV",
+            "url": absolute(reverse("open_data_csv", args=[dataset.slug])),
+        },
+        {
+            "key": "json",
+            "format": "JSON",
+            "media_type": "application/json",
+            "eu_file_type": "JSON",
+            "url": absolute(reverse("open_data_json", args=[dataset.slug])),
+        },
+    ]
+    for url_name, label, media_type in dataset.feeds:
+        dists.append(
+            {
+                "key": label.lower(),
+                "format": label,
+                "media_type": media_type,
+                # The EU file-type list has ATOM; iCalendar is named by its media type only.
+                "eu_file_type": {"Atom": "ATOM"}.get(label, ""),
+                "url": absolute(reverse(url_name)),
+            }
+        )
+    return dists
+
+
+def _get_dataset(slug: str) -> Dataset:
+    # Anonymous residents read open data; the rule lives in portal/roles.py.
+    dataset = DATASETS_BY_SLUG.get(slug)
+    if dataset is None:
+        raise Http404("No such dataset.")
+    return dataset
+
+
+# The page
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    datasets = [
+        {
+            "slug": d.slug,
+            "title": d.title,
+            "description": d.description,
+            "distributions": _distributions(d),
+        }
+        for d in DATASETS
+    ]
+    ctx = {
+        "datasets": datasets,
+        "license_url": LICENSE_URL,
+        "license_name": LICENSE_NAME,
+        "dcat_url": absolute(reverse("open_data_dcat")),
+    }
+    return render(request, "portal/oppna_data.html", ctx)
+
+
+# The files
+
+
+def dataset_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = _get_dataset(slug)
+    return _file_response(dataset.csv_text(), "text/csv; charset=utf-8", f"{slug}.csv")
+
+
+def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = _get_dataset(slug)
+    items = dataset.build()
+    with translation.override("sv"):
+        title = str(dataset.title)
+    body = {
+        "dataset": dataset.slug,
+        "title": title,
+        "publisher": PUBLISHER,
+        "license": LICENSE_URL,
+        "documentation": absolute(reverse("open_data_dcat")),
+        "count": len(items),
+        "items": items,
+    }
+    text = json.dumps(body, ensure_ascii=False, indent=2)
+    return _file_response(text, "application/json; charset=utf-8", f"{slug}.json")
+
+
+# The calendar
+
+
+def activities_ical(request: HttpRequest) -> HttpResponse:
+    """Public activities as iCalendar (RFC 5545): all-day events when no time is known."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    stamp = timezone.now().replace(microsecond=0)
+    cal = Calendar()
+    cal.add("prodid", "-//Tyresö kommun//Kommungemensamt//SV")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    with translation.override("sv"):
+        cal.add("x-wr-calname", gettext("Activities of the joint areas – Tyresö municipality"))
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    # 1: the public activities; 2: their public areas
+    for a in public_activities():
+        event = Event()
+        event.add("uid", f"aktivitet-{a.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("summary", a.titel)
+        if a.beskrivning:
+            event.add("description", a.beskrivning)
+        if a.plats:
+            event.add("location", a.plats)
+        if a.starttid:
+            event.add("dtstart", dt.datetime.combine(a.datum, a.starttid, tzinfo=tz))
+            if a.sluttid:
+                event.add("dtend", dt.datetime.combine(a.datum, a.sluttid, tzinfo=tz))
+        else:
+            # No time: an all-day event; DTEND of a date is exclusive, so the next day.
+            event.add("dtstart", a.datum)
+            event.add("dtend", a.datum + dt.timedelta(days=1))
+        if a.public_areas:
+            event.add("categories", [o.kortnamn for o in a.public_areas])
+        with translation.override("sv"):
+            event.add("url", absolute(reverse("omraden:aktivitet", args=[a.pk])))
+        cal.add_component(event)
+    cal.add_missing_timezones()
+    return _file_response(cal.to_ical(), "text/calendar; charset=utf-8", "aktiviteter.ics")
+
+
+# The feed
+
+
+class UppfoljningarFeed(Feed):
+    """Newly published follow-ups and reports (Atom), newest first; only public ones."""
+
+    feed_type = Atom1Feed
+    title = _("Follow-ups and reports – Joint areas, Tyresö municipality")
+    subtitle = _("Newly published follow-ups of the joint areas and the chief executive's reports.")
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # One language for the feed whatever the visitor's browser says.
+        with translation.override("sv"):
+            response = super().__call__(request, *args, **kwargs)
+        response["Content-Disposition"] = 'inline; filename="uppfoljningar.atom"'
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    def link(self) -> str:
+        return absolute(reverse("open_data"))
+
+    def feed_url(self) -> str:
+        return absolute(reverse("open_data_feed"))
+
+    def feed_guid(self) -> str:
+        return self.feed_url()
+
+    def items(self) -> list[Publicering | Rapport]:
+        # 1: the newest public publications with follow-up, period, area and assignment
+        pubs = list(
+            Publicering.objects.public()
+            .select_related("uppfoljning__period", "uppfoljning__omrade", "uppfoljning__uppdrag")
+            .order_by("-publicerad_at", "-pk")[:FEED_ENTRIES]
+        )
+        # 2: the newest public reports
+        reports = list(Rapport.objects.public().order_by("-datum", "-pk")[:FEED_ENTRIES])
+        items: list[Publicering | Rapport] = [*pubs, *reports]
+        items.sort(key=self.item_updateddate, reverse=True)
+        return items[:FEED_ENTRIES]
+
+    def item_title(self, item: Publicering | Rapport) -> str:
+        if isinstance(item, Rapport):
+            return item.titel
+        u = item.uppfoljning
+        subject = u.omrade.kortnamn if u.omrade_id else u.uppdrag.namn
+        return f"{subject} – {u.period.kort}: {item.get_status_display()}"
+
+    def item_description(self, item: Publicering | Rapport) -> str:
+        if isinstance(item, Rapport):
+            return item.sammanfattning
+        parts = [item.sammanfattning]
+        if item.orsak:
+            parts.append(f"{gettext('Cause')}: {item.orsak}")
+        if item.atgarder:
+            parts.append(f"{gettext('Actions taken')}: {item.atgarder}")
+        return "\n\n".join(p for p in parts if p)
+
+    def item_link(self, item: Publicering | Rapport) -> str:
+        if isinstance(item, Rapport):
+            return absolute(reverse("uppfoljning:rapport", args=[item.slug]))
+        u = item.uppfoljning
+        if u.omrade_id:
+            return absolute(u.omrade.get_absolute_url())
+        return absolute(reverse("uppfoljning:uppdrag", args=[u.uppdrag.slug]))
+
+    def item_guid(self, item: Publicering | Rapport) -> str:
+        kind = "rapport" if isinstance(item, Rapport) else "publicering"
+        return absolute(f"{reverse('open_data_feed')}#{kind}-{item.pk}")
+
+    def item_guid_is_permalink(self, item: Publicering | Rapport) -> bool:
+        return False
+
+    def item_updateddate(self, item: Publicering | Rapport) -> dt.datetime:
+        if isinstance(item, Rapport):
+            midnight = dt.datetime.combine(item.datum, dt.time())
+            return timezone.make_aware(midnight)
+        return item.publicerad_at
+
+    def item_pubdate(self, item: Publicering | Rapport) -> dt.datetime:
+        return self.item_updateddate(item)
+
+    def item_author_name(self, item: Publicering | Rapport) -> str:
+        return PUBLISHER
+
+
+# The catalogue
+
+
+def dcat(request: HttpRequest) -> HttpResponse:
+    """A DCAT-AP-SE catalogue (RDF/XML) of every dataset, for Sweden's data portal to harvest.
+
+    Every resource has an absolute IRI on SITE_URL (no blank nodes); no database queries.
+    """
+    base = absolute(reverse("open_data_dcat"))
+    datasets = []
+    for d in DATASETS:
+        texts = {}
+        for lang in ("sv", "en"):
+            with translation.override(lang):
+                texts[lang] = {
+                    "title": str(d.title),
+                    "description": str(d.description),
+                    "keywords": [str(k) for k in d.keywords],
+                }
+        dists = _distributions(d)
+        for dist in dists:
+            dist["iri"] = f"{base}#{d.slug}-{dist['key']}"
+            with translation.override("sv"):
+                dist["title_sv"] = f"{texts['sv']['title']} ({dist['format']})"
+            with translation.override("en"):
+                dist["title_en"] = f"{texts['en']['title']} ({dist['format']})"
+        datasets.append(
+            {
+                "slug": d.slug,
+                "iri": f"{base}#{d.slug}",
+                "sv": texts["sv"],
+                "en": texts["en"],
+                "distributions": dists,
+                "kolada": d.slug == "indikatorer",
+            }
+        )
+    texts = {}
+    for lang in ("sv", "en"):
+        with translation.override(lang):
+            texts[lang] = {
+                "title": gettext("Open data from the joint areas of Tyresö municipality"),
+                "description": gettext(
+                    "Follow-ups, activities, indicators and residents' input of Tyresö "
+                    "municipality's seven joint areas (kommungemensamma områden)."
+                ),
+            }
+    with translation.override("sv"):
+        landing_page = absolute(reverse("open_data"))
+    ctx = {
+        "base": base,
+        "catalog_iri": f"{base}#katalog",
+        "publisher_iri": f"{base}#utgivare",
+        "contact_iri": f"{base}#kontakt",
+        "publisher_name": PUBLISHER,
+        "contact_email": getattr(settings, "OPEN_DATA_CONTACT_EMAIL", settings.DEFAULT_FROM_EMAIL),
+        "landing_page": landing_page,
+        "license_url": LICENSE_URL,
+        "texts": texts,
+        "datasets": datasets,
+    }
+    xml = render_to_string("portal/dcat.xml", ctx)
+    return _file_response(xml, "application/rdf+xml; charset=utf-8", "dcat.rdf")

@@ -1,0 +1,144 @@
+"""The DCAT-AP-SE catalogue for Sweden's data portal: /datasets/dcat (RDF/XML)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+
+# Plain namespaces (rdflib's closed ones warn when pytest inspects this module); they are
+# strings, so terms named like str methods (title, format) are looked up with [].
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+BASE = "http://127.0.0.1:8000"
+DATASETS = ["omraden", "uppfoljningar", "aktiviteter", "indikatorer", "inspel"]
+CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
+
+
+@pytest.fixture
+def graph(client: Client, db: None) -> Graph:
+    r = client.get("/datasets/dcat")
+    assert r.status_code == 200
+    assert r["Content-Type"] == "application/rdf+xml; charset=utf-8"
+    return Graph().parse(data=r.content, format="xml")
+
+
+def _languages(g: Graph, subject: URIRef, prop: URIRef) -> set[str]:
+    return {o.language for o in g.objects(subject, prop) if isinstance(o, Literal)}
+
+
+def test_it_has_no_blank_nodes(graph: Graph) -> None:
+    assert len(graph) > 100
+    for triple in graph:
+        assert not any(isinstance(term, BNode) for term in triple), triple
+
+
+def test_every_iri_of_ours_is_absolute_on_site_url(graph: Graph) -> None:
+    subjects = {s for s in graph.subjects() if isinstance(s, URIRef)}
+    ours = [s for s in subjects if "creativecommons" not in s]
+    assert ours and all(s.startswith(f"{BASE}/") for s in ours)
+
+
+def test_the_catalog_has_title_description_publisher_licence_and_its_datasets(
+    graph: Graph,
+) -> None:
+    (catalog,) = graph.subjects(RDF.type, DCAT.Catalog)
+    assert _languages(graph, catalog, DCTERMS["title"]) == {"sv", "en"}
+    assert _languages(graph, catalog, DCTERMS.description) == {"sv", "en"}
+    assert graph.value(catalog, DCTERMS.publisher) == URIRef(f"{BASE}/datasets/dcat#utgivare")
+    assert graph.value(catalog, DCTERMS.license) == CC0
+    assert graph.value(catalog, FOAF.homepage) == URIRef(f"{BASE}/oppna-data/")
+    datasets = set(graph.objects(catalog, DCAT.dataset))
+    assert datasets == {URIRef(f"{BASE}/datasets/dcat#{d}") for d in DATASETS}
+
+
+def test_publisher_is_an_agent_and_contact_point_a_vcard(graph: Graph) -> None:
+    publisher = URIRef(f"{BASE}/datasets/dcat#utgivare")
+    assert (publisher, RDF.type, FOAF.Agent) in graph
+    assert str(graph.value(publisher, FOAF.name)) == "Tyresö kommun"
+    assert graph.value(publisher, DCTERMS.type) == URIRef(
+        "http://purl.org/adms/publishertype/LocalAuthority"
+    )
+    contact = URIRef(f"{BASE}/datasets/dcat#kontakt")
+    assert (contact, RDF.type, VCARD.Organization) in graph
+    assert graph.value(contact, VCARD.fn) is not None
+    assert str(graph.value(contact, VCARD.hasEmail)).startswith("mailto:")
+
+
+@pytest.mark.parametrize("slug", DATASETS)
+def test_each_dataset_has_the_required_properties(graph: Graph, slug: str) -> None:
+    dataset = URIRef(f"{BASE}/datasets/dcat#{slug}")
+    assert (dataset, RDF.type, DCAT.Dataset) in graph
+    assert _languages(graph, dataset, DCTERMS["title"]) == {"sv", "en"}
+    assert _languages(graph, dataset, DCTERMS.description) == {"sv", "en"}
+    assert graph.value(dataset, DCTERMS.publisher) == URIRef(f"{BASE}/datasets/dcat#utgivare")
+    assert graph.value(dataset, DCAT.contactPoint) == URIRef(f"{BASE}/datasets/dcat#kontakt")
+    assert graph.value(dataset, DCAT.landingPage) == URIRef(f"{BASE}/oppna-data/#{slug}")
+    assert graph.value(dataset, DCAT.theme) is not None
+    assert graph.value(dataset, DCTERMS.accessRights) is not None
+    distributions = set(graph.objects(dataset, DCAT.distribution))
+    assert len(distributions) >= 2
+
+
+@pytest.mark.parametrize("slug", DATASETS)
+def test_each_distribution_has_access_and_download_url_format_and_licence(
+    graph: Graph, slug: str
+) -> None:
+    dataset = URIRef(f"{BASE}/datasets/dcat#{slug}")
+    media_types = set()
+    for dist in graph.objects(dataset, DCAT.distribution):
+        assert (dist, RDF.type, DCAT.Distribution) in graph
+        access = graph.value(dist, DCAT.accessURL)
+        assert access is not None and str(access).startswith(f"{BASE}/oppna-data/{slug}.")
+        assert graph.value(dist, DCAT.downloadURL) == access
+        assert graph.value(dist, DCTERMS.license) == CC0
+        assert _languages(graph, dist, DCTERMS["title"]) == {"sv", "en"}
+        media_types.add(str(graph.value(dist, DCAT.mediaType)))
+    assert {
+        "https://www.iana.org/assignments/media-types/text/csv",
+        "https://www.iana.org/assignments/media-types/application/json",
+    } <= media_types
+    csv = URIRef(f"{BASE}/datasets/dcat#{slug}-csv")
+    assert graph.value(csv, DCTERMS["format"]) == URIRef(
+        "http://publications.europa.eu/resource/authority/file-type/CSV"
+    )
+
+
+def test_the_feeds_are_distributions_of_their_datasets(graph: Graph) -> None:
+    feed = URIRef(f"{BASE}/datasets/dcat#uppfoljningar-atom")
+    assert (URIRef(f"{BASE}/datasets/dcat#uppfoljningar"), DCAT.distribution, feed) in graph
+    assert graph.value(feed, DCAT.accessURL) == URIRef(f"{BASE}/oppna-data/uppfoljningar.atom")
+    ical = URIRef(f"{BASE}/datasets/dcat#aktiviteter-icalendar")
+    assert graph.value(ical, DCAT.mediaType) == URIRef(
+        "https://www.iana.org/assignments/media-types/text/calendar"
+    )
+
+
+def test_indicators_name_kolada_as_a_source(graph: Graph) -> None:
+    dataset = URIRef(f"{BASE}/datasets/dcat#indikatorer")
+    assert graph.value(dataset, DCTERMS.source) == URIRef("https://www.kolada.se/")
+
+
+def test_the_titles_are_translated(graph: Graph) -> None:
+    dataset = URIRef(f"{BASE}/datasets/dcat#aktiviteter")
+    titles = {o.language: str(o) for o in graph.objects(dataset, DCTERMS["title"])}
+    assert titles == {"sv": "Aktiviteter", "en": "Activities"}
+
+
+@pytest.mark.django_db
+def test_it_follows_site_url(client: Client, settings: object) -> None:
+    settings.SITE_URL = "https://kommungemensamt.tyreso.se/"  # type: ignore[attr-defined]
+    g = Graph().parse(data=client.get("/datasets/dcat").content, format="xml")
+    (catalog,) = g.subjects(RDF.type, DCAT.Catalog)
+    assert catalog == URIRef("https://kommungemensamt.tyreso.se/datasets/dcat#katalog")
+
+
+@pytest.mark.django_db
+def test_it_reads_nothing_from_the_database(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    with django_assert_num_queries(0):
+        assert client.get("/datasets/dcat").status_code == 200
