@@ -1,0 +1,38 @@
+"""Indicator charts with several years of values: readable and accessible in the browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from uppfoljning.models import Indikator, Matvarde
+
+URL = "/indikatorer/delaktighetsindex/"
+
+
+def _add_values() -> None:
+    indikator = Indikator.objects.get(slug="delaktighetsindex")
+    for ar, tyreso, riket in [(2022, 60, "57.5"), (2023, 61, 58), (2024, 63, 58)]:
+        Matvarde.objects.create(
+            indikator=indikator, ar=ar, tyreso=tyreso, riket=riket, kalla=Matvarde.Kalla.KOLADA
+        )
+
+
+def test_a_chart_over_several_years_has_no_axe_violations(visit: Any) -> None:
+    v = visit()
+    _add_values()
+    assert v.page.goto(URL).status == 200
+    assert v.axe_violations() == []
+    assert v.foreign_requests() == []
+
+
+def test_the_chart_is_drawn_without_javascript_and_has_an_accessible_name(visit: Any) -> None:
+    v = visit(javascript=False)
+    _add_values()
+    v.page.goto(URL)
+    chart = v.page.get_by_role("img", name="Tyresö och riket över åren")
+    assert chart.count() == 1
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 80
+    assert v.page.get_by_text("2024: Tyresö 63 %, riket 58 %", exact=True).is_visible()
+    assert v.page.locator("table caption").first.inner_text().startswith("Värden per år")

@@ -1,0 +1,118 @@
+"""Indicators: the public pages with charts, and the staff pages for manual values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from portal import roles
+from uppfoljning.charts import build_chart, fmt, latest, source_text, summary, table_rows
+from uppfoljning.indikator_forms import MatvardeForm
+from uppfoljning.models import Indikator, Matvarde
+
+
+def present(indikator: Indikator) -> dict[str, Any]:
+    """Everything the chart partial shows of one indicator (from prefetched values)."""
+    punkter = indikator.serie()
+    return {
+        "indikator": indikator,
+        "chart": build_chart(indikator, punkter) if indikator.has_figures else None,
+        "summary": summary(indikator, punkter),
+        "rows": table_rows(indikator, punkter),
+        "latest": latest(indikator),
+        "baseline_tyreso": fmt(indikator.startlage_tyreso, indikator.enhet),
+        "baseline_riket": fmt(indikator.startlage_riket, indikator.enhet),
+        "baseline_source": source_text(indikator, "startlage"),
+    }
+
+
+def latest_values(indikatorer: Iterable[Indikator]) -> list[dict[str, Any]]:
+    """For the area and assignment pages: each indicator with its latest value.
+
+    Pass `Indikator.objects.public().with_values().filter(...)`: two queries in all.
+    """
+    return [{"indikator": i, "latest": latest(i)} for i in indikatorer]
+
+
+# Public pages
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    indikatorer = Indikator.objects.public().with_values()
+    ctx = {"items": [present(i) for i in indikatorer]}
+    return render(request, "uppfoljning/indikatorer.html", ctx)
+
+
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    indikator = get_object_or_404(Indikator.objects.public().with_values(), slug=slug)
+    ctx = {"item": present(indikator)}
+    return render(request, "uppfoljning/indikator.html", ctx)
+
+
+# Staff pages (arbetsyta)
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not roles.can_view_staff_pages(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    indikatorer = Indikator.objects.with_values()
+    ctx = {
+        "items": latest_values(indikatorer),
+        "may_enter": roles.can_enter_indicator_values(request.user),
+    }
+    return render(request, "uppfoljning/arbetsyta_indikatorer.html", ctx)
+
+
+@login_required
+def workspace_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_staff(request)
+    indikator = get_object_or_404(Indikator.objects.with_values(), slug=slug)
+    may_enter = roles.can_enter_indicator_values(request.user) and indikator.accepts_manual_values
+    varden = list(indikator.varden.all())
+    editing: Matvarde | None = None
+
+    if request.method == "POST":
+        if not may_enter:
+            raise PermissionDenied
+        form = MatvardeForm(request.POST, indikator=indikator, varden=varden)
+        if form.is_valid():
+            _row, change = indikator.set_value(
+                ar=form.cleaned_data["ar"],
+                tyreso=form.cleaned_data["tyreso"],
+                riket=form.cleaned_data["riket"],
+                kalla=Matvarde.Kalla.MANUELL,
+            )
+            notes = {
+                "created": _("The value for %(year)s is saved."),
+                "updated": _("The value for %(year)s is updated."),
+                "unchanged": _("The value for %(year)s was already saved; nothing changed."),
+            }
+            messages.success(request, notes[change] % {"year": form.cleaned_data["ar"]})
+            return redirect("indikatorer:workspace_detail", slug=indikator.slug)
+        # An invalid form is shown again with its errors, with status 200.
+        editing = next((v for v in varden if str(v.ar) == request.POST.get("original_ar")), None)
+    else:
+        editing = next((v for v in varden if str(v.ar) == request.GET.get("ar")), None)
+        form = MatvardeForm(indikator=indikator, varden=varden, instance=editing)
+
+    ctx = {
+        "indikator": indikator,
+        "rows": table_rows(indikator, indikator.serie()),
+        "form": form,
+        "editing": editing,
+        "may_enter": may_enter,
+        "stored_years": [v.ar for v in varden if v.kalla == Matvarde.Kalla.MANUELL],
+    }
+    return render(request, "uppfoljning/arbetsyta_indikator.html", ctx)
