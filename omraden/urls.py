@@ -10,6 +10,7 @@ urlpatterns = [
     # Areas
     path("omraden/<slug:slug>/", views.detail, name="detail"),
     # Activities
+    path("aktiviteter/", views.aktiviteter, name="aktiviteter"),
     path("aktiviteter/<int:pk>/", views.aktivitet, name="aktivitet"),
     path("aktiviteter/<int:pk>/anmalan/", deltagande_views.anmal, name="anmal"),
     path(

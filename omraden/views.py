@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from omraden.deltagande_views import aktivitet_context, aktivitet_with_seats, public_inspel_page
 from omraden.forms import InspelForm
-from omraden.models import Aktivitet, Omrade
-from uppfoljning.models import Publicering
+from omraden.models import Aktivitet, Fas, Omrade
+from uppfoljning.indikator_views import latest_values
+from uppfoljning.models import Indikator, Publicering
 
 
 def _get_omrade_for_user(request: HttpRequest, slug: str) -> Omrade:
@@ -37,7 +41,10 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     ctx = {
         "omrade": omrade,
         "latest": timeline[0] if timeline else None,
-        "timeline": timeline,
+        # Oldest first: a timeline reads in the order things happened.
+        "timeline": timeline[::-1],
+        "faser": list(Fas.objects.all()),
+        "paverkansnivaer": Omrade.Paverkan,
         "ledartrojor": list(
             omrade.ledartrojor.filter(aktiv=True).select_related("person").order_by("slot")
         ),
@@ -49,8 +56,49 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Residents' input: the form (this area preselected) and the approved input.
         "inspel_form": InspelForm(fixed_omrade=omrade),
         "inspel_sida": public_inspel_page(request, omrade),
+        # The area's indicators with their latest values (the area is visible, so are they).
+        "indikatorer": latest_values(Indikator.objects.with_values().filter(omrade=omrade)),
     }
     return render(request, "omraden/detail.html", ctx)
+
+
+def aktiviteter(request: HttpRequest) -> HttpResponse:
+    """Every public activity, coming and past, grouped by the area it belongs to."""
+    activities = Aktivitet.objects.public().prefetch_related(
+        Prefetch("omraden", queryset=Omrade.objects.public().order_by("nummer"))
+    )
+    today = timezone.localdate()
+    ctx = {
+        "coming": _by_area([a for a in activities if a.datum >= today]),
+        "past": _by_area([a for a in activities if a.datum < today][::-1]),
+    }
+    return render(request, "omraden/aktiviteter.html", ctx)
+
+
+def _by_area(activities: list[Aktivitet]) -> list[dict[str, Any]]:
+    """Groups: one per area in area order, then activities shared by several areas, then none.
+
+    An activity for several areas (like the checkpoint, for all seven) is listed once in its
+    own group rather than repeated under every area.
+    """
+    single: dict[int, dict[str, Any]] = {}
+    shared: list[Aktivitet] = []
+    none: list[Aktivitet] = []
+    for a in activities:
+        areas = list(a.omraden.all())
+        if len(areas) == 1:
+            single.setdefault(areas[0].pk, {"omrade": areas[0], "aktiviteter": []})
+            single[areas[0].pk]["aktiviteter"].append(a)
+        elif areas:
+            shared.append(a)
+        else:
+            none.append(a)
+    groups = sorted(single.values(), key=lambda g: g["omrade"].nummer)
+    if shared:
+        groups.append({"omrade": None, "shared": True, "aktiviteter": shared})
+    if none:
+        groups.append({"omrade": None, "shared": False, "aktiviteter": none})
+    return groups
 
 
 def aktivitet(request: HttpRequest, pk: int) -> HttpResponse:

@@ -305,3 +305,54 @@ CHECKPOINT = {
         "Antikrångel: en station som samlar idéer om var vi behöver förenkla",
     ],
 }
+
+# The portal's accessibility statement (tillgänglighetsredogörelse, DOS-lagen 13 §) as first
+# published. Administrators keep it up to date in Django admin; the loader only creates it
+# and never overwrites an administrator's later edits (matched on the service's name).
+TILLGANGLIGHET = {
+    "organisation": "Tyresö kommun",
+    "tjanst": "Kommungemensamt – Tyresö kommuns kommungemensamma områden",
+    "efterlevnad": "delvis",
+    "bedomd": dt.date(2026, 11, 22),
+    "senast_uppdaterad": dt.date(2026, 11, 22),
+    "utvarderingsmetod": (
+        "Kommunen har granskat webbplatsen själv. Varje publik sida och arbetsytan testas "
+        "automatiskt med verktyget axe-core mot WCAG 2.1 nivå A och AA vid varje ändring, och "
+        "sidorna har prövats med enbart tangentbord, utan JavaScript, med förstoring till 200 "
+        "procent och med skärmläsare. Automatiska tester hittar inte alla brister, därför "
+        "redovisar vi kända brister nedan."
+    ),
+    "rapportera_text": (
+        "Om du upplever problem som inte står beskrivna på den här sidan, eller om du behöver "
+        "innehåll i ett annat format, kontakta oss så hjälper vi dig. Berätta vilken sida det "
+        "gäller och vad som inte fungerar."
+    ),
+    "kontakt_epost": "tyreso.kommun@tyreso.se",
+    "kontakt_telefon": "08-578 291 00",
+    "svarstid": "Vi svarar normalt inom två arbetsdagar.",
+}
+KANDA_BRISTER = [
+    (
+        "Uppföljningarnas sammanfattningar från 2023 är förkortade återgivningar av "
+        "originaldokumenten. Originalen är skannade PDF-filer som inte är tillgängliga och "
+        "därför inte publiceras här.",
+        "utanfor",
+        "",
+        "Vi publicerar all text som vanlig webbtext i stället för som PDF.",
+    ),
+    (
+        "Sammanfattningarna av kommundirektörens rapporter och uppföljningarnas texter finns "
+        "bara på svenska, även på de engelska sidorna.",
+        "betungande",
+        "3.1.2 Språk för delar",
+        "Texterna är märkta som svenska så att skärmläsare läser dem rätt.",
+    ),
+    (
+        "Jämförelsen mellan två perioders texter i tertialrapporten visar borttagna och "
+        "tillagda ord; den är svår att följa med skärmläsare när texten är lång.",
+        "forenlighet",
+        "1.3.1 Information och relationer",
+        "Status före och efter och om texten ändrats anges alltid i klartext. Vi utreder ett "
+        "bättre sätt att visa ändringarna under 2027.",
+    ),
+]

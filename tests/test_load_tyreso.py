@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import models
 
 from omraden.models import Aktivitet, Fas, Ledartroja, Omrade, Person
+from portal.models import KandBrist, Tillganglighetsredogorelse
 from uppfoljning.models import (
     Historik,
     Indikator,
@@ -62,6 +63,8 @@ ALL_MODELS: list[type[models.Model]] = [
     Publicering,
     Historik,
     Rapport,
+    Tillganglighetsredogorelse,
+    KandBrist,
 ]
 
 
@@ -149,7 +152,7 @@ def test_a_second_run_changes_nothing(tyreso: None) -> None:
     out = StringIO()
     call_command("load_tyreso", stdout=out)
     assert snapshot() == before
-    assert out.getvalue().strip().endswith("0 created, 0 updated, 46 unchanged.")
+    assert out.getvalue().strip().endswith("0 created, 0 updated, 47 unchanged.")
 
 
 @pytest.mark.django_db

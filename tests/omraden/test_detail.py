@@ -81,7 +81,8 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     # 3: its public activities
     # 4: its active ledartröjor with their people
     # 5: its public initiatives with their phase
-    # 6: the number of its approved input (resident input)
-    # 7: one page of that input, with initiative and follow-up period
-    with django_assert_num_queries(7):
+    # 6: the phases of the innovation method
+    # 7: the number of its approved input (resident input)
+    # 8: one page of that input, with initiative and follow-up period
+    with django_assert_num_queries(8):
         assert client.get("/omraden/unga/").status_code == 200

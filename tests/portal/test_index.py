@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
 from omraden.models import Omrade
-from tests.conftest import make_period, make_publicering, make_uppfoljning
+from tests.conftest import make_aktivitet, make_period, make_publicering, make_uppfoljning
 from tests.test_load_tyreso import FADDRAR, QUESTIONS
+from uppfoljning.models import Rapport
 
 
 @pytest.mark.django_db
@@ -60,7 +63,9 @@ def test_it_never_shows_a_draft_or_a_future_publication(client: Client, tyreso: 
     planned = make_uppfoljning(omrade=omrade, period=make_period(ar=2024, tertial=2), status="gron")
     make_publicering(planned, publicerad_at=timezone.now() + dt.timedelta(days=3))
     html = client.get("/").content.decode()
-    assert "status-gron" not in html
+    # The only green on the page is the overarching assignment's real T2 2023 follow-up.
+    assert html.count("status-gron") == 1
+    assert html.count("Ingen publicerad status ännu") == 7
 
 
 @pytest.mark.django_db
@@ -74,9 +79,17 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
             uppf = make_uppfoljning(omrade=omrade, period=period, status="gron")
             make_publicering(uppf)
             make_publicering(uppf, version=2)
+    for i in range(periods):
+        make_aktivitet(titel=f"Workshop {i}")
+        Rapport.objects.create(
+            slug=f"rapport-{i}", titel=f"Rapport {i}", datum=dt.date(2024, 1, 1), sammanfattning="…"
+        )
     # 1: the areas with fadder and phase, and the latest publication's id as a subquery
     # 2: those publications with their follow-up and period
-    with django_assert_num_queries(2):
+    # 3: the next public activities (at most three)
+    # 4: the overarching assignment's latest public publication with period and assignment
+    # 5: the latest public report
+    with django_assert_num_queries(5):
         assert client.get("/").status_code == 200
 
 

@@ -51,6 +51,7 @@ class Command(BaseCommand):
             self._step("periods and the T2 2023 follow-up", self._load_periods)
             self._step("reports", self._load_reports)
             self._step("checkpoint 29 November 2023", self._load_checkpoint)
+            self._step("accessibility statement", self._load_accessibility_statement)
             if options["demo"]:
                 from portal.demo import load_demo
 
@@ -217,6 +218,30 @@ class Command(BaseCommand):
         if missing.exists():
             aktivitet.omraden.add(*missing)
             self.counts["updated"] += 1
+
+    def _load_accessibility_statement(self) -> None:
+        # Create once: afterwards the statement is the administrator's (Django admin), and a
+        # reload must never undo their edits.
+        from portal.models import KandBrist, Tillganglighetsredogorelse
+
+        data = tyreso.TILLGANGLIGHET
+        statement = Tillganglighetsredogorelse.objects.filter(tjanst=data["tjanst"]).first()
+        if statement is not None:
+            self.counts["unchanged"] += 1
+            return
+        statement = Tillganglighetsredogorelse(**data)
+        statement.full_clean()
+        statement.save()
+        for ordning, (beskrivning, skal, kriterium, atgard) in enumerate(tyreso.KANDA_BRISTER):
+            KandBrist.objects.create(
+                redogorelse=statement,
+                beskrivning=beskrivning,
+                skal=skal,
+                kriterium=kriterium,
+                atgard=atgard,
+                ordning=ordning,
+            )
+        self.counts["created"] += 1 + len(tyreso.KANDA_BRISTER)
 
 
 def _differs(current: Any, wanted: Any) -> bool:

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
+
+from tests.conftest import make_aktivitet, make_omrade
+
+
+@pytest.mark.django_db
+def test_it_lists_the_real_checkpoint_as_past_and_shared_by_all_areas(
+    client: Client, tyreso: None
+) -> None:
+    r = client.get("/aktiviteter/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    past = html[html.index('id="tidigare-rubrik"') :]
+    assert "Checkpoint för de kommungemensamma områdena" in past
+    assert "Flera områden tillsammans" in past
+    assert "29 november 2023" in past
+    assert "Inga aktiviteter är planerade just nu." in html
+
+
+@pytest.mark.django_db
+def test_it_groups_coming_activities_by_area_and_links_each(client: Client) -> None:
+    unga = make_omrade(nummer=3, kortnamn="Unga")
+    natur = make_omrade(nummer=6, kortnamn="Natur")
+    today = timezone.localdate()
+    a = make_aktivitet(titel="Fokusgrupp", omraden=[natur], datum=today + dt.timedelta(days=3))
+    b = make_aktivitet(titel="Klotterplank", omraden=[unga], datum=today + dt.timedelta(days=9))
+    make_aktivitet(titel="Internt möte", omraden=[unga], publik=False)
+    html = client.get("/aktiviteter/").content.decode()
+    coming = html[html.index('id="kommande-rubrik"') : html.index('id="tidigare-rubrik"')]
+    assert coming.index("3. Unga") < coming.index("Klotterplank") < coming.index("6. Natur")
+    assert f'href="/aktiviteter/{a.pk}/"' in coming and f'href="/aktiviteter/{b.pk}/"' in coming
+    assert "Internt möte" not in html
+    assert "Inga aktiviteter har hållits ännu." in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 20])
+def test_the_number_of_queries_does_not_grow_with_the_data(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int
+) -> None:
+    omraden = [make_omrade() for _ in range(3)]
+    for i in range(size):
+        make_aktivitet(
+            omraden=omraden[: i % 3 + 1], datum=timezone.localdate() + dt.timedelta(days=i - 10)
+        )
+    # 1: the public activities
+    # 2: their public areas (prefetched)
+    with django_assert_num_queries(2):
+        assert client.get("/aktiviteter/").status_code == 200

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from omraden.models import Omrade
+from uppfoljning.indikator_views import latest_values
+from uppfoljning.models import (
+    STATUS_DEFINITIONS,
+    STATUS_SYMBOLS,
+    Indikator,
+    Period,
+    Publicering,
+    Rapport,
+    Uppdrag,
+)
+from uppfoljning.reports import Change, Entry, entries_for, period_lookup
+
+
+def _legend() -> list[dict[str, str]]:
+    return [
+        {"status": s.value, "label": s.label, "symbol": STATUS_SYMBOLS[s], "definition": d}
+        for s, d in STATUS_DEFINITIONS.items()
+    ]
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    years = list(Period.objects.order_by("-ar").values_list("ar", flat=True).distinct())
+    # The year filter is a plain GET form; anything that is not a known year shows them all.
+    ar_param = request.GET.get("ar", "")
+    ar = int(ar_param) if ar_param.isdigit() and int(ar_param) in years else None
+    periods = Period.objects.all() if ar is None else Period.objects.filter(ar=ar)
+    periods = list(periods.order_by("ar", "tertial"))
+    entries = entries_for(periods)
+    subjects: list[tuple[str, Any]] = [
+        ("uppdrag", u) for u in Uppdrag.objects.filter(overgripande=True)
+    ] + [("omrade", o) for o in Omrade.objects.public()]
+    rows = [
+        {
+            "kind": kind,
+            "subject": subject,
+            "cells": [entries.get((p.pk, kind, subject.pk)) for p in periods],
+        }
+        for kind, subject in subjects
+    ]
+    ctx = {
+        "years": years,
+        "ar": ar,
+        "periods": periods,
+        "rows": rows,
+        "legend": _legend(),
+    }
+    return render(request, "uppfoljning/index.html", ctx)
+
+
+def period(request: HttpRequest, slug: str) -> HttpResponse:
+    period = get_object_or_404(Period, **period_lookup(slug))
+    previous = (
+        Period.objects.filter(Q(ar__lt=period.ar) | Q(ar=period.ar, tertial__lt=period.tertial))
+        .order_by("-ar", "-tertial")
+        .first()
+    )
+    entries = entries_for([period, previous] if previous else [period])
+    uppdrag = Uppdrag.objects.filter(
+        Q(overgripande=True) | Q(uppfoljningar__period=period)
+    ).distinct()
+    subjects: list[tuple[str, Any]] = [("uppdrag", u) for u in uppdrag] + [
+        ("omrade", o) for o in Omrade.objects.public().select_related("fadder")
+    ]
+    sections = []
+    for kind, subject in subjects:
+        entry = entries.get((period.pk, kind, subject.pk), Entry())
+        before = entries.get((previous.pk, kind, subject.pk), Entry()) if previous else Entry()
+        # Both sides are the reports' snapshots, so a later correction of either period
+        # never changes what this report says about the change.
+        sections.append(
+            {
+                "kind": kind,
+                "subject": subject,
+                "entry": entry,
+                "change": Change(before=before.snapshot, after=entry.snapshot),
+            }
+        )
+    ctx = {
+        "period": period,
+        "previous": previous,
+        "sections": sections,
+        "legend": _legend(),
+    }
+    return render(request, "uppfoljning/period.html", ctx)
+
+
+def uppdrag(request: HttpRequest, slug: str) -> HttpResponse:
+    uppdrag = get_object_or_404(Uppdrag, slug=slug)
+    publications = (
+        Publicering.objects.public()
+        .filter(uppfoljning__uppdrag=uppdrag)
+        .select_related("uppfoljning__period")
+        .newest_first()
+    )
+    # The latest publication per period, newest period first.
+    timeline: list[Publicering] = []
+    seen: set[int] = set()
+    for pub in publications:
+        if pub.uppfoljning.period_id not in seen:
+            seen.add(pub.uppfoljning.period_id)
+            timeline.append(pub)
+    ctx = {
+        "uppdrag": uppdrag,
+        "latest": timeline[0] if timeline else None,
+        "timeline": timeline[::-1],
+        "legend": _legend(),
+        "indikatorer": latest_values(
+            Indikator.objects.public().with_values().filter(uppdrag=uppdrag)
+        ),
+    }
+    return render(request, "uppfoljning/uppdrag.html", ctx)
+
+
+def rapporter(request: HttpRequest) -> HttpResponse:
+    ctx = {"rapporter": list(Rapport.objects.public().order_by("-datum"))}
+    return render(request, "uppfoljning/rapporter.html", ctx)
+
+
+def rapport(request: HttpRequest, slug: str) -> HttpResponse:
+    ctx = {"rapport": get_object_or_404(Rapport.objects.public(), slug=slug)}
+    return render(request, "uppfoljning/rapport.html", ctx)
