@@ -86,3 +86,62 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     # 8: one page of that input, with initiative and follow-up period
     with django_assert_num_queries(8):
         assert client.get("/omraden/unga/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_shows_the_influence_statement_and_explains_the_four_levels(
+    client: Client, tyreso: None
+) -> None:
+    Omrade.objects.filter(slug="unga").update(
+        paverkansniva="dialog", paverkan_text="Unga är med och väljer vad som prövas först."
+    )
+    html = client.get("/omraden/unga/").content.decode()
+    assert "Det här kan du påverka" in html
+    assert "Graden av inflytande i det här området: <strong>Dialog</strong>." in html
+    assert "Unga är med och väljer vad som prövas först." in html
+    for level in ("Information", "Konsultation", "Dialog", "Medbestämmande"):
+        assert f"<dt>{level}" in html
+    assert html.count("(det här området)") == 1
+
+
+@pytest.mark.django_db
+def test_an_empty_influence_statement_gets_a_written_empty_state(
+    client: Client, tyreso: None
+) -> None:
+    html = client.get("/omraden/unga/").content.decode()
+    assert "Områdets ledare har ännu inte beskrivit vad Tyresöborna kan påverka här." in html
+
+
+@pytest.mark.django_db
+def test_it_shows_the_innovation_method_with_the_current_phase_in_words(
+    client: Client, tyreso: None
+) -> None:
+    html = client.get("/omraden/unga/").content.decode()
+    method = html[
+        html.index('<ol class="method"') : html.index("</ol>", html.index('class="method"'))
+    ]
+    assert method.index("Förstå behovet") < method.index("Hitta lösningar")
+    assert method.index("Hitta lösningar") < method.index("Förverkliga lösningarna")
+    assert method.count("området är i den här fasen nu") == 1
+    assert method.index("Förstå behovet") < method.index("området är i den här fasen nu")
+    assert method.index("området är i den här fasen nu") < method.index("Hitta lösningar")
+
+
+@pytest.mark.django_db
+def test_the_timeline_reads_oldest_first_with_definitions(client: Client, tyreso: None) -> None:
+    omrade = Omrade.objects.get(slug="unga")
+    for tertial, status in ((1, "rod"), (2, "gron")):
+        uppf = make_uppfoljning(
+            omrade=omrade,
+            period=make_period(ar=2024, tertial=tertial),
+            status=status,
+            orsak="Ingen ledare",
+            atgarder="Rekrytering",
+        )
+        make_publicering(uppf)
+    html = client.get("/omraden/unga/").content.decode()
+    timeline = html[html.index('<ol class="timeline"') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert timeline.index("T1 2024") < timeline.index("T2 2024")
+    assert "Uppdraget är inte påbörjat." in timeline and "■" in timeline
+    assert 'href="/uppfoljning/2024-t1/"' in timeline

@@ -106,3 +106,27 @@ def test_it_is_in_swedish_whatever_the_browser_asks(client: Client, tyreso: None
     html = client.get("/", headers={"accept-language": "en"}).content.decode()
     assert '<html lang="sv">' in html
     assert 'href="/en/" lang="en"' in html
+
+
+@pytest.mark.django_db
+def test_it_shows_the_overarching_assignment_and_the_latest_report(
+    client: Client, tyreso: None
+) -> None:
+    html = client.get("/").content.decode()
+    assert "Det övergripande uppdraget" in html
+    assert "Övergripande – att arbeta kommungemensamt" in html
+    assert 'href="/uppdrag/overgripande-att-arbeta-kommungemensamt/"' in html
+    assert 'href="/rapporter/kommundirektorens-rapport-november-2023/"' in html
+    assert "Inga aktiviteter är planerade just nu." in html
+
+
+@pytest.mark.django_db
+def test_it_shows_the_next_three_coming_activities(client: Client, tyreso: None) -> None:
+    today = dt.date.today()
+    for i in range(5):
+        make_aktivitet(titel=f"Workshop nr {i}", datum=today + dt.timedelta(days=10 - i))
+    make_aktivitet(titel="Intern workshop", publik=False)
+    html = client.get("/").content.decode()
+    assert "Workshop nr 4" in html and "Workshop nr 2" in html
+    assert "Workshop nr 1" not in html and "Intern workshop" not in html
+    assert 'href="/aktiviteter/"' in html
