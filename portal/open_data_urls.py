@@ -3,19 +3,25 @@ from __future__ import annotations
 from django.urls import path
 
 from portal import open_data_views as views
+from portal.cache import public_cache
 
 # The human page: in Swedish at /oppna-data/, in English at /en/oppna-data/ (i18n_patterns).
 page_patterns = [
     path("oppna-data/", views.index, name="open_data"),
 ]
 
-# Machine-readable files: outside i18n_patterns, so their addresses never change.
+# Machine-readable files: outside i18n_patterns, so their addresses never change. Like the
+# public pages they are cached for anonymous visitors until public data changes (portal/cache.py).
 file_patterns = [
     # Datasets, each as CSV and JSON
     path("oppna-data/<slug:slug>.csv", views.dataset_csv, name="open_data_csv"),
     path("oppna-data/<slug:slug>.json", views.dataset_json, name="open_data_json"),
     # Feeds
-    path("oppna-data/uppfoljningar.atom", views.UppfoljningarFeed(), name="open_data_feed"),
+    path(
+        "oppna-data/uppfoljningar.atom",
+        public_cache(views.UppfoljningarFeed()),
+        name="open_data_feed",
+    ),
     path("oppna-data/aktiviteter.ics", views.activities_ical, name="open_data_ical"),
     # The DCAT-AP-SE catalogue for dataportal.se
     path("datasets/dcat", views.dcat, name="open_data_dcat"),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from icalendar import Calendar, Event
 
+from portal.cache import public_cache
 from portal.open_data import (
     DATASETS,
     DATASETS_BY_SLUG,
@@ -92,6 +93,7 @@ def _get_dataset(slug: str) -> Dataset:
 # The page
 
 
+@public_cache
 def index(request: HttpRequest) -> HttpResponse:
     datasets = [
         {
@@ -114,22 +116,25 @@ def index(request: HttpRequest) -> HttpResponse:
 # The files
 
 
+@public_cache
 def dataset_csv(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = _get_dataset(slug)
     return _file_response(dataset.csv_text(), "text/csv; charset=utf-8", f"{slug}.csv")
 
 
+@public_cache
 def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = _get_dataset(slug)
     items = dataset.build()
     with translation.override("sv"):
         title = str(dataset.title)
+        documentation = absolute(reverse("open_data")) + f"#{dataset.slug}"
     body = {
         "dataset": dataset.slug,
         "title": title,
         "publisher": PUBLISHER,
         "license": LICENSE_URL,
-        "documentation": absolute(reverse("open_data_dcat")),
+        "documentation": documentation,
         "count": len(items),
         "items": items,
     }
@@ -140,6 +145,7 @@ def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
 # The calendar
 
 
+@public_cache
 def activities_ical(request: HttpRequest) -> HttpResponse:
     """Public activities as iCalendar (RFC 5545): all-day events when no time is known."""
     tz = ZoneInfo(settings.TIME_ZONE)
@@ -267,6 +273,7 @@ class UppfoljningarFeed(Feed):
 # The catalogue
 
 
+@public_cache
 def dcat(request: HttpRequest) -> HttpResponse:
     """A DCAT-AP-SE catalogue (RDF/XML) of every dataset, for Sweden's data portal to harvest.
 

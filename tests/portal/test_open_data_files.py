@@ -261,6 +261,23 @@ def test_inspel_gives_the_moderated_text_and_answer_and_a_name_only_by_choice(
     assert "070-1234567" not in body and "hemlig@example.org" not in body
 
 
+# Cache
+
+
+@pytest.mark.django_db
+def test_a_repeated_request_is_served_from_the_cache_until_public_data_changes(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    make_inspel(publicerad_text="Första inspelet.")
+    assert _json(client, "inspel")["count"] == 1
+    with django_assert_num_queries(0):
+        r = client.get("/oppna-data/inspel.json")
+    assert r["X-Public-Cache"] == "hit"
+    assert r["Content-Disposition"] == 'inline; filename="inspel.json"'
+    make_inspel(publicerad_text="Andra inspelet.")
+    assert _json(client, "inspel")["count"] == 2
+
+
 # Queries
 
 
