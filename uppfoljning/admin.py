@@ -4,11 +4,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from uppfoljning.models import (
     Historik,
     Indikator,
     Matvarde,
+    Paminnelse,
     Period,
     Publicering,
     Rapport,
@@ -34,6 +37,29 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class PeriodAdmin(admin.ModelAdmin):
     list_display = ["__str__", "ar", "tertial", "deadline", "tillstand", "stangd_at"]
     list_filter = ["ar", "tertial", "tillstand"]
+    readonly_fields = ["stangd_at"]
+    actions = ["open_periods", "close_periods"]
+
+    @admin.action(description=_("Open the chosen periods for reporting"))
+    def open_periods(self, request: HttpRequest, queryset: Any) -> None:
+        for period in queryset:
+            period.open()
+        self.message_user(
+            request,
+            ngettext("%(count)s period opened.", "%(count)s periods opened.", len(queryset))
+            % {"count": len(queryset)},
+        )
+
+    @admin.action(description=_("Close the chosen periods"))
+    def close_periods(self, request: HttpRequest, queryset: Any) -> None:
+        # Closing makes the period's follow-ups read-only for everyone but administrators.
+        for period in queryset:
+            period.close()
+        self.message_user(
+            request,
+            ngettext("%(count)s period closed.", "%(count)s periods closed.", len(queryset))
+            % {"count": len(queryset)},
+        )
 
 
 @admin.register(Uppdrag)
@@ -69,6 +95,12 @@ class PubliceringAdmin(ReadOnlyAdmin):
     list_display = ["uppfoljning", "version", "status", "publicerad_at", "publicerad_av"]
     list_filter = ["status", "uppfoljning__period"]
     search_fields = ["sammanfattning", "orsak", "atgarder"]
+
+
+@admin.register(Paminnelse)
+class PaminnelseAdmin(ReadOnlyAdmin):
+    list_display = ["skickad_at", "period", "person", "epost"]
+    list_filter = ["period"]
 
 
 @admin.register(Historik)
