@@ -7,7 +7,30 @@ from typing import Any
 
 import pytest
 
-PUBLIC_PAGES = ["/", "/omraden/unga/", "/omraden/delaktighet/"]
+PUBLIC_PAGES = [
+    "/",
+    "/omraden/unga/",
+    "/omraden/delaktighet/",
+    "/oppna-data/",
+    "/indikatorer/",
+    "/indikatorer/delaktighetsindex/",
+    "/indikatorer/samla-de-som-behovs/",
+    "/uppfoljning/",
+    "/uppfoljning/?ar=2023",
+    "/uppfoljning/2023-t2/",
+    "/uppdrag/overgripande-att-arbeta-kommungemensamt/",
+    "/aktiviteter/",
+    "/rapporter/",
+    "/rapporter/kommundirektorens-rapport-november-2023/",
+    "/ordlista/",
+    "/om-personuppgifter/",
+    "/tillganglighet/",
+    "/en/",
+    "/en/omraden/unga/",
+    "/en/uppfoljning/2023-t2/",
+    "/en/tillganglighet/",
+    "/en/aktiviteter/",
+]
 MAX_BYTES = 100 * 1024
 
 
@@ -48,3 +71,38 @@ def test_language_switch_shows_the_page_in_english_without_javascript(visit: Any
     assert v.page.url.endswith("/en/")
     assert v.page.locator("html").get_attribute("lang") == "en"
     assert v.page.locator("h1").inner_text() == "The seven joint areas"
+
+
+def test_the_tertial_report_prints_without_navigation(visit: Any) -> None:
+    v = visit()
+    v.page.goto("/uppfoljning/2023-t2/")
+    assert v.page.locator("nav.breadcrumbs").is_visible()
+    v.page.emulate_media(media="print")
+    assert not v.page.locator("header.site-header").is_visible()
+    assert not v.page.locator("nav.breadcrumbs").is_visible()
+    assert not v.page.locator("footer.site-footer").is_visible()
+    assert v.page.locator("h1").is_visible()
+    # Every area starts on a new A4 page.
+    breaks = v.page.eval_on_selector_all(
+        ".report-section", "els => els.map(e => getComputedStyle(e).breakBefore)"
+    )
+    assert breaks and set(breaks) == {"page"}
+
+
+def test_the_footer_links_to_the_accessibility_statement_and_personal_data(visit: Any) -> None:
+    v = visit(javascript=False)
+    v.page.goto("/uppfoljning/")
+    v.page.get_by_role("link", name="Tillgänglighetsredogörelse").click()
+    assert v.page.url.endswith("/tillganglighet/")
+    assert "delvis förenlig" in v.page.locator("main").inner_text()
+    v.page.get_by_role("link", name="Så hanterar vi personuppgifter").click()
+    assert v.page.url.endswith("/om-personuppgifter/")
+
+
+def test_the_year_filter_works_without_javascript(visit: Any) -> None:
+    v = visit(javascript=False)
+    v.page.goto("/uppfoljning/")
+    v.page.get_by_label("År", exact=True).select_option("2023")
+    v.page.get_by_role("button", name="Visa").click()
+    assert v.page.url.endswith("/uppfoljning/?ar=2023")
+    assert v.page.locator("table caption").inner_text() == "Publicerad status per period, 2023"
