@@ -1,0 +1,314 @@
+"""Search across areas, follow-ups, reports and resident input (`/sok/`).
+
+On PostgreSQL: full-text search with the Swedish configuration (so "återbruka" finds
+"återbruk"), ranked with ts_rank, excerpts from ts_headline. The large tables carry a stored,
+generated tsvector column with a GIN index (portal/migrations/0003_search_vectors.py), so a
+search reads the index and ranks stored vectors instead of parsing every row's text.
+On SQLite: a plain case-insensitive substring match, newest first.
+
+Visibility: anonymous visitors search only what is public (published versions of follow-ups,
+public areas and reports, approved input with its moderated text); staff also search drafts
+(the follow-ups' working copies), non-public areas and reports, and every input as received.
+
+Queries per search, whatever the data size: one count, one page of (kind, id, rank) over
+all kinds at once (a UNION), and one query per kind present on the page for its excerpts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from omraden.models import Inspel, Omrade
+from portal import roles
+from portal.cache import public_cache
+from uppfoljning.models import Publicering, Rapport, Uppfoljning
+
+CONFIG = "swedish"
+PER_PAGE = 20
+MAX_QUERY = 200
+# Private-use characters mark the highlighted words in ts_headline's output, so the text can
+# be escaped as a whole and only our own <mark> tags are put back.
+_START, _STOP = "\ue000", "\ue001"
+EXCERPT_WORDS = 40
+
+# The stored tsvector columns added by portal/migrations/0003_search_vectors.py (PostgreSQL
+# only), as (table, column) -> the text fields they are computed from, in order.
+SEARCH_COLUMNS: dict[tuple[str, str], list[str]] = {
+    ("uppfoljning_publicering", "sok"): ["sammanfattning", "orsak", "atgarder"],
+    ("uppfoljning_uppfoljning", "sok"): ["sammanfattning", "orsak", "atgarder"],
+    ("uppfoljning_rapport", "sok"): ["titel", "sammanfattning"],
+    ("omraden_inspel", "sok_publik"): ["publicerad_text", "svar"],
+    ("omraden_inspel", "sok_intern"): ["text", "publicerad_text", "svar"],
+}
+
+KIND_LABELS = {
+    "omrade": _("Area"),
+    "uppfoljning": _("Follow-up"),
+    "rapport": _("Report"),
+    "inspel": _("Input"),
+}
+
+
+@dataclass
+class Hit:
+    kind: str
+    label: str
+    title: str
+    url: str
+    excerpt: SafeString
+    meta: str = ""
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _stored(table: str, column: str) -> RawSQL:
+    return RawSQL(f'"{table}"."{column}"', [], output_field=SearchVectorField())
+
+
+def _highlight_markers(text: str) -> SafeString:
+    """Escape everything, then turn our private markers into <mark> tags."""
+    safe = escape(text)
+    return mark_safe(safe.replace(_START, "<mark>").replace(_STOP, "</mark>"))
+
+
+def _plain_excerpt(text: str, q: str) -> SafeString:
+    """The SQLite twin of ts_headline: a window of text around the first match, marked."""
+    lowered = text.lower()
+    at = lowered.find(q.lower())
+    start = max(0, at - 120) if at >= 0 else 0
+    window = text[start : start + 300]
+    if at >= 0:
+        pattern = re.compile(re.escape(q), re.IGNORECASE)
+        window = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", window)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + 300 < len(text) else ""
+    return _highlight_markers(prefix + window + suffix)
+
+
+class Search:
+    """One search for one user: builds the querysets, counts, pages and excerpts."""
+
+    def __init__(self, q: str, user: Any, *, postgres: bool | None = None) -> None:
+        self.q = q
+        self.staff = roles.can_view_staff_pages(user)
+        # `postgres=False` forces the plain fallback (its tests run on either database).
+        self.pg = _postgres() if postgres is None else postgres
+        self.query = SearchQuery(q, config=CONFIG, search_type="websearch") if self.pg else None
+
+    # The matching rows per kind, each as (kind, pk, rank, when) so they can be UNIONed.
+
+    def _rank_and_filter(self, qs: QuerySet[Any], vector: Any, text_fields: list[str]) -> Any:
+        if self.pg:
+            return (
+                qs.annotate(_v=vector)
+                .filter(_v=self.query)
+                .annotate(rank=SearchRank(vector, self.query))
+            )
+        match = Q()
+        for field in text_fields:
+            match |= Q(**{f"{field}__icontains": self.q})
+        return qs.filter(match).annotate(rank=Value(1.0, output_field=FloatField()))
+
+    def _omraden(self) -> QuerySet[Any]:
+        fields = ["kortnamn", "fraga", "beskrivning", "paverkan_text"]
+        qs = Omrade.objects.all() if self.staff else Omrade.objects.public()
+        vector = SearchVector(*fields, config=CONFIG)
+        return self._rank_and_filter(qs, vector, fields)
+
+    def _uppfoljningar(self) -> QuerySet[Any]:
+        fields = ["sammanfattning", "orsak", "atgarder"]
+        if self.staff:
+            # Staff search the working copies: drafts included.
+            qs = Uppfoljning.objects.all()
+            return self._rank_and_filter(qs, _stored("uppfoljning_uppfoljning", "sok"), fields)
+        # Residents search the latest public version of each follow-up only.
+        newer = Publicering.objects.public().filter(
+            uppfoljning_id=OuterRef("uppfoljning_id"), version__gt=OuterRef("version")
+        )
+        qs = Publicering.objects.public().filter(~Exists(newer))
+        return self._rank_and_filter(qs, _stored("uppfoljning_publicering", "sok"), fields)
+
+    def _rapporter(self) -> QuerySet[Any]:
+        fields = ["titel", "sammanfattning"]
+        qs = Rapport.objects.all() if self.staff else Rapport.objects.public()
+        return self._rank_and_filter(qs, _stored("uppfoljning_rapport", "sok"), fields)
+
+    def _inspel(self) -> QuerySet[Any]:
+        if self.staff:
+            fields = ["text", "publicerad_text", "svar"]
+            return self._rank_and_filter(
+                Inspel.objects.all(), _stored("omraden_inspel", "sok_intern"), fields
+            )
+        fields = ["publicerad_text", "svar"]
+        return self._rank_and_filter(
+            Inspel.objects.public(), _stored("omraden_inspel", "sok_publik"), fields
+        )
+
+    def _union(self) -> QuerySet[Any]:
+        parts = [
+            ("omrade", self._omraden()),
+            ("uppfoljning", self._uppfoljningar()),
+            ("rapport", self._rapporter()),
+            ("inspel", self._inspel()),
+        ]
+        rows = [
+            qs.annotate(kind=Value(kind)).values_list("kind", "pk", "rank").order_by()
+            for kind, qs in parts
+        ]
+        first, *rest = rows
+        return first.union(*rest, all=True)
+
+    def page(self, number: str | int | None) -> Page[Any]:
+        # Best match first; ties newest id first so the order is stable between pages.
+        ordered = self._union().order_by("-rank", "kind", "-pk")
+        paginator = Paginator(ordered, PER_PAGE)
+        page = paginator.get_page(number)
+        page.object_list = self._hits(list(page.object_list))
+        return page
+
+    # Excerpts and titles for the rows on the page: one query per kind present.
+
+    def _headline(self, fields: list[str]) -> Any:
+        text = _concat(fields)
+        if not self.pg:
+            return text
+        return SearchHeadline(
+            text,
+            self.query,
+            config=CONFIG,
+            start_sel=_START,
+            stop_sel=_STOP,
+            max_words=EXCERPT_WORDS,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+
+    def _excerpt(self, value: str) -> SafeString:
+        return _highlight_markers(value) if self.pg else _plain_excerpt(value, self.q)
+
+    def _hits(self, rows: list[tuple[str, int, float]]) -> list[Hit]:
+        ids: dict[str, list[int]] = {}
+        for kind, pk, _rank in rows:
+            ids.setdefault(kind, []).append(pk)
+        found: dict[tuple[str, int], Hit] = {}
+        if "omrade" in ids:
+            fields = ["fraga", "beskrivning", "paverkan_text"]
+            for o in Omrade.objects.filter(pk__in=ids["omrade"]).annotate(
+                excerpt=self._headline(fields)
+            ):
+                found["omrade", o.pk] = Hit(
+                    "omrade",
+                    str(KIND_LABELS["omrade"]),
+                    o.fraga,
+                    o.get_absolute_url(),
+                    self._excerpt(o.excerpt),
+                )
+        if "uppfoljning" in ids:
+            found.update(self._uppfoljning_hits(ids["uppfoljning"]))
+        if "rapport" in ids:
+            for r in Rapport.objects.filter(pk__in=ids["rapport"]).annotate(
+                excerpt=self._headline(["sammanfattning"])
+            ):
+                found["rapport", r.pk] = Hit(
+                    "rapport",
+                    str(KIND_LABELS["rapport"]),
+                    r.titel,
+                    reverse("uppfoljning:rapport", args=[r.slug]),
+                    self._excerpt(r.excerpt),
+                    meta=str(r.datum),
+                )
+        if "inspel" in ids:
+            fields = (
+                ["text", "publicerad_text", "svar"] if self.staff else ["publicerad_text", "svar"]
+            )
+            for i in (
+                Inspel.objects.filter(pk__in=ids["inspel"])
+                .select_related("omrade")
+                .annotate(excerpt=self._headline(fields))
+            ):
+                url = i.omrade.get_absolute_url() if i.omrade_id else reverse("index")
+                title = str(i.get_typ_display())
+                if i.omrade_id:
+                    title = f"{title} – {i.omrade.kortnamn}"
+                found["inspel", i.pk] = Hit(
+                    "inspel",
+                    str(KIND_LABELS["inspel"]),
+                    title,
+                    url,
+                    self._excerpt(i.excerpt),
+                    meta=str(i.get_status_display()) if self.staff else "",
+                )
+        return [found[kind, pk] for kind, pk, _rank in rows if (kind, pk) in found]
+
+    def _uppfoljning_hits(self, pks: list[int]) -> dict[tuple[str, int], Hit]:
+        fields = ["sammanfattning", "orsak", "atgarder"]
+        model = Uppfoljning if self.staff else Publicering
+        prefix = "" if self.staff else "uppfoljning__"
+        qs = (
+            model.objects.filter(pk__in=pks)
+            .select_related(f"{prefix}period", f"{prefix}omrade", f"{prefix}uppdrag")
+            .annotate(excerpt=self._headline(fields))
+        )
+        out: dict[tuple[str, int], Hit] = {}
+        for row in qs:
+            uppf = row if self.staff else row.uppfoljning
+            subject = uppf.omrade or uppf.uppdrag
+            title = f"{subject.kortnamn if uppf.omrade_id else subject.namn} – {uppf.period.kort}"
+            url = reverse("uppfoljning:period", args=[uppf.period.slug])
+            meta = str(row.get_status_display()) if row.status else ""
+            if self.staff:
+                meta = f"{meta} ({uppf.get_tillstand_display()})".strip()
+            out["uppfoljning", row.pk] = Hit(
+                "uppfoljning",
+                str(KIND_LABELS["uppfoljning"]),
+                title,
+                url,
+                self._excerpt(row.excerpt),
+                meta=meta,
+            )
+        return out
+
+
+def _concat(fields: list[str]) -> Any:
+    """The fields joined by spaces, each empty string when NULL (like SearchVector does)."""
+    from django.db.models.functions import Concat
+
+    parts: list[Any] = []
+    for field in fields:
+        if parts:
+            parts.append(Value(" "))
+        parts.append(Coalesce(F(field), Value(""), output_field=TextField()))
+    return Concat(*parts, output_field=TextField()) if len(parts) > 1 else parts[0]
+
+
+@public_cache
+def sok(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:MAX_QUERY]
+    ctx: dict[str, Any] = {"q": q, "page": None}
+    if q:
+        ctx["page"] = Search(q, request.user).page(request.GET.get("sida"))
+    return render(request, "portal/sok.html", ctx)

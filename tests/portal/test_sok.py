@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
+
+from omraden.models import Inspel
+from portal.search import Search
+from tests.conftest import make_omrade, make_period, make_publicering, make_uppfoljning
+from uppfoljning.models import Rapport
+
+pytestmark = pytest.mark.django_db
+
+
+def _inspel(text: str, *, status: str = "godkand", **kwargs: object) -> Inspel:
+    if status == "godkand":
+        kwargs.setdefault("publicerad_text", text)
+    if status == "avvisad":
+        kwargs.setdefault("avvisningsorsak", "Personuppgifter.")
+    return Inspel.objects.create(typ="ide", text=text, status=status, **kwargs)
+
+
+def _rapport(n: int, sammanfattning: str, **kwargs: object) -> Rapport:
+    return Rapport.objects.create(
+        slug=f"rapport-{n}",
+        titel=f"Kommundirektörens rapport {n}",
+        datum=dt.date(2024, 1, 1) + dt.timedelta(days=n),
+        sammanfattning=sammanfattning,
+        **kwargs,
+    )
+
+
+def _staff() -> Client:
+    client = Client()
+    client.force_login(User.objects.create_user("medarbetare-1"))
+    return client
+
+
+def test_it_shows_an_empty_search_form(client: Client) -> None:
+    html = client.get("/sok/").content.decode()
+    assert '<form method="get" action="/sok/" role="search"' in html
+    assert '<label for="sok-q">' in html
+    assert "traffar" not in html
+
+
+def test_it_finds_areas_follow_ups_reports_and_approved_input(client: Client) -> None:
+    omrade = make_omrade(beskrivning="Cirkulär ekonomi och cyklar.")
+    make_publicering(make_uppfoljning(omrade=omrade, sammanfattning="Fler cyklar lagas."))
+    _rapport(1, "Cyklar i kommunen.")
+    _inspel("Jag vill ha fler cyklar vid stationen.")
+    html = client.get("/sok/", {"q": "cyklar"}).content.decode()
+    assert '<h2 id="traffar" role="status">' in html
+    assert "4 träffar för ”cyklar”" in html
+    for label in ("Område", "Uppföljning", "Rapport", "Inspel"):
+        assert f'<p class="search-hit-meta">{label}' in html
+
+
+def test_residents_never_find_drafts_or_unapproved_input(client: Client) -> None:
+    make_uppfoljning(sammanfattning="Hemlig plan för bibliotek.")
+    _inspel("Bibliotek med e-post anna@example.org", status="ny")
+    _inspel("Bibliotek igen", status="avvisad")
+    _rapport(1, "Bibliotek i rapporten.", publik=False)
+    html = client.get("/sok/", {"q": "bibliotek"}).content.decode()
+    assert "0 träffar" in html
+    assert "anna@example.org" not in html
+
+
+def test_staff_also_find_drafts_and_unapproved_input(client: Client) -> None:
+    make_uppfoljning(sammanfattning="Utkast om bibliotek.")
+    _inspel("Bibliotek önskas", status="ny")
+    html = _staff().get("/sok/", {"q": "bibliotek"}).content.decode()
+    assert "2 träffar" in html
+    assert "Utkast" in html
+
+
+def test_residents_find_only_the_latest_published_version(client: Client) -> None:
+    uppf = make_uppfoljning(sammanfattning="")
+    make_publicering(uppf, sammanfattning="Version ett om skolgårdar.")
+    make_publicering(uppf, sammanfattning="Version två om skolgårdar.")
+    html = client.get("/sok/", {"q": "skolgårdar"}).content.decode()
+    assert "1 träff " in html
+    assert "Version två" in html and "Version ett" not in html
+
+
+def test_excerpts_are_escaped_and_only_marks_are_html(client: Client) -> None:
+    _inspel('<script>alert("x")</script> Parkbänkar behövs: 5 < 7 & "fler" parkbänkar.')
+    html = client.get("/sok/", {"q": "parkbänkar"}).content.decode()
+    assert "<script>alert" not in html
+    assert "5 &lt; 7 &amp; &quot;fler&quot;" in html
+    assert "<mark>parkbänkar</mark>" in html
+
+
+def test_the_fallback_matches_substrings_case_insensitively() -> None:
+    _inspel("Mer återBRUK på återvinningscentralen.")
+    page = Search("återbruk", None, postgres=False).page(1)
+    assert page.paginator.count == 1
+    [hit] = page.object_list
+    assert "<mark>återBRUK</mark>" in hit.excerpt
+
+
+def test_it_pages_the_results(client: Client) -> None:
+    for i in range(25):
+        _inspel(f"Lekplats nummer {i}.")
+    first = client.get("/sok/", {"q": "lekplats"}).content.decode()
+    second = client.get("/sok/", {"q": "lekplats", "sida": 2}).content.decode()
+    assert "25 träffar" in first
+    assert first.count('class="search-hit"') == 20
+    assert second.count('class="search-hit"') == 5
+    assert "Sida 2 av 2" in second
+    assert 'href="?q=lekplats&amp;sida=1" rel="prev"' in second
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_number_of_queries_does_not_grow_with_the_data(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries, rows: int
+) -> None:
+    # One match of each kind, and `rows` more rows of each kind that match as well or not.
+    for i in range(rows):
+        word = "Trygghet" if i == 0 else "Annat"
+        omrade = make_omrade(beskrivning=f"{word} {i}.")
+        uppf = make_uppfoljning(
+            omrade=omrade, period=make_period(ar=2000 + i), sammanfattning=f"{word} ökar."
+        )
+        make_publicering(uppf)
+        make_publicering(uppf, version=2)
+        _rapport(i, f"{word} i skolan.")
+        _inspel(f"{word} i parken.")
+    # 1: count the matches of all four kinds (a UNION in one COUNT)
+    # 2: the page of (kind, id, rank), best first (the same UNION, ordered and sliced)
+    # 3: the areas on the page with their excerpts
+    # 4: the follow-ups on the page with period, area, assignment and excerpts
+    # 5: the reports on the page with excerpts
+    # 6: the input on the page with its area and excerpts
+    with django_assert_num_queries(6):
+        assert client.get("/sok/", {"q": "trygghet"}).status_code == 200
+
+
+def test_a_full_page_of_many_matches_needs_no_more_queries(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for i in range(40):
+        _rapport(i, "Trygghet i skolan.")
+        _inspel("Trygghet i parken.")
+    # At most the six queries above, however many rows match.
+    with django_assert_num_queries(6, exact=False):
+        assert client.get("/sok/", {"q": "trygghet"}).status_code == 200
+
+
+@pytest.mark.postgres
+def test_swedish_stemming_finds_other_forms_of_a_word(client: Client) -> None:
+    _inspel("Fler möjligheter till återbruk i Tyresö.")
+    _inspel("Något helt annat om skolan.")
+    html = client.get("/sok/", {"q": "återbruka"}).content.decode()
+    assert "1 träff " in html
+    assert "<mark>återbruk</mark>" in html
+
+
+@pytest.mark.postgres
+def test_better_matches_rank_first(client: Client) -> None:
+    _inspel("Cykelbana nämns en gång, sedan handlar det om annat: parker och bad.")
+    _inspel("Cykelbana, cykelbana och fler cykelbanor: cykelbanan är allt.")
+    page = Search("cykelbana", None).page(1)
+    assert "allt" in page.object_list[0].excerpt
