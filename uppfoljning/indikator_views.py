@@ -21,11 +21,14 @@ from uppfoljning.models import Indikator, Matvarde
 def present(indikator: Indikator) -> dict[str, Any]:
     """Everything the chart partial shows of one indicator (from prefetched values)."""
     punkter = indikator.serie()
+    rows = table_rows(indikator, punkter)
     return {
         "indikator": indikator,
         "chart": build_chart(indikator, punkter) if indikator.has_figures else None,
         "summary": summary(indikator, punkter),
-        "rows": table_rows(indikator, punkter),
+        "rows": rows,
+        # Every source in the chart, in order of appearance, so the chart itself names them.
+        "sources": list(dict.fromkeys(r.kalla for r in rows)),
         "latest": latest(indikator),
         "baseline_tyreso": fmt(indikator.startlage_tyreso, indikator.enhet),
         "baseline_riket": fmt(indikator.startlage_riket, indikator.enhet),

@@ -47,6 +47,11 @@ def test_the_chart_is_an_accessible_svg_with_summary_and_table(
     assert "<caption>Värden per år: Kommunens delaktighetsindex (KKiK) har ökat</caption>" in html
     assert '<th scope="row">2022</th><td>60 %</td><td>57,5 %</td><td>Källa: Kolada</td>' in html
     assert "Startläge i kommunplanen; källa: KKiK (Kommunens kvalitet i korthet)" in html
+    # The chart names its sources right below it, too.
+    assert (
+        '<span class="diagram-kallor">Startläge i kommunplanen; källa: KKiK (Kommunens '
+        "kvalitet i korthet). Källa: Kolada.</span>"
+    ) in html
 
 
 @pytest.mark.django_db
