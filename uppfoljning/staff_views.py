@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from omraden.models import Omrade
@@ -164,6 +164,7 @@ def _cells(request: HttpRequest, period: Period) -> list[Cell]:
     ]
 
 
+@require_safe
 @login_required
 def matris(request: HttpRequest) -> HttpResponse:
     _staff_only(request)

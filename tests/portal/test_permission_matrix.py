@@ -1,0 +1,238 @@
+"""Every URL pattern × every role × GET/POST → the expected outcome.
+
+The URL patterns are enumerated from the URLconf, so a new view fails this test until it has an
+entry in EXPECTED below: one dict entry per URL name. Outcomes: 200 (page), LOGIN (redirect to
+the login page), REDIRECT (another redirect, e.g. POST/redirect/GET), 403, 404, 405.
+
+Adding a URL? Add `"namespace:name": ...` to EXPECTED (use the helpers `everyone`, `staff`
+and `per_role`), and if it takes arguments, to KWARGS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.cast import ROLES
+from tests.world import World, make_world
+
+LOGIN = "login"
+REDIRECT = "redirect"
+Outcome = int | str
+Expectation = dict[str, dict[str, Outcome]]
+
+# Namespaces not enumerated, with why: the Django admin's own pages check is_staff and model
+# permissions themselves (tested by Django); our admin customisations have their own tests.
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def url_names() -> list[str]:
+    """Every named URL pattern in the project, recursively (i18n patterns included)."""
+    names: list[str] = []
+
+    def walk(patterns: list[Any], namespace: str) -> Iterator[None]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = ":".join(x for x in (namespace, p.namespace or "") if x)
+                if (p.namespace or "") in SKIPPED_NAMESPACES:
+                    continue
+                yield from walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern):
+                assert p.name, f"The URL pattern {p.pattern} has no name: give it one."
+                names.append(f"{namespace}:{p.name}" if namespace else p.name)
+                yield None
+
+    list(walk(get_resolver().url_patterns, ""))
+    return sorted(set(names))
+
+
+def everyone(get: Outcome, post: Outcome) -> Expectation:
+    return {"GET": dict.fromkeys(ROLES, get), "POST": dict.fromkeys(ROLES, post)}
+
+
+def staff(get: Outcome | dict[str, Outcome], post: Outcome | dict[str, Outcome]) -> Expectation:
+    """Anonymous users are sent to login; logged-in roles get `get`/`post` (one or per role)."""
+
+    def fill(value: Outcome | dict[str, Outcome]) -> dict[str, Outcome]:
+        if isinstance(value, dict):
+            return {"anonymous": LOGIN, **value}
+        return {"anonymous": LOGIN, **{r: value for r in ROLES if r != "anonymous"}}
+
+    return {"GET": fill(get), "POST": fill(post)}
+
+
+def per_role(**outcomes: Outcome) -> dict[str, Outcome]:
+    """Outcomes for the logged-in roles; every role must be named."""
+    assert set(outcomes) == set(ROLES) - {"anonymous"}, set(ROLES) - set(outcomes)
+    return outcomes
+
+
+# Who may edit area A's follow-up in the open period: its ledartröja and fadder, KLG, admins.
+EDITORS_OF_A = per_role(
+    medarbetare=403,
+    ledartroja_a=200,
+    ledartroja_b=403,
+    fadder_a=200,
+    klg=200,
+    moderator=403,
+    admin=200,
+)
+# Moderation: moderators and admins everywhere; ledartröjor and fadder for their own area.
+MODERATORS = per_role(
+    medarbetare=403,
+    ledartroja_a=200,
+    ledartroja_b=200,
+    fadder_a=200,
+    klg=403,
+    moderator=200,
+    admin=200,
+)
+
+EXPECTED: dict[str, Expectation] = {
+    # Site-wide public pages
+    "index": everyone(200, 200),
+    "ordlista": everyone(200, 200),
+    "personuppgifter": everyone(200, 200),
+    "tillganglighet": everyone(200, 200),
+    "sok": everyone(200, 200),
+    # Login and logout: a logged-in user is sent on from the login page; logout is POST only.
+    "login": {
+        "GET": {"anonymous": 200, **dict.fromkeys(ROLES[1:], REDIRECT)},
+        "POST": {"anonymous": 200, **dict.fromkeys(ROLES[1:], REDIRECT)},
+    },
+    "logout": everyone(405, REDIRECT),
+    # The workspace (issue 3)
+    "arbetsyta:matris": {"GET": staff(200, 405)["GET"], "POST": everyone(405, 405)["POST"]},
+    "arbetsyta:cell": {"GET": everyone(405, 405)["GET"], "POST": staff(405, EDITORS_OF_A)["POST"]},
+    "arbetsyta:ny": {
+        "GET": everyone(405, 405)["GET"],
+        "POST": staff(405, {k: REDIRECT if v == 200 else v for k, v in EDITORS_OF_A.items()})[
+            "POST"
+        ],
+    },
+    "arbetsyta:uppfoljning": staff(200, EDITORS_OF_A),
+    "arbetsyta:validera": {
+        "GET": everyone(405, 405)["GET"],
+        "POST": staff(405, {k: REDIRECT if v == 200 else v for k, v in EDITORS_OF_A.items()})[
+            "POST"
+        ],
+    },
+    # Areas and activities
+    "omraden:detail": everyone(200, 200),
+    "omraden:aktiviteter": everyone(200, 200),
+    "omraden:aktivitet": everyone(200, 200),
+    # Sign up (POST only; an empty form is shown again with its errors); cancel by token.
+    "omraden:anmal": everyone(405, 200),
+    "omraden:anmalan": everyone(200, REDIRECT),
+    "omraden:aktivitet_uppfoljning": staff(EDITORS_OF_A, EDITORS_OF_A),
+    # Resident input and its moderation
+    "omraden:tyck_till": everyone(200, 200),
+    "omraden:tyck_till_tack": everyone(200, 200),
+    "omraden:moderering": staff(MODERATORS, MODERATORS),
+    # The input belongs to area A; an empty POST names no decision: 400.
+    "omraden:moderera": staff(
+        {**MODERATORS, "ledartroja_b": 403},
+        {**{k: 400 if v == 200 else v for k, v in MODERATORS.items()}, "ledartroja_b": 403},
+    ),
+    "inspel_export": staff(MODERATORS, MODERATORS),
+    # Follow-up, assignments and reports (public)
+    "uppfoljning:index": everyone(200, 200),
+    "uppfoljning:period": everyone(200, 200),
+    "uppfoljning:uppdrag": everyone(200, 200),
+    "uppfoljning:rapporter": everyone(200, 200),
+    "uppfoljning:rapport": everyone(200, 200),
+    # Indicators: public pages, and the staff pages for manual values
+    "indikatorer:index": everyone(200, 200),
+    "indikatorer:detail": everyone(200, 200),
+    "indikatorer:workspace": staff(200, 200),
+    # Everyone on the staff reads; KLG and administrators enter manual values.
+    "indikatorer:workspace_detail": staff(
+        200,
+        per_role(
+            medarbetare=403,
+            ledartroja_a=403,
+            ledartroja_b=403,
+            fadder_a=403,
+            klg=200,
+            moderator=403,
+            admin=200,
+        ),
+    ),
+    # Open data
+    "open_data": everyone(200, 200),
+    "open_data_csv": everyone(200, 200),
+    "open_data_json": everyone(200, 200),
+    "open_data_feed": everyone(200, 200),
+    "open_data_ical": everyone(200, 200),
+    "open_data_dcat": everyone(200, 200),
+}
+
+KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "arbetsyta:cell": lambda w: {
+        "period_id": w.cast.period.pk,
+        "kind": "omrade",
+        "pk": w.cast.omrade_a.pk,
+    },
+    "arbetsyta:ny": lambda w: {
+        "period_id": w.cast.period.pk,
+        "kind": "omrade",
+        "pk": w.cast.omrade_a.pk,
+    },
+    "arbetsyta:uppfoljning": lambda w: {"pk": w.uppf.pk},
+    "arbetsyta:validera": lambda w: {"pk": w.uppf.pk},
+    "omraden:detail": lambda w: {"slug": w.cast.omrade_a.slug},
+    "omraden:aktivitet": lambda w: {"pk": w.aktivitet.pk},
+    "omraden:anmal": lambda w: {"pk": w.aktivitet.pk},
+    "omraden:anmalan": lambda w: {"token": w.anmalan.token},
+    "omraden:aktivitet_uppfoljning": lambda w: {"pk": w.aktivitet.pk},
+    "omraden:moderera": lambda w: {"pk": w.inspel.pk},
+    "inspel_export": lambda w: {"fmt": "csv"},
+    "uppfoljning:period": lambda w: {"slug": w.closed_period.slug},
+    "uppfoljning:uppdrag": lambda w: {"slug": w.cast.uppdrag.slug},
+    "uppfoljning:rapport": lambda w: {"slug": w.rapport.slug},
+    "indikatorer:detail": lambda w: {"slug": w.indikator.slug},
+    "indikatorer:workspace_detail": lambda w: {"slug": w.indikator.slug},
+    "open_data_csv": lambda w: {"slug": "omraden"},
+    "open_data_json": lambda w: {"slug": "omraden"},
+}
+
+
+def outcome(response: Any) -> Outcome:
+    if response.status_code == 302:
+        return LOGIN if response["Location"].startswith("/konto/logga-in/") else REDIRECT
+    return response.status_code
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return make_world()
+
+
+@pytest.mark.parametrize("name", url_names())
+def test_every_role_gets_the_expected_outcome(name: str, world: World) -> None:
+    assert name in EXPECTED, (
+        f"The URL '{name}' has no entry in EXPECTED in tests/portal/test_permission_matrix.py. "
+        "Add one saying what each role gets on GET and POST (and its arguments to KWARGS)."
+    )
+    url = reverse(name, kwargs=KWARGS[name](world) if name in KWARGS else None)
+    wrong = []
+    for method in ("GET", "POST"):
+        for i, role in enumerate(ROLES):
+            # One address per request, so that rate limits on public forms do not kick in.
+            client = Client(REMOTE_ADDR=f"10.{len(method)}.{i}.1")
+            user = world.cast.users[role]
+            if user is not None:
+                client.force_login(user)
+            response = client.get(url) if method == "GET" else client.post(url, {})
+            got, want = outcome(response), EXPECTED[name][method][role]
+            if got != want:
+                wrong.append(f"{method} {url} as {role}: got {got}, expected {want}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_table_names_no_url_that_does_not_exist() -> None:
+    assert sorted(set(EXPECTED) - set(url_names())) == []
