@@ -18,9 +18,11 @@ from tests.conftest import (
     make_indikator,
     make_inspel,
     make_period,
+    make_person,
     make_publicering,
     make_rapport,
     make_uppfoljning,
+    make_user,
 )
 from uppfoljning import services
 from uppfoljning.models import Indikator, Period, Rapport, Uppfoljning
@@ -52,7 +54,6 @@ class World:
 
 def make_world() -> World:
     cast = make_cast()
-    u = cast.users
     # A closed period with a published follow-up of area A: the public report.
     closed = make_period(ar=2023, tertial=2, tillstand=Period.Tillstand.STANGD)
     published = make_uppfoljning(
@@ -61,7 +62,6 @@ def make_world() -> World:
     make_publicering(published)
     # The open period: a follow-up published once, then revised as a draft full of secrets,
     # edited by a user whose name must never reach the public side.
-    from tests.conftest import make_person, make_user
 
     editor = make_user(SECRETS["editor_username"], groups=("kommunledningsgruppen",))
     make_person(namn=SECRETS["editor_name"], user=editor)
