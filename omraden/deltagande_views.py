@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -351,10 +352,13 @@ def aktivitet_uppfoljning(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = AktivitetUppfoljningForm(request.POST or None, instance=aktivitet)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        chosen = form.cleaned_data["inspel"]
-        aktivitet.inspel.exclude(pk__in=[i.pk for i in chosen]).update(aktivitet=None)
-        Inspel.objects.filter(pk__in=[i.pk for i in chosen]).update(aktivitet=aktivitet)
+        # One transaction: the public page cache is invalidated when it commits (the
+        # activity's save), after the input links below are written too.
+        with transaction.atomic():
+            form.save()
+            chosen = [i.pk for i in form.cleaned_data["inspel"]]
+            aktivitet.inspel.exclude(pk__in=chosen).update(aktivitet=None)
+            Inspel.objects.filter(pk__in=chosen).update(aktivitet=aktivitet)
         return redirect("omraden:aktivitet", pk=aktivitet.pk)
     return render(
         request, "omraden/aktivitet_uppfoljning.html", {"aktivitet": aktivitet, "form": form}

@@ -231,7 +231,7 @@ def _tell_signed_up(anmalan: Anmalan) -> None:
             "name": anmalan.namn,
             "what": what
             % {"title": anmalan.aktivitet.titel, "date": anmalan.aktivitet.datum.isoformat()},
-            "url": _absolute(reverse("omraden:avboka", args=[anmalan.token])),
+            "url": _absolute(reverse("omraden:anmalan", args=[anmalan.token])),
         }
     _mail_later(subject, body, [anmalan.epost])
 

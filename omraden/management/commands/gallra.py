@@ -77,6 +77,12 @@ class Command(BaseCommand):
                 n_anmalan = anmalningar.update(namn="", epost="", behov="", gallrad_at=now)
         self.stdout.write(f"{prefix}  {n_anmalan} sign-ups")
 
+        if not dry_run and (n_inspel or n_anmalan):
+            # update() sends no signals: make the public pages drop the removed names.
+            from portal import cache
+
+            cache.invalidate()
+
         summary = (
             f"{prefix}gallra: contact details removed from {n_inspel} input and personal data "
             f"from {n_anmalan} sign-ups; nothing deleted."
