@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal import roles
+from portal.cache import public_cache
 from uppfoljning.charts import build_chart, fmt, latest, source_text, summary, table_rows
 from uppfoljning.indikator_forms import MatvardeForm
 from uppfoljning.models import Indikator, Matvarde
@@ -47,12 +48,14 @@ def latest_values(indikatorer: Iterable[Indikator]) -> list[dict[str, Any]]:
 # Public pages
 
 
+@public_cache
 def index(request: HttpRequest) -> HttpResponse:
     indikatorer = Indikator.objects.public().with_values()
     ctx = {"items": [present(i) for i in indikatorer]}
     return render(request, "uppfoljning/indikatorer.html", ctx)
 
 
+@public_cache
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     indikator = get_object_or_404(Indikator.objects.public().with_values(), slug=slug)
     ctx = {"item": present(indikator)}
