@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -122,3 +123,12 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     # 2: its values
     with django_assert_num_queries(2):
         assert client.get("/indikatorer/x/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_new_value_shows_at_once_although_the_page_is_cached(client: Client) -> None:
+    indikator = make_indikator(slug="x")
+    make_matvarde(indikator, ar=2022, tyreso=50)
+    assert "2023: Tyresö 52 %" not in client.get("/indikatorer/x/").content.decode()
+    indikator.set_value(ar=2023, tyreso=Decimal(52), riket=None, kalla=Matvarde.Kalla.KOLADA)
+    assert "<li>2023: Tyresö 52 %</li>" in client.get("/indikatorer/x/").content.decode()
