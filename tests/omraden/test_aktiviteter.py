@@ -54,3 +54,11 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     # 2: their public areas (prefetched)
     with django_assert_num_queries(2):
         assert client.get("/aktiviteter/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_is_in_english_under_en_with_english_dates(client: Client, tyreso: None) -> None:
+    html = client.get("/en/aktiviteter/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Past activities" in html
+    assert "29 November 2023" in html
