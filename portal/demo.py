@@ -74,3 +74,38 @@ def load_demo(upsert: Upsert) -> None:
                 version=uppf.version,
                 efter={"status": uppf.status, "tillstand": uppf.tillstand, "kalla": "demo"},
             )
+
+
+# Demo logins, one per role (issue 3). Only with DEBUG on; passwords are generated, printed
+# once and never stored anywhere but as hashes in the local database.
+DEMO_USERS = [
+    ("demo-medarbetare", ["medarbetare"], None),
+    ("demo-ledartroja", ["medarbetare"], "Demo Ledartröja 1A"),
+    ("demo-klg", ["medarbetare", "kommunledningsgruppen"], None),
+    ("demo-moderator", ["medarbetare", "moderator"], None),
+]
+
+
+def create_demo_users(write: Callable[[str], Any]) -> None:
+    """Create the demo logins that do not exist yet and print their generated passwords."""
+    import secrets
+
+    from django.conf import settings
+    from django.contrib.auth.models import Group, User
+
+    if not settings.DEBUG:
+        write("Demo logins are only created with DEBUG on.")
+        return
+    for username, groups, person_name in DEMO_USERS:
+        if User.objects.filter(username=username).exists():
+            write(f"  {username}: exists (password unchanged)")
+            continue
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_user(username, password=password)
+        for name in groups:
+            user.groups.add(Group.objects.get_or_create(name=name)[0])
+        if person_name:
+            Person.objects.filter(namn=person_name, fiktiv=True, user__isnull=True).update(
+                user=user
+            )
+        write(f"  {username} / {password}  ({', '.join(groups)})")

@@ -56,6 +56,11 @@ class Command(BaseCommand):
                 from portal.demo import load_demo
 
                 self._step("demo data (fictional)", lambda: load_demo(self._upsert))
+                if not options["dry_run"]:
+                    from portal.demo import create_demo_users
+
+                    self.stdout.write("Demo logins (fictional; DEBUG only):")
+                    create_demo_users(self.stdout.write)
             if options["dry_run"]:
                 transaction.set_rollback(True)
         if self.verbosity < 1:
