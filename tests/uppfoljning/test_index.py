@@ -93,3 +93,10 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     # 5: the public areas
     with django_assert_num_queries(5):
         assert client.get("/uppfoljning/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_main_menu_marks_only_this_page_as_current(client: Client) -> None:
+    html = client.get("/uppfoljning/").content.decode()
+    assert html.count('aria-current="page"') == 1
+    assert 'href="/uppfoljning/" aria-current="page"' in html
