@@ -197,3 +197,23 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     # 5: the public areas with their fadder
     with django_assert_num_queries(5):
         assert client.get("/uppfoljning/2024-t2/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_publication_at_the_moment_of_closing_belongs_to_the_snapshot(client: Client) -> None:
+    period = make_period(ar=2024, tertial=2, tillstand="stangd", stangd_at=CLOSED_AT)
+    uppf = make_uppfoljning(omrade=make_omrade(), period=period, status="gron")
+    make_publicering(uppf, sammanfattning="Precis i tid", skapad_at=CLOSED_AT)
+    html = client.get("/uppfoljning/2024-t2/").content.decode()
+    assert "Precis i tid" in html and "Rättad" not in html
+
+
+@pytest.mark.django_db
+def test_a_follow_up_first_published_after_closing_is_only_a_correction(client: Client) -> None:
+    period = make_period(ar=2024, tertial=2, tillstand="stangd", stangd_at=CLOSED_AT)
+    uppf = make_uppfoljning(omrade=make_omrade(), period=period, status="gron")
+    make_publicering(uppf, sammanfattning="För sent", skapad_at=_at(1, month=10))
+    html = client.get("/uppfoljning/2024-t2/").content.decode()
+    report, correction = html.split("Rättad 1 oktober 2024")
+    assert "Ingen uppföljning publicerades för den här perioden." in report
+    assert "För sent" in correction
