@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install run demo chromium test test-browser test-postgres lint format messages check-deploy clean
+.PHONY: help install run demo chromium test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test clean
 
 help: ## List the commands
 	@echo "Kommungemensamt – Tyresö kommuns kommungemensamma områden"
@@ -82,6 +82,15 @@ messages: $(STAMP) ## Update and compile the translation catalogues (sv, en)
 
 check-deploy: $(STAMP) ## manage.py check --deploy with production settings
 	DEBUG=0 SECRET_KEY=check-deploy-$$(openssl rand -hex 32) ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+audit: $(STAMP) ## pip-audit: known vulnerabilities in the installed dependencies (needs PyPI)
+	$(PY) -m pip_audit --local --skip-editable --progress-spinner off
+
+fault-test: $(STAMP) ## Restart local PostgreSQL under load: 503 during the outage, recovery, no lost write
+	$(PY) scripts/fault_test.py
+
+nodes-test: $(STAMP) ## Two gunicorn nodes sharing PostgreSQL and Redis: logins, publications, rate limits
+	$(PY) scripts/nodes_test.py
 
 clean: ## Remove the virtualenv and the development database
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles
