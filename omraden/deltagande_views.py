@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from granskning import audit
+from granskning.models import Granskningslogg
 from omraden import services
 from omraden.forms import (
     AktivitetUppfoljningForm,
@@ -256,6 +258,8 @@ def inspel_export(request: HttpRequest, fmt: str) -> HttpResponse:
         writer.writerows(rows)
     else:
         raise Http404
+    # Residents' input leaves the portal: who took it, when and how much is audited.
+    audit(action=Granskningslogg.Handling.EXPORT, request=request, format=fmt, rader=len(rows))
     response["Content-Disposition"] = f'attachment; filename="inspel-{stamp}.{fmt}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
+from granskning import audit
+from granskning.models import Granskningslogg
 from omraden.models import Aktivitet, Anmalan, Initiativ, Inspel, Omrade
 from portal import roles
 
@@ -130,6 +132,7 @@ def _tell_resident(inspel: Inspel, subject: str, message: str) -> None:
 def inspel_approve(*, inspel: Inspel, publicerad_text: str, by: Any) -> None:
     with transaction.atomic():
         inspel.approve(publicerad_text=publicerad_text, by=by)
+        audit(action=Granskningslogg.Handling.MODERERING, by=by, obj=inspel, beslut="godkand")
         with translation.override(settings.LANGUAGE_CODE):
             _tell_resident(
                 inspel,
@@ -142,6 +145,7 @@ def inspel_approve(*, inspel: Inspel, publicerad_text: str, by: Any) -> None:
 def inspel_reject(*, inspel: Inspel, reason: str, by: Any) -> None:
     with transaction.atomic():
         inspel.reject(reason=reason, by=by)
+        audit(action=Granskningslogg.Handling.MODERERING, by=by, obj=inspel, beslut="avvisad")
         with translation.override(settings.LANGUAGE_CODE):
             _tell_resident(
                 inspel,
@@ -154,6 +158,7 @@ def inspel_reject(*, inspel: Inspel, reason: str, by: Any) -> None:
 def inspel_answer(*, inspel: Inspel, text: str, by: Any) -> None:
     with transaction.atomic():
         inspel.answer(text=text, by=by)
+        audit(action=Granskningslogg.Handling.MODERERING, by=by, obj=inspel, beslut="besvarad")
         with translation.override(settings.LANGUAGE_CODE):
             _tell_resident(
                 inspel,

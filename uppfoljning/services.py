@@ -19,6 +19,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from granskning import audit
+from granskning.models import Granskningslogg
 from omraden.models import Omrade
 from portal import roles
 from uppfoljning.models import (
@@ -236,7 +238,7 @@ def uppfoljning_publish(
         )
         # Re-read inside the transaction: the content published is exactly the saved row.
         row = Uppfoljning.objects.get(pk=uppf.pk)
-        return Publicering.objects.create(
+        publicering = Publicering.objects.create(
             uppfoljning=row,
             version=row.version,
             status=row.status,
@@ -247,6 +249,15 @@ def uppfoljning_publish(
             skapad_at=now,
             publicerad_av=by,
         )
+        audit(
+            action=Granskningslogg.Handling.PUBLICERING,
+            by=by,
+            obj=row,
+            version=row.version,
+            status=row.status,
+            publicerad_at=visible_from.isoformat(),
+        )
+        return publicering
 
 
 def status_label(value: str) -> str:
