@@ -176,9 +176,7 @@ def source_text(indikator: Indikator, kalla: str) -> str:
     if kalla == "egen":
         return _("The portal's own calculation")
     if kalla == "startlage":
-        return _("Baseline in the municipal plan; source: %(source)s") % {
-            "source": indikator.kalla
-        }
+        return _("Baseline in the municipal plan; source: %(source)s") % {"source": indikator.kalla}
     return _("Source: %(source)s, entered by the municipality") % {"source": indikator.kalla}
 
 
