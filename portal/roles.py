@@ -10,7 +10,7 @@ fadder or ledartröja of an area, through `Person.user`.
 | medarbetare (any login)   | read everything, including drafts and internal notes |
 | ledartröja of area X      | edit X's draft follow-up, initiatives, activities; answer X's input |
 | fadder of X               | all of the above for X, and publish X's follow-ups |
-| kommunledningsgruppen     | set and publish status of every area and assignment; enter indicators |
+| kommunledningsgruppen     | set and publish every status; enter indicator values |
 | moderator                 | approve, reject and answer resident input |
 | administratör             | Django admin: people, roles, periods; edit closed periods |
 """
