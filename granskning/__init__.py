@@ -11,10 +11,14 @@ if TYPE_CHECKING:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The address the request came from as the server saw it (the proxy's, behind one)."""
+    """The client's address; behind TRUSTED_PROXY_COUNT proxies, from X-Forwarded-For."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    # The same rule as the rate limits, so the log and the limits name the same client.
+    from omraden.services import client_ip as forwarded_client_ip
+
+    address = forwarded_client_ip(request)
+    return address if address and address != "unknown" else None
 
 
 def audit(
