@@ -64,3 +64,31 @@ def test_a_database_error_with_a_working_connection_stays_a_server_error(
     client.raise_request_exception = False
     r = client.get("/")
     assert r.status_code == 500
+
+
+@pytest.mark.django_db
+def test_a_database_error_outside_the_view_also_becomes_503(
+    rf: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Errors in middleware (loading or saving the session) never reach process_exception:
+    # handler500 sees them, with the exception still being handled.
+    from portal.middleware import server_error
+
+    monkeypatch.setattr(connection, "is_usable", lambda: False)
+    try:
+        raise OperationalError("could not connect to server")
+    except OperationalError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 503
+    assert "Tjänsten är tillfälligt otillgänglig" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_other_errors_keep_the_ordinary_500_page(rf: Any) -> None:
+    from portal.middleware import server_error
+
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
