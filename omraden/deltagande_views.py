@@ -35,6 +35,7 @@ from omraden.forms import (
 )
 from omraden.models import Aktivitet, Anmalan, Inspel, Omrade
 from portal import roles
+from portal.cache import public_cache
 
 PER_PAGE = 10
 
@@ -58,6 +59,7 @@ def public_inspel_page(request: HttpRequest, omrade: Omrade | None = None) -> Pa
 FORM_PARTIAL = "omraden/_inspel_form.html#inspel-formular"
 
 
+@public_cache
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def tyck_till(request: HttpRequest) -> HttpResponse:

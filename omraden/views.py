@@ -10,6 +10,7 @@ from django.utils import timezone
 from omraden.deltagande_views import aktivitet_context, aktivitet_with_seats, public_inspel_page
 from omraden.forms import InspelForm
 from omraden.models import Aktivitet, Fas, Omrade
+from portal.cache import public_cache
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import Indikator, Publicering
 
@@ -20,6 +21,7 @@ def _get_omrade_for_user(request: HttpRequest, slug: str) -> Omrade:
     return get_object_or_404(areas.select_related("fadder", "fas"), slug=slug)
 
 
+@public_cache
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     omrade = _get_omrade_for_user(request, slug)
     publications = (
@@ -62,6 +64,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "omraden/detail.html", ctx)
 
 
+@public_cache
 def aktiviteter(request: HttpRequest) -> HttpResponse:
     """Every public activity, coming and past, grouped by the area it belongs to."""
     activities = Aktivitet.objects.public().prefetch_related(
@@ -101,6 +104,7 @@ def _by_area(activities: list[Aktivitet]) -> list[dict[str, Any]]:
     return groups
 
 
+@public_cache
 def aktivitet(request: HttpRequest, pk: int) -> HttpResponse:
     activities = (
         Aktivitet.objects.all() if request.user.is_authenticated else Aktivitet.objects.public()

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from omraden.models import Aktivitet, Fas, Omrade, attach_latest_publications
+from portal.cache import public_cache
 from portal.models import Tillganglighetsredogorelse
 from uppfoljning.models import Publicering, Rapport
 
@@ -12,6 +13,7 @@ from uppfoljning.models import Publicering, Rapport
 COMING_ON_OVERVIEW = 3
 
 
+@public_cache
 def index(request: HttpRequest) -> HttpResponse:
     omraden = attach_latest_publications(list(Omrade.objects.public().for_overview()))
     coming = (
@@ -35,14 +37,17 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/index.html", ctx)
 
 
+@public_cache
 def ordlista(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/ordlista.html", {"faser": list(Fas.objects.all())})
 
 
+@public_cache
 def personuppgifter(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/personuppgifter.html", {})
 
 
+@public_cache
 def tillganglighet(request: HttpRequest) -> HttpResponse:
     ctx = {
         "redogorelse": Tillganglighetsredogorelse.objects.current(),

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from omraden.models import Omrade
+from portal.cache import public_cache
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import (
     STATUS_DEFINITIONS,
@@ -27,6 +28,7 @@ def _legend() -> list[dict[str, str]]:
     ]
 
 
+@public_cache
 def index(request: HttpRequest) -> HttpResponse:
     years = list(Period.objects.order_by("-ar").values_list("ar", flat=True).distinct())
     # The year filter is a plain GET form; anything that is not a known year shows them all.
@@ -56,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "uppfoljning/index.html", ctx)
 
 
+@public_cache
 def period(request: HttpRequest, slug: str) -> HttpResponse:
     period = get_object_or_404(Period, **period_lookup(slug))
     previous = (
@@ -93,6 +96,7 @@ def period(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "uppfoljning/period.html", ctx)
 
 
+@public_cache
 def uppdrag(request: HttpRequest, slug: str) -> HttpResponse:
     uppdrag = get_object_or_404(Uppdrag, slug=slug)
     publications = (
@@ -120,11 +124,13 @@ def uppdrag(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "uppfoljning/uppdrag.html", ctx)
 
 
+@public_cache
 def rapporter(request: HttpRequest) -> HttpResponse:
     ctx = {"rapporter": list(Rapport.objects.public().order_by("-datum"))}
     return render(request, "uppfoljning/rapporter.html", ctx)
 
 
+@public_cache
 def rapport(request: HttpRequest, slug: str) -> HttpResponse:
     ctx = {"rapport": get_object_or_404(Rapport.objects.public(), slug=slug)}
     return render(request, "uppfoljning/rapport.html", ctx)
