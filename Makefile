@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install run demo chromium test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test clean
+.PHONY: help install run demo chromium test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
 
 help: ## List the commands
 	@echo "Kommungemensamt – Tyresö kommuns kommungemensamma områden"
@@ -67,6 +67,9 @@ test-postgres: $(STAMP) ## Run the suite (without the browser tests) against loc
 
 test-browser: $(STAMP) chromium ## Run only the browser tests (Playwright + Chromium + axe-core)
 	$(PY) -m pytest -m browser
+
+bench: $(STAMP) ## Benchmark (not part of make test): seed PostgreSQL, serve with gunicorn, load with wrk (~15 min)
+	$(PY) bench/run.py
 
 lint: $(STAMP) ## ruff check and format check
 	$(PY) -m ruff check .
