@@ -70,6 +70,7 @@ def build_world() -> dict[str, Any]:
     aktivitet = make_aktivitet(
         titel="Workshop om trygghet",
         omraden=[omrade],
+        kapacitet=30,
         datum=timezone.localdate() + dt.timedelta(days=10),
     )
     past = make_aktivitet(
