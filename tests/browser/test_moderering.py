@@ -1,0 +1,47 @@
+"""The moderation queue in Chromium: accessible, and each decision works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+
+from omraden.models import Inspel
+
+PASSWORD = "moderera-med-tangentbordet-7"
+
+
+def _log_in_as_moderator(page: Any) -> None:
+    user = User.objects.create_user("mona", password=PASSWORD, email="mona@tyreso.se")
+    user.groups.add(Group.objects.get_or_create(name="moderator")[0])
+    page.goto("/konto/logga-in/")
+    page.locator("#id_username").fill("mona")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("#id_password").press("Enter")
+    page.wait_for_url("**/arbetsyta/")
+
+
+def test_the_queue_and_an_input_have_no_axe_violations_and_approving_works(visit: Any) -> None:
+    inspel = Inspel.objects.create(typ="synpunkt", text="Jag heter Eva och vill ha fler bänkar.")
+    v = visit()
+    _log_in_as_moderator(v.page)
+    assert "1 inspel från invånare väntar på moderering" in v.page.content()
+    v.page.goto("/arbetsyta/inspel/")
+    assert v.axe_violations() == []
+    v.page.locator("table a").first.click()
+    v.page.wait_for_url(f"**/arbetsyta/inspel/{inspel.pk}/")
+    assert v.axe_violations() == []
+    v.page.get_by_role("textbox", name="Text att publicera").fill(
+        "En invånare vill ha fler bänkar."
+    )
+    v.page.get_by_role("button", name="Godkänn").click()
+    v.page.wait_for_url(f"**/arbetsyta/inspel/{inspel.pk}/")
+    inspel.refresh_from_db()
+    assert inspel.status == Inspel.Status.GODKAND
+    assert inspel.text == "Jag heter Eva och vill ha fler bänkar."
+    # A rejection needs its reason; then the input is hidden from the public, not removed.
+    v.page.get_by_role("textbox", name="Skäl till avvisning").fill("Innehåller personuppgifter.")
+    v.page.get_by_role("button", name="Avvisa").click()
+    v.page.wait_for_url(f"**/arbetsyta/inspel/{inspel.pk}/")
+    assert "Avvisat:" in v.page.content()
+    assert v.axe_violations() == []
