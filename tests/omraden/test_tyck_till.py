@@ -303,3 +303,23 @@ def test_the_number_of_queries_does_not_grow_with_the_input(
     # 3: one page of it, with area, initiative and follow-up period
     with django_assert_num_queries(3):
         assert client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 30])
+def test_the_area_page_lists_its_input_in_a_constant_number_of_queries(
+    client: Client, size: int
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    omrade = make_omrade()
+    initiativ = Initiativ.objects.create(omrade=omrade, titel="Bänkar", fas=make_fas())
+    for i in range(size):
+        make_inspel(omrade=omrade, initiativ=initiativ, publicerad_text=f"Områdesinspel {i}")
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(omrade.get_absolute_url()).content.decode()
+    inspel_queries = [q["sql"] for q in queries if "omraden_inspel" in q["sql"]]
+    # 1: the number of the area's approved input, 2: one page of it (with its relations).
+    assert len(inspel_queries) == 2
+    assert f"Områdesinspel {size - 1}" in html
