@@ -105,13 +105,13 @@ class Period(models.Model):
     def __str__(self) -> str:
         return f"{self.get_tertial_display()} {self.ar}"
 
-    @property
-    def slug(self) -> str:
-        return f"{self.ar}-{'ar' if self.tertial == 3 else f't{self.tertial}'}"
-
     def get_absolute_url(self) -> str:
         # The report's permanent address; a closed period's report never changes there.
         return reverse("uppfoljning:period", args=[self.slug])
+
+    @property
+    def slug(self) -> str:
+        return f"{self.ar}-{'ar' if self.tertial == 3 else f't{self.tertial}'}"
 
     @property
     def kort(self) -> str:
