@@ -182,7 +182,7 @@ class Server:
     def get(
         self, path: str, headers: dict[str, str] | None = None
     ) -> tuple[int, http.client.HTTPMessage, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         conn.request("GET", path, headers=headers or {})
         r = conn.getresponse()
         body = r.read()
@@ -322,13 +322,18 @@ def measure(server: Server, wrk: str, name: str, path: str, env: dict[str, str])
         log(f"  {name}: no such page yet (no address)")
         return {"path": "", "status": 404, "missing": True}
     headers = {"Cookie": env["BENCH_COOKIE"]} if "BENCH_COOKIE" in env else {}
-    status, _h, _b = server.get(path, headers)
-    if status != 200:
-        log(f"  {name}: {path} answers {status}; not measured")
-        return {"path": path, "status": status, "missing": status == 404}
-    for _ in range(3):  # warm the cache and the workers
-        server.get(path, headers)
-    row = {"path": path, "status": status, **run_wrk(wrk, server.port, path, "get.lua", 2, env)}
+    try:
+        status, _h, _b = server.get(path, headers)
+        if status != 200:
+            log(f"  {name}: {path} answers {status}; not measured")
+            return {"path": path, "status": status, "missing": status == 404}
+        for _ in range(3):  # warm the cache and the workers
+            server.get(path, headers)
+        row = {"path": path, "status": status, **run_wrk(wrk, server.port, path, "get.lua", 2, env)}
+    except (OSError, subprocess.CalledProcessError, RuntimeError) as e:
+        # A page too slow to answer within the timeouts is a result, not a crash of the run.
+        log(f"  {name}: {path} failed: {e!r}; not measured")
+        return {"path": path, "status": "timeout", "missing": False}
     log(f"  {name}: {row['rps']} req/s, p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms")
     return row
 
@@ -340,7 +345,11 @@ def write_flow(server: Server, wrk: str, info: dict[str, Any]) -> dict[str, Any]
         return {"path": "", "status": 404, "missing": True}
     # Fetch the CSRF token the way a browser does: the workspace page sets the cookie.
     cookie = f"{info['session_cookie']}={info['session']}"
-    status, headers, _b = server.get("/arbetsyta/", {"Cookie": cookie})
+    try:
+        status, headers, _b = server.get("/arbetsyta/", {"Cookie": cookie})
+    except OSError as e:
+        log(f"  write flow: the workspace did not answer ({e!r}); not measured")
+        return {"path": cells[0]["path"], "status": "timeout", "missing": False}
     set_cookies = headers.get_all("Set-Cookie") or []
     csrf = next(
         (c.split(";")[0].split("=", 1)[1] for c in set_cookies if c.startswith("csrftoken=")), ""
@@ -464,12 +473,16 @@ def main() -> None:
         }
         for scale in SCALES:
             results["scales"][scale] = bench_scale(scale, wrk, static_root)
+            # Keep what is measured so far, should a later scale fail.
+            (BENCH / "results").mkdir(exist_ok=True)
+            (BENCH / "results" / "partial.json").write_text(json.dumps(results, indent=2))
         results["verdicts"] = verdicts(results)
         results["total_seconds"] = round(time.monotonic() - started)
         print_table(results)
         out = BENCH / "results" / "latest.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        (BENCH / "results" / "partial.json").unlink(missing_ok=True)
         log(f"\nwrote {out.relative_to(ROOT)} in {results['total_seconds']} s")
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
