@@ -21,6 +21,9 @@ def _get_omrade_for_user(request: HttpRequest, slug: str) -> Omrade:
     return get_object_or_404(areas.select_related("fadder", "fas"), slug=slug)
 
 
+AREA_ACTIVITIES = 5
+
+
 @public_cache
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     omrade = _get_omrade_for_user(request, slug)
@@ -38,8 +41,20 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             seen_periods.add(pub.uppfoljning.period_id)
             timeline.append(pub)
 
+    # A few activities each way; the full list is /aktiviteter/. Keeps the page small
+    # however many activities an area gathers over the years.
     today = timezone.localdate()
-    activities = list(Aktivitet.objects.public().filter(omraden=omrade))
+    area_activities = Aktivitet.objects.public().filter(omraden=omrade)
+    coming = list(
+        area_activities.filter(datum__gte=today).order_by("datum", "starttid")[
+            : AREA_ACTIVITIES + 1
+        ]
+    )
+    past = list(
+        area_activities.filter(datum__lt=today).order_by("-datum", "-starttid")[
+            : AREA_ACTIVITIES + 1
+        ]
+    )
     ctx = {
         "omrade": omrade,
         "latest": timeline[0] if timeline else None,
@@ -53,8 +68,9 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "initiativ": list(
             omrade.initiativ.filter(publik=True).select_related("fas").order_by("fas__ordning")
         ),
-        "coming": [a for a in activities if a.datum >= today],
-        "past": [a for a in activities if a.datum < today][::-1],
+        "coming": coming[:AREA_ACTIVITIES],
+        "past": past[:AREA_ACTIVITIES],
+        "more_activities": len(coming) > AREA_ACTIVITIES or len(past) > AREA_ACTIVITIES,
         # Residents' input: the form (this area preselected) and the approved input.
         "inspel_form": InspelForm(fixed_omrade=omrade),
         "inspel_sida": public_inspel_page(request, omrade),

@@ -78,13 +78,14 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         make_aktivitet(omraden=[omrade], datum=timezone.localdate() + dt.timedelta(days=i - 5))
     # 1: the area with fadder and phase
     # 2: its public publications with follow-up and period
-    # 3: its public activities
-    # 4: its active ledartröjor with their people
-    # 5: its public initiatives with their phase
-    # 6: the phases of the innovation method
-    # 7: the number of its approved input (resident input)
-    # 8: one page of that input, with initiative and follow-up period
-    with django_assert_num_queries(8):
+    # 3: its next coming activities (at most five and one more, to know there are more)
+    # 4: its latest past activities (likewise)
+    # 5: the phases of the innovation method
+    # 6: its active ledartröjor with their people
+    # 7: its public initiatives with their phase
+    # 8: the number of its approved input (resident input; no page query when it is zero)
+    # 9: its indicators (no values query when it has none)
+    with django_assert_num_queries(9):
         assert client.get("/omraden/unga/").status_code == 200
 
 
@@ -145,3 +146,16 @@ def test_the_timeline_reads_oldest_first_with_definitions(client: Client, tyreso
     assert timeline.index("T1 2024") < timeline.index("T2 2024")
     assert "Uppdraget är inte påbörjat." in timeline and "■" in timeline
     assert 'href="/uppfoljning/2024-t1/"' in timeline
+
+
+@pytest.mark.django_db
+def test_it_lists_a_few_activities_each_way_and_links_to_all(client: Client) -> None:
+    omrade = make_omrade(slug="unga")
+    today = timezone.localdate()
+    for i in range(1, 8):
+        make_aktivitet(omraden=[omrade], titel=f"Kommande {i}", datum=today + dt.timedelta(days=i))
+        make_aktivitet(omraden=[omrade], titel=f"Tidigare {i}", datum=today - dt.timedelta(days=i))
+    html = client.get("/omraden/unga/").content.decode()
+    assert [f"Kommande {i}" in html for i in range(1, 8)] == [True] * 5 + [False] * 2
+    assert [f"Tidigare {i}" in html for i in range(1, 8)] == [True] * 5 + [False] * 2
+    assert 'href="/aktiviteter/">Alla aktiviteter, kommande och tidigare</a>' in html
