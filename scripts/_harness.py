@@ -11,6 +11,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -94,6 +95,9 @@ def drop_database(name: str) -> None:
 
 
 def start_gunicorn(env: dict[str, str], port: int, workers: int = 2) -> subprocess.Popen[bytes]:
+    # The server's log goes to a file, not a pipe: during an outage every failed request logs
+    # a traceback, and a pipe nobody reads fills up and blocks the workers mid-request.
+    log = tempfile.NamedTemporaryFile(prefix=f"gunicorn-{port}-", suffix=".log", delete=False)
     proc = subprocess.Popen(
         [
             GUNICORN,
@@ -110,7 +114,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int = 2) -> subproce
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -120,7 +124,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int = 2) -> subproce
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit(f"gunicorn did not start on port {port}: {proc.stderr.read().decode()}")
+    raise SystemExit(f"gunicorn did not start on port {port}: {Path(log.name).read_text()}")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
