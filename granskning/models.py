@@ -7,23 +7,15 @@ its queryset and (on PostgreSQL and SQLite) a database trigger refuse updates an
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class AppendOnlyQuerySet(models.QuerySet["Granskningslogg"]):
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("The audit log is append-only: rows are never updated.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The audit log is append-only: rows are never deleted.")
+from portal.lib.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
-class Granskningslogg(models.Model):
+class Granskningslogg(AppendOnlyModel):
     """One audited event."""
 
     class Handling(models.TextChoices):
@@ -66,11 +58,3 @@ class Granskningslogg(models.Model):
     def __str__(self) -> str:
         who = self.anvandarnamn or "–"
         return f"{self.tid:%Y-%m-%d %H:%M:%S} {who}: {self.get_handling_display()}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("The audit log is append-only: rows are never updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The audit log is append-only: rows are never deleted.")

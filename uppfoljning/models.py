@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from omraden.models import Omrade
+from portal.lib.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class Status(models.TextChoices):
@@ -329,17 +330,7 @@ class Publicering(models.Model):
         return str(STATUS_DEFINITIONS[Status(self.status)])
 
 
-class AppendOnlyQuerySet(models.QuerySet["Historik"]):
-    """History rows are written once: bulk updates and deletes are refused."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("Historik is append-only: rows are never updated.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Historik is append-only: rows are never deleted.")
-
-
-class Historik(models.Model):
+class Historik(AppendOnlyModel):
     """An append-only log of every change of a follow-up's status, text or state."""
 
     class Handling(models.TextChoices):
@@ -374,14 +365,6 @@ class Historik(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uppfoljning} – {self.get_handling_display()} ({self.tid:%Y-%m-%d %H:%M})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("Historik is append-only: rows are never updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("Historik is append-only: rows are never deleted.")
 
 
 class Paminnelse(models.Model):
