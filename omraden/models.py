@@ -379,6 +379,14 @@ class Inspel(models.Model):
         verbose_name = _("input")
         verbose_name_plural = _("input")
         ordering = ["skapad"]
+        indexes = [
+            # The public list on an area page: approved input of one area, newest first.
+            models.Index(
+                fields=["omrade", "status", "-skapad"], name="inspel_omrade_status_skapad"
+            ),
+            # The moderation queue: new input, oldest first.
+            models.Index(fields=["status", "skapad"], name="inspel_status_skapad"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("text"), 2000), name="inspel_text_hogst_2000"
