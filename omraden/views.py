@@ -10,6 +10,7 @@ from django.utils import timezone
 from omraden.deltagande_views import aktivitet_context, aktivitet_with_seats, public_inspel_page
 from omraden.forms import InspelForm
 from omraden.models import Aktivitet, Fas, Omrade
+from portal import roles
 from portal.cache import public_cache
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import Indikator, Publicering
@@ -17,7 +18,8 @@ from uppfoljning.models import Indikator, Publicering
 
 def _get_omrade_for_user(request: HttpRequest, slug: str) -> Omrade:
     # Logged-in staff may see areas that are not yet public; residents only public ones.
-    areas = Omrade.objects.all() if request.user.is_authenticated else Omrade.objects.public()
+    staff = roles.can_view_staff_pages(request.user)
+    areas = Omrade.objects.all() if staff else Omrade.objects.public()
     return get_object_or_404(areas.select_related("fadder", "fas"), slug=slug)
 
 
@@ -123,7 +125,9 @@ def _by_area(activities: list[Aktivitet]) -> list[dict[str, Any]]:
 @public_cache
 def aktivitet(request: HttpRequest, pk: int) -> HttpResponse:
     activities = (
-        Aktivitet.objects.all() if request.user.is_authenticated else Aktivitet.objects.public()
+        Aktivitet.objects.all()
+        if roles.can_view_staff_pages(request.user)
+        else Aktivitet.objects.public()
     )
     aktivitet = get_object_or_404(aktivitet_with_seats(activities), pk=pk)
     return render(request, "omraden/aktivitet.html", aktivitet_context(request, aktivitet))
