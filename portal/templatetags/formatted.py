@@ -1,9 +1,12 @@
 """`{{ text|markdown }}`: formatted text written by staff, rendered as safe HTML.
 
-Markdown (Python-Markdown) turns the text into HTML without raw HTML or images; nh3, an
-allow-list sanitiser, then keeps only the tags below, whatever the Markdown step produced.
-Headings are demoted to start at `top` (default h3), so a text's headings sit under the
-page's h1 and section h2 and the heading order stays valid. Links get rel="nofollow noopener".
+Markdown (Python-Markdown) turns the text into HTML without raw HTML or images; a single line
+break is kept as <br> (the nl2br extension: staff write line by line, as in a textarea). nh3,
+an allow-list sanitiser, then keeps only the tags below, whatever the Markdown step produced.
+Headings are demoted to start at `top` (default h3; `|markdown:2` for a text directly under
+the page's h1), so the heading order stays valid. Links get rel="nofollow noopener".
+
+Use it inside a <div>, never a <p>: the output is block-level (paragraphs, lists).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ ALLOWED_TAGS = {
     "pre",
     "blockquote",
     "hr",
+    "h2",
     "h3",
     "h4",
     "h5",
@@ -58,7 +62,7 @@ class _DemoteHeadings(Treeprocessor):
 
 
 def _markdown(top: int) -> markdown_lib.Markdown:
-    md = markdown_lib.Markdown(extensions=[], output_format="html")
+    md = markdown_lib.Markdown(extensions=["nl2br"], output_format="html")
     # No raw HTML and no images: both are left as text (and so escaped), not interpreted.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
@@ -69,7 +73,7 @@ def _markdown(top: int) -> markdown_lib.Markdown:
 
 
 def render_markdown(text: str, top: int = 3) -> SafeString:
-    top = max(3, min(6, top))
+    top = max(2, min(6, top))
     html = _markdown(top).convert(text or "")
     clean = nh3.clean(
         html,

@@ -48,9 +48,20 @@ def test_headings_are_demoted_to_start_at_h3_and_keep_their_order() -> None:
     assert "<h1" not in html and "<h2" not in html
 
 
-def test_the_top_heading_level_can_be_chosen_but_never_above_h3() -> None:
+def test_the_top_heading_level_can_be_chosen_but_never_above_h2() -> None:
     assert "<h4>A</h4>" in render_markdown("# A", top=4)
-    assert "<h3>A</h3>" in render_markdown("# A", top=1)
+    assert "<h2>A</h2>" in render_markdown("# A", top=2)
+    assert "<h2>A</h2>" in render_markdown("# A", top=1)
+
+
+def test_a_single_line_break_is_kept() -> None:
+    html = render_markdown("Rad ett\nrad två\n\nNytt stycke")
+    assert html == "<p>Rad ett<br>\nrad två</p>\n<p>Nytt stycke</p>"
+
+
+def test_quotes_stay_text_and_create_no_attribute() -> None:
+    html = render_markdown('" onmouseover="alert(1)')
+    assert html == '<p>" onmouseover="alert(1)</p>'
 
 
 def test_the_filter_works_in_a_template_and_is_not_escaped_twice() -> None:

@@ -3,12 +3,23 @@
 `plant(round_no)` writes a payload from xss_payloads.txt into every CharField and TextField
 of every row of every model of the portal (found through `_meta`, so a new model or field is
 covered without touching this file), rotating the payloads per round. `html_problems()`
-then checks a response: no planted value appears unescaped, and nothing in the HTML can run
-script (event-handler attributes, javascript: URLs, foreign or inline <script>, frames…).
+then checks a response by parsing it, as a browser would, rather than searching its source:
+
+- no element that a planted value would create if it were markup exists in the page (the
+  same tag with the same attributes, or for an element without attributes, the same tag
+  with the same text), and
+- nothing in the page can run script (event-handler attributes, javascript: URLs, foreign
+  or inline <script>, inline <style> or style="", frames, <base>, meta refresh…).
+
+A planted value may appear in the page's *text*: that is what escaping achieves. Searching
+the source for the verbatim value would be wrong for formatted text: Markdown's HTML (nh3)
+leaves quotes raw in text nodes, where they are inert, and Django's escaping would not.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -30,7 +41,6 @@ PAYLOADS = [
 APPS = ["omraden", "uppfoljning", "portal", "granskning"]
 # Never free text: addresses, codes, identities that pages and URLs depend on.
 SKIP_FIELDS = {"slug", "token", "password", "username", "kolada_kpi"}
-SPECIAL = set("<>\"'")
 
 
 def text_fields(model: type[models.Model]) -> list[models.Field]:
@@ -99,17 +109,66 @@ def _append_only_rows(round_no: int) -> set[str]:
     return {a, b, c, a[:150]}
 
 
-class _ActiveContent(HTMLParser):
-    """Collects anything in the HTML that could run script."""
+# Elements whose end tag is implied: they never hold text or children.
+VOID = {
+    *("area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta"),
+    *("param", "source", "track", "wbr"),
+}
+# Enough text to tell a planted element from the page's own (`<b>mall</b>`, `<script>…`).
+TEXT_KEPT = 80
+
+
+@dataclass
+class _Element:
+    tag: str
+    attrs: frozenset[tuple[str, str]]
+    text: str = ""
+
+    @property
+    def words(self) -> str:
+        return " ".join(self.text.split())
+
+
+class _Page(HTMLParser):
+    """Parses HTML into its elements and collects anything in it that could run script."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
+        self.elements: list[_Element] = []
         self.problems: list[str] = []
-        self._in_script = False
+        self._open: list[_Element] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = _Element(tag, frozenset((name, value or "") for name, value in attrs))
+        self.elements.append(element)
+        if tag not in VOID:
+            self._open.append(element)
+        self._check(tag, attrs)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append(_Element(tag, frozenset((n, v or "") for n, v in attrs)))
+        self._check(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self._open) - 1, -1, -1):
+            if self._open[i].tag == tag:
+                if tag == "script" and self._open[i].words:
+                    self.problems.append(f"inline script {self._open[i].words[:40]!r}")
+                del self._open[i:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        for element in self._open:
+            if len(element.text) < TEXT_KEPT:
+                element.text += data
+
+    def _check(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}:
             self.problems.append(f"<{tag}>")
+        if tag == "style":
+            # CSP forbids inline style, and html.parser (unlike a browser inside <math> or
+            # <svg>) reads a <style> element's content as text: flag the element itself.
+            self.problems.append("<style> (CSP forbids inline style)")
         if tag == "meta" and any(
             k == "http-equiv" and (v or "").lower() == "refresh" for k, v in attrs
         ):
@@ -128,33 +187,66 @@ class _ActiveContent(HTMLParser):
             # Same-origin files only (ours under /static/, the admin's /admin/jsi18n/).
             if not src.startswith("/") or src.startswith("//"):
                 self.problems.append(f"<script src={src!r}>")
-            self._in_script = True
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_script and data.strip():
-            self.problems.append(f"inline script {data.strip()[:40]!r}")
 
 
-def html_problems(url: str, response: HttpResponse, planted: set[str]) -> list[str]:
+def parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    page.close()
+    return page
+
+
+@dataclass
+class Fingerprints:
+    """The elements planted values would create if a page rendered them as markup."""
+
+    with_attrs: dict[tuple[str, frozenset[tuple[str, str]]], str] = dc_field(default_factory=dict)
+    # An element without attributes is known by its tag and its text (`<b>mall</b>`). One
+    # with neither (`<video>` around `<source onerror=…>`) is not fingerprinted: every such
+    # payload in the corpus also holds an element that is.
+    by_text: dict[str, dict[str, str]] = dc_field(default_factory=dict)
+
+    @classmethod
+    def of(cls, planted: set[str]) -> Fingerprints:
+        prints = cls()
+        for value in planted:
+            if "<" not in value:
+                continue
+            for element in parse(value).elements:
+                if element.attrs:
+                    prints.with_attrs[element.tag, element.attrs] = value
+                elif element.words:
+                    prints.by_text.setdefault(element.tag, {})[element.words] = value
+        return prints
+
+    def found_in(self, page: _Page) -> list[str]:
+        found = []
+        for element in page.elements:
+            if element.attrs:
+                value = self.with_attrs.get((element.tag, element.attrs))
+            else:
+                texts = self.by_text.get(element.tag, {})
+                words = element.words
+                value = next((v for t, v in texts.items() if words.startswith(t)), None)
+            if value is not None:
+                found.append(f"<{element.tag}> from {value!r} is an element, not text")
+        return found
+
+
+def html_problems(
+    url: str, response: HttpResponse, planted: set[str], prints: Fingerprints | None = None
+) -> list[str]:
     content_type = response.get("Content-Type", "")
     body = response.content.decode("utf-8", "replace")
     problems: list[str] = []
     if response.status_code >= 500:
         problems.append(f"{url}: status {response.status_code}")
-    if not any(t in content_type for t in ("html", "xml")):
-        # CSV, JSON and iCalendar are served with their own type and nosniff: never run.
-        return problems
-    # In XML text quotes are harmless; only markup characters matter there.
-    special = SPECIAL if "html" in content_type else {"<"}
-    for value in planted:
-        if special & set(value) and value in body:
-            problems.append(f"{url}: unescaped {value!r}")
     if "html" in content_type:
-        parser = _ActiveContent()
-        parser.feed(body)
-        problems.extend(f"{url}: {p}" for p in parser.problems)
+        page = parse(body)
+        prints = prints or Fingerprints.of(planted)
+        problems.extend(f"{url}: {p}" for p in [*prints.found_in(page), *page.problems])
+    elif "xml" in content_type:
+        # Atom feeds: a reader renders the escaped text; a raw "<" would be markup.
+        problems.extend(f"{url}: unescaped {v!r}" for v in planted if "<" in v and v in body)
+    # CSV, JSON and iCalendar are served with their own type and nosniff: never run.
     return problems
