@@ -14,6 +14,7 @@ from omraden.models import (
     Omrade,
     Person,
 )
+from portal.admin_mixins import FormattedTextAdmin
 
 
 class LedartrojaInline(admin.TabularInline):
@@ -31,12 +32,14 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Fas)
-class FasAdmin(admin.ModelAdmin):
+class FasAdmin(FormattedTextAdmin, admin.ModelAdmin):
     list_display = ["ordning", "namn"]
+    formatted_fields = ("beskrivning",)
 
 
 @admin.register(Omrade)
-class OmradeAdmin(admin.ModelAdmin):
+class OmradeAdmin(FormattedTextAdmin, admin.ModelAdmin):
+    formatted_fields = ("beskrivning", "paverkan_text")
     list_display = ["nummer", "kortnamn", "fraga", "fadder", "fas", "publik", "paverkansniva"]
     list_display_links = ["nummer", "kortnamn"]
     list_filter = ["publik", "fas", "paverkansniva"]
@@ -55,14 +58,16 @@ class LedartrojaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Initiativ)
-class InitiativAdmin(admin.ModelAdmin):
+class InitiativAdmin(FormattedTextAdmin, admin.ModelAdmin):
+    formatted_fields = ("beskrivning",)
     list_display = ["titel", "omrade", "fas", "publik", "andrad"]
     list_filter = ["omrade", "fas", "publik"]
     search_fields = ["titel", "beskrivning"]
 
 
 @admin.register(Aktivitet)
-class AktivitetAdmin(admin.ModelAdmin):
+class AktivitetAdmin(FormattedTextAdmin, admin.ModelAdmin):
+    formatted_fields = ("beskrivning", "protokoll")
     list_display = ["titel", "datum", "starttid", "plats", "publik", "kapacitet", "antal_deltagare"]
     list_filter = ["publik", "oppen_for_invanare", "omraden"]
     search_fields = ["titel", "beskrivning", "plats"]

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from omraden.models import Aktivitet, Initiativ, Inspel, Omrade
+from portal.templatetags.formatted import MARKDOWN_HINT
 
 
 def _normalise_newlines(value: str) -> str:
@@ -212,6 +213,7 @@ class AktivitetUppfoljningForm(forms.ModelForm):
         model = Aktivitet
         fields = ["protokoll", "antal_deltagare", "aterkoppling_senast"]
         widgets = {"aterkoppling_senast": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"protokoll": MARKDOWN_HINT}
         error_messages = {
             "antal_deltagare": {"invalid": _("Write the number of participants as a number.")},
             "aterkoppling_senast": {"invalid": _("Write the date as YYYY-MM-DD.")},

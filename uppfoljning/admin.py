@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin_mixins import FormattedTextAdmin
 from uppfoljning.models import (
     Historik,
     Indikator,
@@ -63,7 +64,8 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Uppdrag)
-class UppdragAdmin(admin.ModelAdmin):
+class UppdragAdmin(FormattedTextAdmin, admin.ModelAdmin):
+    formatted_fields = ("beskrivning",)
     list_display = ["namn", "kommunplan_ar", "overgripande", "ordning"]
     list_filter = ["kommunplan_ar", "overgripande"]
     search_fields = ["namn", "beskrivning"]
@@ -82,7 +84,8 @@ class PubliceringInline(admin.TabularInline):
 
 
 @admin.register(Uppfoljning)
-class UppfoljningAdmin(admin.ModelAdmin):
+class UppfoljningAdmin(FormattedTextAdmin, admin.ModelAdmin):
+    formatted_fields = ("sammanfattning", "orsak", "atgarder")
     list_display = ["__str__", "period", "omrade", "uppdrag", "status", "tillstand", "andrad_at"]
     list_filter = ["period", "status", "tillstand", "omrade"]
     search_fields = ["sammanfattning", "orsak", "atgarder", "omrade__kortnamn", "uppdrag__namn"]
@@ -117,7 +120,8 @@ class MatvardeInline(admin.TabularInline):
 
 
 @admin.register(Indikator)
-class IndikatorAdmin(admin.ModelAdmin):
+class IndikatorAdmin(FormattedTextAdmin, admin.ModelAdmin):
+    formatted_fields = ("beskrivning",)
     list_display = [
         "namn",
         "horisont",
@@ -140,7 +144,8 @@ class MatvardeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rapport)
-class RapportAdmin(admin.ModelAdmin):
+class RapportAdmin(FormattedTextAdmin, admin.ModelAdmin):
+    formatted_fields = ("sammanfattning",)
     list_display = ["titel", "datum", "publik"]
     list_filter = ["publik"]
     search_fields = ["titel", "sammanfattning"]

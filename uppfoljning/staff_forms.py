@@ -8,8 +8,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from portal.templatetags.formatted import MARKDOWN_HINT
 from uppfoljning.models import Status, validate_status_rule
 
 
@@ -51,19 +53,23 @@ class UppfoljningForm(_StatusRuleMixin):
     sammanfattning = forms.CharField(
         label=_("Public summary"),
         required=False,
-        help_text=_("Plain Swedish for residents: what has been done and what happens next."),
+        help_text=format_lazy(
+            "{} {}",
+            _("Plain Swedish for residents: what has been done and what happens next."),
+            MARKDOWN_HINT,
+        ),
         widget=forms.Textarea({"rows": 6}),
     )
     orsak = forms.CharField(
         label=_("Cause"),
         required=False,
-        help_text=_("Required for yellow and red status."),
+        help_text=format_lazy("{} {}", _("Required for yellow and red status."), MARKDOWN_HINT),
         widget=forms.Textarea({"rows": 4}),
     )
     atgarder = forms.CharField(
         label=_("Actions taken"),
         required=False,
-        help_text=_("Required for yellow and red status."),
+        help_text=format_lazy("{} {}", _("Required for yellow and red status."), MARKDOWN_HINT),
         widget=forms.Textarea({"rows": 4}),
     )
     intern_anteckning = forms.CharField(

@@ -18,9 +18,16 @@ import markdown as markdown_lib
 import nh3
 from django import template
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 from markdown.treeprocessors import Treeprocessor
 
 register = template.Library()
+
+# Shown under every textarea whose text is rendered with this filter (forms, admin, workspace).
+MARKDOWN_HINT = gettext_lazy(
+    "Markdown works: **bold**, *italic*, - list, [link](https://…). "
+    "An empty line starts a new paragraph."
+)
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 ALLOWED_TAGS = {

@@ -7,12 +7,14 @@ from typing import Any
 import pytest
 from django.db import models
 from django.test import Client
+from django.urls import reverse
 
 from omraden.models import Aktivitet, Fas, Initiativ, Inspel, Omrade
 from portal.models import KandBrist, Tillganglighetsredogorelse
+from tests.cast import make_cast
 from tests.conftest import make_publicering, make_uppdrag, make_uppfoljning
 from tests.security.urlmap import build_world, concrete_urls
-from uppfoljning.models import Indikator, Period, Rapport, Uppdrag
+from uppfoljning.models import Indikator, Period, Rapport, Uppdrag, Uppfoljning
 
 # Every field that staff write as formatted text (docs/security.md keeps the same list).
 FORMATTED: dict[type[models.Model], list[str]] = {
@@ -80,3 +82,34 @@ def test_every_formatted_field_is_rendered_as_markdown(pages: str) -> None:
 def test_residents_input_and_answers_stay_plain_text(pages: str) -> None:
     assert "**rå-inspel**" in pages and "**rå-svar**" in pages
     assert "<strong>rå-" not in pages
+
+
+@pytest.mark.django_db
+def test_staff_textareas_say_that_markdown_works(tyreso: None) -> None:
+    world = build_world()
+    Initiativ.objects.create(omrade=world["omrade"], titel="Prototyp", fas=Fas.objects.first())
+    client = Client()
+    client.force_login(world["staff"])
+    urls = [
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_change", args=[obj.pk])
+        for m in [*FORMATTED, Uppfoljning]
+        if m is not KandBrist  # edited inline on the statement's page
+        for obj in [m.objects.first()]
+    ]
+    urls += [
+        reverse("arbetsyta:uppfoljning", args=[world["uppfoljning"].pk]),
+        reverse("omraden:aktivitet_uppfoljning", args=[world["past"].pk]),
+    ]
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert "Du kan använda Markdown: **fet**" in html, url
+
+
+@pytest.mark.django_db
+def test_the_matrix_says_that_markdown_works_for_cause_and_actions() -> None:
+    cast = make_cast()
+    client = Client()
+    client.force_login(cast.users["ledartroja_a"])
+    html = client.get(reverse("arbetsyta:matris")).content.decode()
+    assert 'class="cell-form"' in html
+    assert "Du kan använda Markdown: **fet**" in html
