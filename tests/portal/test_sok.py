@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from omraden.models import Inspel
@@ -128,13 +129,12 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         make_publicering(uppf, version=2)
         _rapport(i, f"{word} i skolan.")
         _inspel(f"{word} i parken.")
-    # 1: count the matches of all four kinds (a UNION in one COUNT)
-    # 2: the page of (kind, id, rank), best first (the same UNION, ordered and sliced)
-    # 3: the areas on the page with their excerpts
-    # 4: the follow-ups on the page with period, area, assignment and excerpts
-    # 5: the reports on the page with excerpts
-    # 6: the input on the page with its area and excerpts
-    with django_assert_num_queries(6):
+    # 1: (kind, id, rank) of the matches of all four kinds, best first (one UNION)
+    # 2: the areas on the page with their excerpts
+    # 3: the follow-ups on the page with period, area, assignment and excerpts
+    # 4: the reports on the page with excerpts
+    # 5: the input on the page with its area and excerpts
+    with django_assert_num_queries(5):
         assert client.get("/sok/", {"q": "trygghet"}).status_code == 200
 
 
@@ -144,8 +144,8 @@ def test_a_full_page_of_many_matches_needs_no_more_queries(
     for i in range(40):
         _rapport(i, "Trygghet i skolan.")
         _inspel("Trygghet i parken.")
-    # At most the six queries above, however many rows match.
-    with django_assert_num_queries(6, exact=False):
+    # At most the five queries above, however many rows match.
+    with django_assert_num_queries(5, exact=False):
         assert client.get("/sok/", {"q": "trygghet"}).status_code == 200
 
 
@@ -164,3 +164,61 @@ def test_better_matches_rank_first(client: Client) -> None:
     _inspel("Cykelbana, cykelbana och fler cykelbanor: cykelbanan är allt.")
     page = Search("cykelbana", None).page(1)
     assert "allt" in page.object_list[0].excerpt
+
+
+@pytest.mark.postgres
+def test_it_ranks_only_the_newest_matches_of_each_kind_and_says_so(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("portal.search.CAP", 3)
+    old = _inspel("Badplats, badplats och åter badplats: den äldsta nämner den mest.")
+    newer = [_inspel(f"En badplats till, nummer {i}.") for i in range(4)]
+    _rapport(1, "Badplats i kommunen.")
+    page = Search("badplats", None).page(1)
+    # The three newest inputs and the report; the oldest input is left out, however well
+    # it would rank.
+    assert page.paginator.count == 4
+    assert all("äldsta" not in hit.excerpt for hit in page.object_list)
+    html = client.get("/sok/", {"q": "badplats"}).content.decode()
+    assert "Fler än 4 träffar för ”badplats”" in html
+    assert "bara de 3 nyaste av varje slag" in html
+    # Exactly CAP inputs: nothing is left out, and the page says no more than it knows.
+    old.delete()
+    newer[0].delete()
+    html = client.get("/sok/", {"q": "badplats"}).content.decode()
+    assert "4 träffar för ”badplats”" in html
+    assert "Fler än" not in html and "nyaste av varje slag" not in html
+
+
+@pytest.mark.postgres
+def test_staff_searches_are_capped_the_same_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("portal.search.CAP", 2)
+    for i in range(3):
+        _inspel(f"Simhall önskas, nummer {i}.", status="ny")
+    user = User.objects.create_user("medarbetare-1")
+    search = Search("simhall", user)
+    page = search.page(1)
+    assert search.capped
+    assert [hit.excerpt.count("nummer 0") for hit in page.object_list] == [0, 0]
+
+
+@pytest.mark.postgres
+def test_an_older_version_never_ranks_when_a_newer_one_is_public(client: Client) -> None:
+    uppf = make_uppfoljning(period=make_period(ar=2021), sammanfattning="")
+    make_publicering(uppf, sammanfattning="Lekplatser, lekplatser och lekplatser.")
+    make_publicering(uppf, sammanfattning="Inget om det längre.")
+    # A newer version scheduled for tomorrow does not hide today's.
+    scheduled = make_uppfoljning(period=make_period(ar=2022), sammanfattning="")
+    make_publicering(scheduled, sammanfattning="En lekplats.")
+    make_publicering(
+        scheduled,
+        sammanfattning="Inget om det.",
+        publicerad_at=timezone.now() + dt.timedelta(days=1),
+    )
+    # A follow-up of an area that is not public stays hidden.
+    hidden = make_uppfoljning(omrade=make_omrade(publik=False), period=make_period(ar=2023))
+    make_publicering(hidden, sammanfattning="Lekplats bakom stängda dörrar.")
+    page = Search("lekplats", None).page(1)
+    assert page.paginator.count == 1
+    [hit] = page.object_list
+    assert hit.title.endswith("2022") and hit.excerpt == "<mark>lekplats</mark>"
