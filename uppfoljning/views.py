@@ -31,11 +31,14 @@ def _legend() -> list[dict[str, str]]:
 @public_cache
 def index(request: HttpRequest) -> HttpResponse:
     years = list(Period.objects.order_by("-ar").values_list("ar", flat=True).distinct())
-    # The year filter is a plain GET form; anything that is not a known year shows them all.
+    # One year at a time, the latest by default: the table (and its cost) stays the same
+    # size however many years of follow-ups there are. Other years are a link or the plain
+    # GET form away; anything that is not a known year shows the latest.
     ar_param = request.GET.get("ar", "")
     ar = int(ar_param) if ar_param.isdigit() and int(ar_param) in years else None
-    periods = Period.objects.all() if ar is None else Period.objects.filter(ar=ar)
-    periods = list(periods.order_by("ar", "tertial"))
+    if ar is None and years:
+        ar = years[0]
+    periods = list(Period.objects.filter(ar=ar).order_by("tertial"))
     entries = entries_for(periods)
     subjects: list[tuple[str, Any]] = [
         ("uppdrag", u) for u in Uppdrag.objects.filter(overgripande=True)
@@ -48,9 +51,13 @@ def index(request: HttpRequest) -> HttpResponse:
         }
         for kind, subject in subjects
     ]
+    # Years are listed newest first, so the later year is the one before this one.
+    i = years.index(ar) if ar in years else 0
     ctx = {
         "years": years,
         "ar": ar,
+        "later_year": years[i - 1] if i > 0 else None,
+        "earlier_year": years[i + 1] if i + 1 < len(years) else None,
         "periods": periods,
         "rows": rows,
         "legend": _legend(),

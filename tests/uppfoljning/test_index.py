@@ -47,11 +47,24 @@ def test_it_filters_by_year_with_a_plain_get_form(client: Client) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("ar", ["1999", "abc", ""])
-def test_an_unknown_year_shows_all_years(client: Client, ar: str) -> None:
+def test_no_year_or_an_unknown_one_shows_the_latest_year(client: Client, ar: str) -> None:
     make_period(ar=2024, tertial=1)
     make_period(ar=2025, tertial=1)
     html = client.get(f"/uppfoljning/?ar={ar}").content.decode()
-    assert "T1 2024" in html and "T1 2025" in html
+    assert "T1 2025" in html and "T1 2024" not in html
+    assert '<option value="2025" selected>' in html
+
+
+@pytest.mark.django_db
+def test_it_links_to_the_year_before_and_after(client: Client) -> None:
+    for ar in (2023, 2024, 2025):
+        make_period(ar=ar, tertial=1)
+    html = client.get("/uppfoljning/?ar=2024").content.decode()
+    assert '<nav aria-label="Andra år" class="pager">' in html
+    assert '<a href="?ar=2023" rel="prev">Tidigare år: 2023</a>' in html
+    assert '<a href="?ar=2025" rel="next">Senare år: 2025</a>' in html
+    latest = client.get("/uppfoljning/").content.decode()
+    assert 'href="?ar=2024"' in latest and 'rel="next"' not in latest
 
 
 @pytest.mark.django_db
@@ -87,8 +100,8 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
             make_publicering(uppf)
             make_publicering(uppf)
     # 1: the years that have periods
-    # 2: the periods shown
-    # 3: all public publications of those periods with their follow-ups
+    # 2: the periods of the year shown (the latest)
+    # 3: the public publications those periods show, with their follow-ups
     # 4: the overarching assignments
     # 5: the public areas
     with django_assert_num_queries(5):
