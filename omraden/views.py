@@ -24,24 +24,21 @@ def _get_omrade_for_user(request: HttpRequest, slug: str) -> Omrade:
 
 
 AREA_ACTIVITIES = 5
+# Three years of tertials in the area's status over time.
+AREA_PERIODS = 9
 
 
 @public_cache
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     omrade = _get_omrade_for_user(request, slug)
-    publications = (
-        Publicering.objects.public()
+    # The latest publication per period (one follow-up each), newest period first: the
+    # status over the last few periods; older ones are on /uppfoljning/, year by year.
+    timeline = list(
+        Publicering.objects.latest_public()
         .filter(uppfoljning__omrade=omrade)
         .select_related("uppfoljning__period")
-        .newest_first()
+        .newest_first()[: AREA_PERIODS + 1]
     )
-    # The latest publication per period, newest period first: the status over time.
-    timeline: list[Publicering] = []
-    seen_periods: set[int] = set()
-    for pub in publications:
-        if pub.uppfoljning.period_id not in seen_periods:
-            seen_periods.add(pub.uppfoljning.period_id)
-            timeline.append(pub)
 
     # A few activities each way; the full list is /aktiviteter/. Keeps the page small
     # however many activities an area gathers over the years.
@@ -61,7 +58,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "omrade": omrade,
         "latest": timeline[0] if timeline else None,
         # Oldest first: a timeline reads in the order things happened.
-        "timeline": timeline[::-1],
+        "timeline": timeline[:AREA_PERIODS][::-1],
+        "earlier_periods": len(timeline) > AREA_PERIODS,
         "faser": list(Fas.objects.all()),
         "paverkansnivaer": Omrade.Paverkan,
         "ledartrojor": list(

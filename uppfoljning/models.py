@@ -261,9 +261,9 @@ class Uppfoljning(models.Model):
 
 
 class PubliceringQuerySet(models.QuerySet["Publicering"]):
-    def public(self) -> PubliceringQuerySet:
+    def public(self, now: dt.datetime | None = None) -> PubliceringQuerySet:
         """The one path to what anonymous users may see: published, due, about a public area."""
-        return self.filter(publicerad_at__lte=timezone.now()).filter(
+        return self.filter(publicerad_at__lte=now or timezone.now()).filter(
             Q(uppfoljning__omrade__isnull=True) | Q(uppfoljning__omrade__publik=True)
         )
 
@@ -271,6 +271,23 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
         return self.order_by(
             "-uppfoljning__period__ar", "-uppfoljning__period__tertial", "-publicerad_at", "-pk"
         )
+
+    def latest_public(self) -> PubliceringQuerySet:
+        """Each follow-up's latest public publication (by `newest_first()`), in SQL.
+
+        A follow-up keeps every revision it was published in; a timeline shows only the
+        latest, and picking it in Python made pages read every revision ever published.
+        """
+        # One moment for both: a publication falling due in between must not count in one
+        # and not in the other.
+        now = timezone.now()
+        newer = Publicering.objects.filter(
+            Q(publicerad_at__gt=models.OuterRef("publicerad_at"))
+            | Q(publicerad_at=models.OuterRef("publicerad_at"), pk__gt=models.OuterRef("pk")),
+            uppfoljning=models.OuterRef("uppfoljning"),
+            publicerad_at__lte=now,
+        )
+        return self.public(now).filter(~models.Exists(newer))
 
 
 class Publicering(models.Model):

@@ -12,13 +12,17 @@ The rule (see docs/uppfoljningsrapporter.md):
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import functools
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
 from uppfoljning.models import Period, Publicering
 
@@ -62,15 +66,18 @@ def resolve(period: Period, pubs: Iterable[Publicering]) -> Entry:
 def entries_for(periods: list[Period]) -> dict[tuple[int, str, int], Entry]:
     """Every public follow-up of these periods, keyed (period id, "omrade"/"uppdrag", id).
 
-    One query whatever the number of periods, areas or publications.
+    One query whatever the number of periods, areas or publications, and it reads only the
+    publications the entries hold, however many revisions the follow-ups have.
     """
     if not periods:
         return {}
     by_pk = {p.pk: p for p in periods}
     grouped: dict[tuple[int, str, int], list[Publicering]] = {}
+    # One moment for the query and its subqueries (see `_not_superseded`).
+    now = timezone.now()
     pubs = (
-        Publicering.objects.public()
-        .filter(uppfoljning__period__in=periods)
+        Publicering.objects.public(now)
+        .filter(_not_superseded(periods, now))
         .filter(Q(uppfoljning__omrade__isnull=False) | Q(uppfoljning__uppdrag__isnull=False))
         .select_related("uppfoljning")
     )
@@ -82,6 +89,38 @@ def entries_for(periods: list[Period]) -> dict[tuple[int, str, int], Entry]:
             key = (u.period_id, "uppdrag", u.uppdrag_id)
         grouped.setdefault(key, []).append(pub)
     return {key: resolve(by_pk[key[0]], group) for key, group in grouped.items()}
+
+
+def _not_superseded(periods: list[Period], now: dt.datetime) -> Q:
+    """The publications `resolve()` can return, in SQL: the rest never reach Python.
+
+    A follow-up gathers a revision per publication, so reading them all made a report's
+    cost grow with its history. `resolve()` keeps the last publication (of an open period),
+    the last one created by the closing (a closed period: its snapshot) and every one
+    created after the closing (corrections). A period closed before the portal kept track
+    keeps all of its publications: the first is the snapshot, the rest are corrections.
+    "Later" is `resolve()`'s order: created time, then version (unique per follow-up).
+    """
+    # The same follow-up, so the same area: only "published and due" is left to check.
+    later = Publicering.objects.filter(
+        Q(skapad_at__gt=OuterRef("skapad_at"))
+        | Q(skapad_at=OuterRef("skapad_at"), version__gt=OuterRef("version")),
+        uppfoljning=OuterRef("uppfoljning"),
+        publicerad_at__lte=now,
+    )
+    keep = []
+    for period in periods:
+        in_period = Q(uppfoljning__period=period)
+        if not period.is_closed:
+            keep.append(in_period & ~Exists(later))
+        elif period.stangd_at is None:
+            keep.append(in_period)
+        else:
+            snapshot = Q(skapad_at__lte=period.stangd_at) & ~Exists(
+                later.filter(skapad_at__lte=period.stangd_at)
+            )
+            keep.append(in_period & (snapshot | Q(skapad_at__gt=period.stangd_at)))
+    return functools.reduce(operator.or_, keep)
 
 
 @dataclass

@@ -106,19 +106,13 @@ def period(request: HttpRequest, slug: str) -> HttpResponse:
 @public_cache
 def uppdrag(request: HttpRequest, slug: str) -> HttpResponse:
     uppdrag = get_object_or_404(Uppdrag, slug=slug)
-    publications = (
-        Publicering.objects.public()
+    # The latest publication per period (one follow-up each), newest period first.
+    timeline = list(
+        Publicering.objects.latest_public()
         .filter(uppfoljning__uppdrag=uppdrag)
         .select_related("uppfoljning__period")
         .newest_first()
     )
-    # The latest publication per period, newest period first.
-    timeline: list[Publicering] = []
-    seen: set[int] = set()
-    for pub in publications:
-        if pub.uppfoljning.period_id not in seen:
-            seen.add(pub.uppfoljning.period_id)
-            timeline.append(pub)
     ctx = {
         "uppdrag": uppdrag,
         "latest": timeline[0] if timeline else None,

@@ -77,7 +77,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         Initiativ.objects.create(omrade=omrade, titel=f"Initiativ {i}", fas=fas)
         make_aktivitet(omraden=[omrade], datum=timezone.localdate() + dt.timedelta(days=i - 5))
     # 1: the area with fadder and phase
-    # 2: its public publications with follow-up and period
+    # 2: the latest public publication of its last ten periods, with follow-up and period
     # 3: its next coming activities (at most five and one more, to know there are more)
     # 4: its latest past activities (likewise)
     # 5: the phases of the innovation method
@@ -146,6 +146,27 @@ def test_the_timeline_reads_oldest_first_with_definitions(client: Client, tyreso
     assert timeline.index("T1 2024") < timeline.index("T2 2024")
     assert "Uppdraget är inte påbörjat." in timeline and "■" in timeline
     assert 'href="/uppfoljning/2024-t1/"' in timeline
+
+
+@pytest.mark.django_db
+def test_the_timeline_shows_the_last_nine_periods_and_their_latest_status(
+    client: Client,
+) -> None:
+    omrade = make_omrade(slug="unga")
+    for i in range(12):
+        period = make_period(ar=2021 + i // 3, tertial=i % 3 + 1)
+        uppf = make_uppfoljning(omrade=omrade, period=period, status="gron")
+        make_publicering(uppf, status="rod", orsak="Ingen ledare", atgarder="Rekrytering")
+        make_publicering(uppf, status="gron")
+    html = client.get("/omraden/unga/").content.decode()
+    timeline = html[html.index('<ol class="timeline"') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert timeline.count("<li>") == 9
+    assert "2021" not in timeline
+    assert timeline.index("T1 2022") < timeline.index("Årsredovisning 2024")
+    # Each period shows its latest publication only.
+    assert "status-rod" not in timeline and timeline.count("status-gron") == 9
+    assert '<a href="/uppfoljning/?ar=2022">Tidigare uppföljningar, år för år</a>' in html
 
 
 @pytest.mark.django_db

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from django.db.models.signals import post_init
 from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
@@ -15,7 +17,7 @@ from tests.conftest import (
     make_uppdrag,
     make_uppfoljning,
 )
-from uppfoljning.models import Period
+from uppfoljning.models import Period, Publicering
 
 CLOSED_AT = timezone.make_aware(dt.datetime(2024, 9, 15, 12, 0))
 
@@ -192,7 +194,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
             make_publicering(uppf, skapad_at=_at(1, month=12))
     # 1: the period
     # 2: the previous period
-    # 3: all public publications of both periods with their follow-ups
+    # 3: the public publications both periods show, with their follow-ups
     # 4: the assignments (overarching, or followed up in the period)
     # 5: the public areas with their fadder
     with django_assert_num_queries(5):
@@ -217,3 +219,50 @@ def test_a_follow_up_first_published_after_closing_is_only_a_correction(client: 
     report, correction = html.split("Rättad 1 oktober 2024")
     assert "Ingen uppföljning publicerades för den här perioden." in report
     assert "För sent" in correction
+
+
+@pytest.mark.django_db
+def test_a_scheduled_publication_does_not_hide_the_one_shown_now(client: Client) -> None:
+    soon = timezone.now() + dt.timedelta(days=2)
+    open_period = make_period(ar=2024, tertial=2, tillstand="oppen")
+    uppf = make_uppfoljning(omrade=make_omrade(), period=open_period, status="gron")
+    make_publicering(uppf, sammanfattning="Gäller nu", skapad_at=_at(1))
+    make_publicering(uppf, sammanfattning="Kommer sen", skapad_at=_at(2), publicerad_at=soon)
+    html = client.get("/uppfoljning/2024-t2/").content.decode()
+    assert "Gäller nu" in html and "Kommer sen" not in html
+
+
+@pytest.mark.django_db
+def test_of_two_publications_created_at_once_the_higher_version_counts(client: Client) -> None:
+    period = make_period(ar=2024, tertial=2, tillstand="stangd", stangd_at=CLOSED_AT)
+    uppf = make_uppfoljning(omrade=make_omrade(), period=period, status="gron")
+    make_publicering(uppf, version=2, sammanfattning="Version två", skapad_at=_at(1))
+    make_publicering(uppf, version=1, sammanfattning="Version ett", skapad_at=_at(1))
+    html = client.get("/uppfoljning/2024-t2/").content.decode()
+    assert "Version två" in html and "Version ett" not in html
+
+
+@pytest.mark.django_db
+def test_it_reads_only_the_publications_it_shows(client: Client) -> None:
+    # Ten revisions per follow-up: the report reads the snapshot and the correction of each
+    # period (this and the previous one), never the revisions they replaced.
+    t1 = make_period(ar=2024, tertial=1, tillstand="stangd", stangd_at=_at(1, month=5))
+    t2 = make_period(ar=2024, tertial=2, tillstand="stangd", stangd_at=CLOSED_AT)
+    omrade = make_omrade()
+    for period in (t1, t2):
+        uppf = make_uppfoljning(omrade=omrade, period=period, status="gron")
+        for day in range(1, 11):
+            make_publicering(uppf, skapad_at=period.stangd_at - dt.timedelta(days=day))
+        make_publicering(uppf, sammanfattning="Rättelse", skapad_at=_at(1, month=12))
+    read: list[Publicering] = []
+
+    def count(sender: type[Publicering], instance: Publicering, **kwargs: Any) -> None:
+        read.append(instance)
+
+    post_init.connect(count, sender=Publicering)
+    try:
+        assert client.get("/uppfoljning/2024-t2/").status_code == 200
+    finally:
+        post_init.disconnect(count, sender=Publicering)
+    assert len(read) == 4
+    assert sorted(p.version for p in read) == [1, 1, 11, 11]
