@@ -254,6 +254,9 @@ class Aktivitet(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["datum", "starttid"]
+        # Pages list the next and the latest few activities (of an area): read in date
+        # order and stopped early, rather than sorting every activity there ever was.
+        indexes = [models.Index(fields=["datum", "starttid"], name="aktivitet_datum_starttid")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(sluttid__isnull=True)
