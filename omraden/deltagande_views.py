@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from granskning import audit
@@ -96,6 +96,7 @@ def _thanks(request: HttpRequest) -> HttpResponse:
     return redirect("omraden:tyck_till_tack")
 
 
+@require_safe
 def tyck_till_tack(request: HttpRequest) -> HttpResponse:
     ctx = {"tack": True, "inspel_sida": public_inspel_page(request)}
     return render(request, "omraden/tyck_till.html", ctx)
@@ -110,6 +111,7 @@ def _require_moderation(request: HttpRequest) -> frozenset[int] | None:
     return roles.moderated_area_ids(request.user)
 
 
+@require_safe
 @login_required
 def moderering(request: HttpRequest) -> HttpResponse:
     area_ids = _require_moderation(request)
@@ -242,6 +244,7 @@ def _export_rows(area_ids: frozenset[int] | None) -> list[dict[str, Any]]:
     return rows
 
 
+@require_safe
 @login_required
 def inspel_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """All input the user moderates, received and published text, for the records system."""

@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from omraden.deltagande_views import aktivitet_context, aktivitet_with_seats, public_inspel_page
 from omraden.forms import InspelForm
@@ -29,6 +30,7 @@ AREA_PERIODS = 9
 
 
 @public_cache
+@require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     omrade = _get_omrade_for_user(request, slug)
     # The latest publication per period (one follow-up each), newest period first: the
@@ -81,6 +83,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public_cache
+@require_safe
 def aktiviteter(request: HttpRequest) -> HttpResponse:
     """Every public activity, coming and past, grouped by the area it belongs to."""
     activities = Aktivitet.objects.public().prefetch_related(
@@ -121,6 +124,7 @@ def _by_area(activities: list[Aktivitet]) -> list[dict[str, Any]]:
 
 
 @public_cache
+@require_safe
 def aktivitet(request: HttpRequest, pk: int) -> HttpResponse:
     activities = (
         Aktivitet.objects.all()

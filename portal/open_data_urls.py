@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from portal import open_data_views as views
 from portal.cache import public_cache
@@ -19,7 +20,7 @@ file_patterns = [
     # Feeds
     path(
         "oppna-data/uppfoljningar.atom",
-        public_cache(views.UppfoljningarFeed()),
+        public_cache(require_safe(views.UppfoljningarFeed())),
         name="open_data_feed",
     ),
     path("oppna-data/aktiviteter.ics", views.activities_ical, name="open_data_ical"),

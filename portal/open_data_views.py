@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
 from portal.cache import public_cache
@@ -94,6 +95,7 @@ def _get_dataset(slug: str) -> Dataset:
 
 
 @public_cache
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     datasets = [
         {
@@ -117,12 +119,14 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @public_cache
+@require_safe
 def dataset_csv(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = _get_dataset(slug)
     return _file_response(dataset.csv_text(), "text/csv; charset=utf-8", f"{slug}.csv")
 
 
 @public_cache
+@require_safe
 def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = _get_dataset(slug)
     items = dataset.build()
@@ -146,6 +150,7 @@ def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public_cache
+@require_safe
 def activities_ical(request: HttpRequest) -> HttpResponse:
     """Public activities as iCalendar (RFC 5545): all-day events when no time is known."""
     tz = ZoneInfo(settings.TIME_ZONE)
@@ -274,6 +279,7 @@ class UppfoljningarFeed(Feed):
 
 
 @public_cache
+@require_safe
 def dcat(request: HttpRequest) -> HttpResponse:
     """A DCAT-AP-SE catalogue (RDF/XML) of every dataset, for Sweden's data portal to harvest.
 

@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from omraden.models import Inspel, Omrade
 from portal import roles
@@ -349,6 +350,7 @@ def _concat(fields: list[str]) -> Any:
 
 
 @public_cache
+@require_safe
 def sok(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:MAX_QUERY]
     ctx: dict[str, Any] = {"q": q, "page": None}

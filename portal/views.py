@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from omraden.models import Aktivitet, Fas, Omrade, attach_latest_publications
 from portal.cache import public_cache
@@ -14,6 +15,7 @@ COMING_ON_OVERVIEW = 3
 
 
 @public_cache
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     omraden = attach_latest_publications(list(Omrade.objects.public().for_overview()))
     coming = (
@@ -38,16 +40,19 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @public_cache
+@require_safe
 def ordlista(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/ordlista.html", {"faser": list(Fas.objects.all())})
 
 
 @public_cache
+@require_safe
 def personuppgifter(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/personuppgifter.html", {})
 
 
 @public_cache
+@require_safe
 def tillganglighet(request: HttpRequest) -> HttpResponse:
     ctx = {
         "redogorelse": Tillganglighetsredogorelse.objects.current(),

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from portal import roles
 from portal.cache import public_cache
@@ -49,6 +50,7 @@ def latest_values(indikatorer: Iterable[Indikator]) -> list[dict[str, Any]]:
 
 
 @public_cache
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     indikatorer = Indikator.objects.public().with_values()
     ctx = {"items": [present(i) for i in indikatorer]}
@@ -56,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @public_cache
+@require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     indikator = get_object_or_404(Indikator.objects.public().with_values(), slug=slug)
     ctx = {"item": present(indikator)}
@@ -70,6 +73,7 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+@require_safe
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     _require_staff(request)

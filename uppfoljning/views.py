@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from omraden.models import Omrade
 from portal.cache import public_cache
@@ -29,6 +30,7 @@ def _legend() -> list[dict[str, str]]:
 
 
 @public_cache
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     years = list(Period.objects.order_by("-ar").values_list("ar", flat=True).distinct())
     # One year at a time, the latest by default: the table (and its cost) stays the same
@@ -66,6 +68,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @public_cache
+@require_safe
 def period(request: HttpRequest, slug: str) -> HttpResponse:
     period = get_object_or_404(Period, **period_lookup(slug))
     previous = (
@@ -104,6 +107,7 @@ def period(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public_cache
+@require_safe
 def uppdrag(request: HttpRequest, slug: str) -> HttpResponse:
     uppdrag = get_object_or_404(Uppdrag, slug=slug)
     # The latest publication per period (one follow-up each), newest period first.
@@ -126,12 +130,14 @@ def uppdrag(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public_cache
+@require_safe
 def rapporter(request: HttpRequest) -> HttpResponse:
     ctx = {"rapporter": list(Rapport.objects.public().order_by("-datum"))}
     return render(request, "uppfoljning/rapporter.html", ctx)
 
 
 @public_cache
+@require_safe
 def rapport(request: HttpRequest, slug: str) -> HttpResponse:
     ctx = {"rapport": get_object_or_404(Rapport.objects.public(), slug=slug)}
     return render(request, "uppfoljning/rapport.html", ctx)
