@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -381,34 +382,42 @@ def uppfoljning(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         changes = {f: data[f] for f in services.EDITABLE_FIELDS}
         try:
-            version = data["version"]
-            if any(getattr(uppf, f) != v for f, v in changes.items()) or version != uppf.version:
-                uppf = services.uppfoljning_save(
-                    uppfoljning=uppf, version=version, changes=changes, by=request.user
-                )
-                version = uppf.version
-            if handling == "klar":
-                services.uppfoljning_mark_ready(uppfoljning=uppf, version=version, by=request.user)
-                messages.success(request, _("Marked ready for sign-off."))
-            elif handling == "publicera":
-                pub = services.uppfoljning_publish(
-                    uppfoljning=uppf, version=version, by=request.user, at=form.publish_at()
-                )
-                if pub.publicerad_at > timezone.now():
-                    messages.success(
-                        request,
-                        _("Published: visible to the public from %(when)s.")
-                        % {
-                            "when": formats.date_format(
-                                timezone.localtime(pub.publicerad_at), "j F Y"
-                            )
-                        },
+            # Saving and then marking ready or publishing is one step: if the second part is
+            # refused (no status yet), the save is undone too and the form shows why.
+            with transaction.atomic():
+                version = data["version"]
+                if (
+                    any(getattr(uppf, f) != v for f, v in changes.items())
+                    or version != uppf.version
+                ):
+                    uppf = services.uppfoljning_save(
+                        uppfoljning=uppf, version=version, changes=changes, by=request.user
                     )
+                    version = uppf.version
+                if handling == "klar":
+                    services.uppfoljning_mark_ready(
+                        uppfoljning=uppf, version=version, by=request.user
+                    )
+                    messages.success(request, _("Marked ready for sign-off."))
+                elif handling == "publicera":
+                    pub = services.uppfoljning_publish(
+                        uppfoljning=uppf, version=version, by=request.user, at=form.publish_at()
+                    )
+                    if pub.publicerad_at > timezone.now():
+                        messages.success(
+                            request,
+                            _("Published: visible to the public from %(when)s.")
+                            % {
+                                "when": formats.date_format(
+                                    timezone.localtime(pub.publicerad_at), "j F Y"
+                                )
+                            },
+                        )
+                    else:
+                        messages.success(request, _("Published: the public now sees this version."))
                 else:
-                    messages.success(request, _("Published: the public now sees this version."))
-            else:
-                messages.success(request, _("Draft saved."))
-            return redirect("arbetsyta:uppfoljning", pk=uppf.pk)
+                    messages.success(request, _("Draft saved."))
+                return redirect("arbetsyta:uppfoljning", pk=uppf.pk)
         except services.StaleVersion as stale:
             conflict = stale
             uppf = stale.current
@@ -419,6 +428,7 @@ def uppfoljning(request: HttpRequest, pk: int) -> HttpResponse:
             form.is_valid()
         except ValidationError as e:
             form.add_error(None, e)
+            uppf = _get_uppfoljning(request, pk)  # as it is again after the rollback
     ctx = _page_ctx(request, uppf, form)
     ctx["conflict"] = conflict
     ctx["conflict_changes"] = describe_changes(conflict) if conflict else []

@@ -133,6 +133,21 @@ def test_marking_ready_and_publishing(cast: Cast, uppf: Uppfoljning) -> None:
     ]
 
 
+@pytest.mark.parametrize("handling", ["klar", "publicera"])
+def test_a_refused_ready_or_publish_saves_nothing_typed_with_it(
+    cast: Cast, uppf: Uppfoljning, handling: str
+) -> None:
+    # Found by tests/security/test_fuzz_forms.py: the text was saved, then "no status" refused.
+    r = _client(cast.users["fadder_a"]).post(
+        _url(uppf), _data(uppf, status="", sammanfattning="Ny text", handling=handling)
+    )
+    assert r.status_code == 200
+    assert "Välj status innan" in r.content.decode()
+    uppf.refresh_from_db()
+    assert (uppf.version, uppf.sammanfattning) == (1, "")
+    assert [h.handling for h in Historik.objects.filter(uppfoljning=uppf)] == ["skapad"]
+
+
 def test_a_ledartroja_cannot_publish(cast: Cast, uppf: Uppfoljning) -> None:
     r = _client(cast.users["ledartroja_a"]).post(
         _url(uppf), _data(uppf, status="gron", handling="publicera")
