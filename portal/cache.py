@@ -1,21 +1,36 @@
 """The public page cache: whole responses for anonymous GET requests, invalidated exactly.
 
+How it is fast: `PublicCacheMiddleware` sits right after WhiteNoise and answers a hit before
+sessions, locale, CSRF, auth, messages, CSP and the rest of the stack run, with one cache
+round trip (the generation, the next scheduled publication and the page in one `get_many`).
+The entry carries every header the full stack set on the response it was made from (CSP,
+X-Frame-Options, Vary, Content-Language…); the middleware before it (security headers,
+Permissions-Policy) runs on hits as on misses. A miss goes through the whole stack; views
+marked `@public_cache` say their response may be kept, and the middleware stores it on its
+way out, with the headers the stack added.
+
 How it stays exact:
 
-- Every cache key contains a *generation* number kept in the cache itself. Saving or
-  deleting any model whose data is public (`PUBLIC_MODELS`, connected in `PortalConfig.ready`)
-  bumps the generation, so the very next request misses and renders fresh data. The bump
-  happens at once and again when the transaction commits, so a page rendered by another
-  process between the write and its commit cannot stay cached.
+- Every entry carries the *generation* number (kept in the cache itself) it was rendered
+  under; a hit needs the entry's generation to be the current one. Saving or deleting a row
+  that a public page can show (`PUBLIC_MODELS`, connected in `PortalConfig.ready`) bumps the
+  generation, so the very next request misses and renders fresh data. The bump happens at
+  once and again when the transaction commits, so a page rendered by another process between
+  the write and its commit cannot stay cached. Resident input and sign-ups that no public
+  page shows (input awaiting moderation, a place on the waiting list) do not bump it.
 - A publication scheduled for later (`Publicering.publicerad_at` in the future) becomes
   visible at its time: the time of the next scheduled publication is kept beside the
   generation; once it has passed, the first request bumps the generation. Entries also
   expire at local midnight, because pages sort events into "coming" and "past" by date.
 - Only anonymous requests without a session or messages cookie are served from or stored
-  into the cache; htmx requests and anything but GET bypass it.
+  into the cache (without a session cookie no one is logged in); htmx requests and anything
+  but GET bypass it. The language is part of the key, decided from the URL as
+  LocaleMiddleware decides it (Swedish at the plain address, English under /en/); an entry
+  is stored only if the view rendered in that language.
 - CSRF: a page whose form carries a CSRF token is cached with the token replaced by a
-  placeholder, and each response gets a fresh token of its own (and the CSRF cookie that goes
-  with it), so no visitor ever receives another visitor's token.
+  placeholder, and each hit gets a fresh token of its own (and the CSRF cookie that goes
+  with it, set by Django's own CsrfViewMiddleware code), so no visitor ever receives another
+  visitor's token.
 
 The generation lives in the shared cache (Redis in production, `CACHE_URL`), so every app
 process sees the same one; with the per-process local-memory cache use one process only.
@@ -33,12 +48,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import _unmask_cipher_token, get_token
-from django.utils import timezone
-from django.utils.translation import get_language
+from django.middleware.csrf import CsrfViewMiddleware, _unmask_cipher_token, get_token
+from django.utils import timezone, translation
 
 GENERATION_KEY = "public-cache:generation"
 NEXT_KEY = "public-cache:next-publication"
@@ -49,6 +64,9 @@ CSRF_PLACEHOLDER = b"@@public-cache-csrf-token@@"
 _TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 # Cookies that make a response personal: a session (logged in, or flash messages) or messages.
 _PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, "messages"}
+
+# A view marked @public_cache sets this attribute on its response: the language it rendered in.
+_MARK = "public_cache_language"
 
 # Models whose rows appear on public pages or in open data, as "app_label.ModelName".
 # Models that do not exist (yet) are skipped, so this list is the one place to edit.
@@ -70,6 +88,16 @@ PUBLIC_MODELS = [
     "portal.Tillganglighetsredogorelse",
     "portal.KandBrist",
 ]
+
+# Resident input and sign-ups arrive often, and most of them change no public page: new input
+# waits for moderation, and a place on the waiting list changes no seat count. A row of these
+# models is on a public page only with this status (approved input; a confirmed sign-up counts
+# against the seats left). Creating or deleting a row with another status leaves the cache
+# alone; any update bumps, since it may be the approval, cancellation or answer a page shows.
+_SHOWN_ONLY_WITH_STATUS = {
+    "omraden.Inspel": "godkand",
+    "omraden.Anmalan": "bekraftad",
+}
 
 
 def enabled() -> bool:
@@ -127,7 +155,19 @@ def on_public_change(sender: type, **kwargs: Any) -> None:
     action = kwargs.get("action")
     if action is not None and not action.startswith("post_"):
         return  # m2m_changed fires pre_ and post_; one bump is enough
+    if _shown_on_no_public_page(sender, kwargs):
+        return
     invalidate(schedule_changed=sender._meta.label == "uppfoljning.Publicering")
+
+
+def _shown_on_no_public_page(sender: type, kwargs: dict[str, Any]) -> bool:
+    status = _SHOWN_ONLY_WITH_STATUS.get(sender._meta.label)  # type: ignore[attr-defined]
+    if status is None:
+        return False
+    # post_save says `created`; post_delete has no such argument (the row is gone as it was).
+    if not kwargs.get("created", "created" not in kwargs):
+        return False  # an update
+    return getattr(kwargs["instance"], "status", status) != status
 
 
 def _generation_and_expiry() -> tuple[int, int]:
@@ -150,6 +190,24 @@ def _generation_and_expiry() -> tuple[int, int]:
     return generation, nxt
 
 
+def _lookup(key: str) -> tuple[int, int, tuple[Any, ...] | None]:
+    """The generation, its expiry and the page stored under `key` if still current.
+
+    One cache round trip in the common case; the slow path (no generation yet, nothing known
+    about scheduled publications, or one has become due) is `_generation_and_expiry`.
+    """
+    values = cache.get_many([GENERATION_KEY, NEXT_KEY, key])
+    generation = values.get(GENERATION_KEY)
+    nxt = values.get(NEXT_KEY)
+    if generation is None or nxt is None or nxt <= _now():
+        generation, nxt = _generation_and_expiry()
+        return generation, nxt, None
+    entry = values.get(key)
+    if entry is None or entry[0] != generation:
+        return generation, nxt, None
+    return generation, nxt, entry
+
+
 def _seconds_to_midnight() -> int:
     now = timezone.localtime()
     midnight = timezone.make_aware(
@@ -159,27 +217,30 @@ def _seconds_to_midnight() -> int:
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
-    if request.method != "GET" or request.headers.get("HX-Request"):
+    # Without a session cookie no one is logged in: the portal authenticates by session only.
+    if request.method != "GET" or "HTTP_HX_REQUEST" in request.META:
         return False
-    if _PERSONAL_COOKIES & request.COOKIES.keys():
-        return False
-    return not request.user.is_authenticated
+    return not (_PERSONAL_COOKIES & request.COOKIES.keys())
 
 
-def _key(request: HttpRequest, generation: int) -> str:
+def _language(request: HttpRequest) -> str:
+    """The language LocaleMiddleware will activate for this request, without activating it."""
+    urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+    i18n_patterns_used, prefixed_default_language = is_language_prefix_patterns_used(urlconf)
+    from_path = translation.get_language_from_path(request.path_info)
+    if not from_path and i18n_patterns_used and not prefixed_default_language:
+        return settings.LANGUAGE_CODE
+    return translation.get_language_from_request(request, check_path=i18n_patterns_used)
+
+
+def _key(request: HttpRequest, language: str) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-cache:page:{generation}:{get_language()}:{path}"
+    return f"public-cache:page:{language}:{path}"
 
 
-def _strip_csrf_tokens(request: HttpRequest, content: bytes) -> bytes | None:
-    """Replace this request's CSRF tokens in `content` by a placeholder.
-
-    Returns None when the page carries a token-like string that is not this request's,
-    which we do not understand well enough to cache.
-    """
+def _strip_csrf_tokens(request: HttpRequest, content: bytes) -> bytes:
+    """Replace this request's CSRF tokens in `content` by a placeholder."""
     secret = request.META.get("CSRF_COOKIE")
-    if not secret:
-        return None
 
     def replace(match: re.Match[bytes]) -> bytes:
         token = match.group(0)
@@ -190,50 +251,74 @@ def _strip_csrf_tokens(request: HttpRequest, content: bytes) -> bytes | None:
     return _TOKEN_RE.sub(replace, content)
 
 
-def _store(request: HttpRequest, response: HttpResponse, key: str, expiry: int) -> None:
-    if response.status_code != 200 or response.streaming or response.cookies:
+def _store(
+    request: HttpRequest, response: HttpResponse, key: str, generation: int, expiry: int
+) -> None:
+    if response.status_code != 200 or response.streaming:
         return
     content = response.content
-    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-        stripped = _strip_csrf_tokens(request, content)
-        if stripped is None:
-            return
-        content = stripped
+    cookies = set(response.cookies)
+    if settings.CSRF_COOKIE_NAME in cookies:
+        # The page asked for a CSRF token (the cookie goes with it): keep a placeholder.
+        cookies.discard(settings.CSRF_COOKIE_NAME)
+        content = _strip_csrf_tokens(request, content)
+    if cookies:
+        return  # something personal was set for this visitor
     timeout = min(
         settings.PUBLIC_CACHE_TIMEOUT,
         _seconds_to_midnight(),
         max(1, int(expiry - _now())),
     )
     headers = {k: v for k, v in response.items() if k.lower() != "content-length"}
-    cache.set(key, (response.status_code, headers, content), timeout)
+    cache.set(key, (generation, response.status_code, headers, content), timeout)
 
 
-def _replay(request: HttpRequest, entry: tuple[int, dict[str, str], bytes]) -> HttpResponse:
-    status, headers, content = entry
-    if CSRF_PLACEHOLDER in content:
-        # A fresh token for this visitor; get_token() also makes the middleware set the cookie.
-        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-    response = HttpResponse(content, status=status, headers=headers)
-    response["X-Public-Cache"] = "hit"
-    return response
+class PublicCacheMiddleware:
+    """Serve and store `@public_cache` pages; place it right after WhiteNoise (module docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        # Django's own CSRF code sets a hit's token cookie exactly as on a miss.
+        self.csrf = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not enabled() or not _cacheable_request(request):
+            return self.get_response(request)
+        # Host validation is CommonMiddleware's on a miss; a hit must refuse a bad host too.
+        request.get_host()
+        language = _language(request)
+        key = _key(request, language)
+        generation, expiry, entry = _lookup(key)
+        if entry is not None:
+            return self._replay(request, entry)
+        response = self.get_response(request)
+        if getattr(response, _MARK, None) == language:
+            _store(request, response, key, generation, expiry)
+        return response
+
+    def _replay(self, request: HttpRequest, entry: tuple[Any, ...]) -> HttpResponse:
+        _generation, status, headers, content = entry
+        response = HttpResponse(status=status, headers=headers)
+        if CSRF_PLACEHOLDER in content:
+            # A fresh token for this visitor (their own cookie's secret if they have one).
+            self.csrf.process_request(request)
+            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+            self.csrf.process_response(request, response)
+        response.content = content
+        response["Content-Length"] = str(len(content))
+        response["X-Public-Cache"] = "hit"
+        return response
 
 
 def public_cache[V: Callable[..., HttpResponse]](view: V) -> V:
-    """Cache a public view's whole response for anonymous visitors (see the module docstring)."""
+    """Let PublicCacheMiddleware keep this view's response for anonymous visitors."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not enabled() or not _cacheable_request(request):
-            return view(request, *args, **kwargs)
-        generation, expiry = _generation_and_expiry()
-        key = _key(request, generation)
-        entry = cache.get(key)
-        if entry is not None:
-            return _replay(request, entry)
         response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        _store(request, response, key, expiry)
+        user = getattr(request, "user", None)
+        if enabled() and _cacheable_request(request) and not (user and user.is_authenticated):
+            setattr(response, _MARK, translation.get_language())
         return response
 
     return wrapper  # type: ignore[return-value]

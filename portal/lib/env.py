@@ -42,7 +42,7 @@ def env_secret(name: str) -> str:
 
 
 def cache_config(url: str) -> dict[str, object]:
-    """Turn CACHE_URL into a CACHES entry using only Django's built-in backends.
+    """Turn CACHE_URL into a CACHES entry using Django's built-in backends (Redis: a subclass).
 
     Supported: ``locmem://[name]``, ``dummy://``, ``redis://host:port/db`` (and ``rediss://``),
     ``file:///path``. Query ``?timeout=300&key_prefix=kg`` sets those options.
@@ -59,7 +59,8 @@ def cache_config(url: str) -> dict[str, object]:
         config = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     elif parts.scheme in {"redis", "rediss"}:
         location = url.split("?", 1)[0]
-        config = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
+        # Django's backend, reusing its redis-py client (see portal/lib/redis_cache.py).
+        config = {"BACKEND": "portal.lib.redis_cache.RedisCache", "LOCATION": location}
     elif parts.scheme == "file":
         config = {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -12,12 +12,13 @@ from django.test import Client
 from django.utils import timezone
 
 from portal import cache as public_cache
+from portal.lib.redis_cache import RedisCache
 from tests.conftest import make_omrade, make_publicering, make_uppfoljning
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.cache_urls")]
 
 REDIS = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "BACKEND": "portal.lib.redis_cache.RedisCache",
     "LOCATION": "redis://127.0.0.1:6379/9",
 }
 
@@ -118,6 +119,12 @@ def test_it_works_with_redis(client: Client, settings: Any) -> None:
         response = client.get("/statuses/")
         assert not _hit(response)
         assert response.content == b"Redis 1|Redis 2"
+        assert _hit(client.get("/statuses/"))
+        # Another app process (its own connection to Redis) publishes: the next request here
+        # renders afresh, because the generation lives in Redis and not in this process.
+        other_process = RedisCache(REDIS["LOCATION"], settings.CACHES["default"])
+        other_process.incr(public_cache.GENERATION_KEY)
+        assert not _hit(client.get("/statuses/"))
     finally:
         # Remove only this test's keys: the Redis database may be shared.
         keys = cache._cache.get_client().keys(f"{settings.CACHES['default']['KEY_PREFIX']}:*")
