@@ -111,9 +111,14 @@ def _write(
     values: dict[str, Any],
     by: Any,
     handling: str,
+    current: Uppfoljning | None = None,
 ) -> Uppfoljning:
-    """The conditional update plus its history row; call inside a transaction."""
-    current = Uppfoljning.objects.filter(pk=uppf.pk).first()
+    """The conditional update plus its history row; call inside a transaction.
+
+    `current` is the row as just read in the same transaction, if the caller read it.
+    """
+    if current is None:
+        current = Uppfoljning.objects.filter(pk=uppf.pk).order_by().first()
     if current is None or current.version != version:
         raise _refuse_stale(uppf.pk, version)
     before = {f: v for f, v in _snapshot(current, TRACKED_FIELDS).items() if f in values}
@@ -186,14 +191,20 @@ def uppfoljning_save(
     merged = {f: values.get(f, getattr(uppfoljning, f)) for f in EDITABLE_FIELDS}
     validate_status_rule(merged["status"], merged["orsak"], merged["atgarder"])
     with transaction.atomic():
-        current = Uppfoljning.objects.filter(pk=uppfoljning.pk).first()
+        # order_by(): one row needs no sorting (the default ordering joins three tables).
+        current = Uppfoljning.objects.filter(pk=uppfoljning.pk).order_by().first()
         content_changed = current is not None and any(
             getattr(current, f) != v for f, v in values.items()
         )
         if content_changed and current.tillstand != Uppfoljning.Tillstand.UTKAST:
             values["tillstand"] = Uppfoljning.Tillstand.UTKAST
         return _write(
-            uppfoljning, version=version, values=values, by=by, handling=Historik.Handling.ANDRAD
+            uppfoljning,
+            version=version,
+            values=values,
+            by=by,
+            handling=Historik.Handling.ANDRAD,
+            current=current,
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -91,7 +92,7 @@ class Cell:
             services.display_name(self.uppf.andrad_av) if self.uppf and self.uppf.andrad_av else "–"
         )
 
-    @property
+    @cached_property
     def action_url(self) -> str:
         return reverse("arbetsyta:cell", args=[self.period.pk, self.kind, self.subject.pk])
 
@@ -151,8 +152,10 @@ def _open_period() -> Period | None:
 def _cells(request: HttpRequest, period: Period) -> list[Cell]:
     omraden = list(Omrade.objects.order_by("nummer"))
     uppdrag = list(Uppdrag.objects.filter(overgripande=True).order_by("kommunplan_ar", "ordning"))
+    # order_by(): the rows are looked up by subject, so the default ordering's joins are waste.
     rows = _annotated(
-        Uppfoljning.objects.filter(period=period).select_related("andrad_av__person"), period
+        Uppfoljning.objects.filter(period=period).select_related("andrad_av__person").order_by(),
+        period,
     )
     by_omrade = {u.omrade_id: u for u in rows if u.omrade_id}
     by_uppdrag = {u.uppdrag_id: u for u in rows if u.uppdrag_id}
@@ -204,7 +207,8 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
     """Set the status of one area or assignment in place; creates the follow-up on first edit."""
     period = get_object_or_404(Period, pk=period_id)
     subject = _subject(kind, pk)
-    cell = _cell(request, period, kind, subject, _existing(period, kind, subject))
+    existing = _existing(period, kind, subject)
+    cell = _cell(request, period, kind, subject, existing)
     if not cell.can_edit:
         raise PermissionDenied
     form = CellForm(request.POST, prefix=cell.key)
@@ -212,14 +216,16 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
     if form.is_valid():
         data = form.cleaned_data
         try:
-            uppf, created = services.uppfoljning_get_or_create(
-                period=period,
-                omrade=subject if kind == "omrade" else None,
-                uppdrag=subject if kind == "uppdrag" else None,
-                by=request.user,
-            )
+            uppf, created = existing, False
+            if uppf is None:
+                uppf, created = services.uppfoljning_get_or_create(
+                    period=period,
+                    omrade=subject if kind == "omrade" else None,
+                    uppdrag=subject if kind == "uppdrag" else None,
+                    by=request.user,
+                )
             version = uppf.version if created and data["version"] == 0 else data["version"]
-            services.uppfoljning_save(
+            uppf = services.uppfoljning_save(
                 uppfoljning=uppf,
                 version=version,
                 changes={k: data[k] for k in ("status", "orsak", "atgarder")},
@@ -239,7 +245,11 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
             if not wants_fragment(request):
                 messages.success(request, _("Saved: %(name)s.") % {"name": subject})
                 return redirect(f"{reverse('arbetsyta:matris')}#{cell.key}")
-            cell = _cell(request, period, kind, subject, _existing(period, kind, subject))
+            # The service updated the row read above in place, and a save changes no
+            # publication: only a follow-up created just now is read again for its flags.
+            if created:
+                uppf = _existing(period, kind, subject)
+            cell = _cell(request, period, kind, subject, uppf)
             cell.saved = True
     if wants_fragment(request):
         return render(request, f"{TEMPLATE}#cell", {"cell": cell, "period": period})
