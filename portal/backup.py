@@ -26,6 +26,8 @@ from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 
+from portal import cache as public_cache
+
 FORMAT = "kommungemensamt-export"
 VERSION = 1
 BATCH = 500
@@ -185,4 +187,6 @@ def import_(
             with connection.cursor() as cursor:
                 for statement in sql:
                     cursor.execute(statement)
+        # bulk_create sends no signals: pages cached from the empty database must go.
+        public_cache.invalidate()
     return counts

@@ -164,9 +164,9 @@ def _shown_on_no_public_page(sender: type, kwargs: dict[str, Any]) -> bool:
     status = _SHOWN_ONLY_WITH_STATUS.get(sender._meta.label)  # type: ignore[attr-defined]
     if status is None:
         return False
-    # post_save says `created`; post_delete has no such argument (the row is gone as it was).
-    if not kwargs.get("created", "created" not in kwargs):
-        return False  # an update
+    if kwargs.get("created") is False:
+        return False  # an update: it may be the approval, answer or cancellation a page shows
+    # A new row (post_save) or a deleted one (post_delete, which has no `created`).
     return getattr(kwargs["instance"], "status", status) != status
 
 

@@ -85,6 +85,20 @@ def test_after_an_import_new_rows_get_new_keys(tmp_path: Path) -> None:
     assert make_omrade(nummer=99).fadder.pk == highest + 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_import_empties_the_public_page_cache(tmp_path: Path, client: Any) -> None:
+    make_omrade(kortnamn="Importerat område")
+    path = tmp_path / "export.json"
+    call_command("export_data", output=str(path), verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    client.get("/")
+    assert client.get("/")["X-Public-Cache"] == "hit"
+    call_command("import_data", str(path), verbosity=0)
+    response = client.get("/")
+    assert "X-Public-Cache" not in response
+    assert "Importerat område" in response.content.decode()
+
+
 @pytest.mark.django_db
 def test_the_file_has_a_format_version_and_password_hashes_and_no_sessions(
     tmp_path: Path, client: Any
