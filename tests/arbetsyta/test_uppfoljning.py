@@ -222,7 +222,7 @@ def test_the_page_takes_a_constant_number_of_queries(
         )
     c = _client(cast.users["ledartroja_a"])
     # 1 session, 2 user, 3 the follow-up with period, area, assignment and editor,
-    # 4 groups, 5 ledartröja areas, 6 fadder areas (roles_for),
-    # 7 history with editors and their persons, 8 the latest publication.
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    # 4 roles_for (groups, ledartröja areas, fadder areas in one query),
+    # 5 history with editors and their persons, 6 the latest publication.
+    with django_assert_num_queries(6):  # type: ignore[operator]
         assert c.get(_url(uppf)).status_code == 200

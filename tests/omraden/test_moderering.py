@@ -254,10 +254,10 @@ def test_the_number_of_queries_does_not_grow_with_the_queue(
         make_inspel(omrade=cast.omrade_b)
     client = _client(cast.users["moderator"])
     client.get(LIST)  # warm the session
-    # 1: the session, 2: the user, 3: the user's groups, 4: ledartröja areas, 5: fadder areas
-    # 6: the number of waiting input, 7: one page of it with areas
-    # 8: the latest handled input with areas
-    with django_assert_num_queries(8):
+    # 1: the session, 2: the user, 3: the user's roles (groups, ledartröja and fadder areas)
+    # 4: the number of waiting input, 5: one page of it with areas
+    # 6: the latest handled input with areas
+    with django_assert_num_queries(6):
         assert client.get(LIST).status_code == 200
 
 
