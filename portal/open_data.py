@@ -2,7 +2,9 @@
 
 Every dataset is built the same way for CSV and JSON, always in Swedish (the labels do not
 follow the visitor's language, so a file's content does not depend on who downloads it), with
-English field names and a stable ordering. docs/open-data.md documents every field.
+English field names and a stable ordering. The CSV file holds the whole dataset; the JSON is
+served in pages of PAGE_SIZE records, newest first, so no response grows with the years of
+data. docs/open-data.md documents every field.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Prefetch
+from django.core.paginator import Page, Paginator
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -32,6 +35,8 @@ LICENSE_NAME = "CC0 1.0"
 KOLADA_URL = "https://www.kolada.se/"
 
 Record = dict[str, Any]
+# Records per JSON page: a page stays small (tens of kilobytes) and quick to build.
+PAGE_SIZE = 100
 
 
 def absolute(path: str) -> str:
@@ -63,13 +68,19 @@ def _number(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-# Datasets. Each builder runs a constant number of queries whatever the data size.
+# Datasets. Each is a queryset of its public rows (with what its records need joined in) and
+# a function that turns a list of those rows into records, running a constant number of
+# further queries whatever the data size.
 
 
-def omraden_records() -> list[Record]:
+def omraden_rows() -> QuerySet[Omrade]:
     # 1: the public areas with fadder, phase and the id of the latest public publication
-    # 2: those publications with follow-up and period
-    omraden = attach_latest_publications(list(Omrade.objects.public().for_overview()))
+    return Omrade.objects.public().for_overview()
+
+
+def omraden_records(omraden: list[Omrade]) -> list[Record]:
+    # 2: the latest publications with follow-up and period
+    omraden = attach_latest_publications(omraden)
     records = []
     for o in omraden:
         latest = o.senaste
@@ -94,27 +105,36 @@ def omraden_records() -> list[Record]:
     return records
 
 
-def uppfoljningar_records() -> list[Record]:
-    """Every public published version of every follow-up; `is_latest` marks the current one."""
-    # 1: the public publications with follow-up, period, area and assignment
-    pubs = list(
+def uppfoljningar_rows() -> QuerySet[Publicering]:
+    """Every public published version of every follow-up, with its latest public version."""
+    # The latest version anyone can see, per follow-up (a planned future one is not counted):
+    # a subquery per row on the (follow-up, version) unique index, so a page needs no more.
+    latest = (
+        Publicering.objects.public()
+        .filter(uppfoljning=OuterRef("uppfoljning"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    # 1: the public publications with follow-up, period, area, assignment and latest version
+    return (
         Publicering.objects.public()
         .select_related("uppfoljning__period", "uppfoljning__omrade", "uppfoljning__uppdrag")
-        .order_by(
-            "uppfoljning__period__ar",
-            "uppfoljning__period__tertial",
-            # Areas first, then assignments, on every database (NULLs sort differently).
-            F("uppfoljning__omrade__nummer").asc(nulls_last=True),
-            F("uppfoljning__uppdrag__ordning").asc(nulls_last=True),
-            "uppfoljning_id",
-            "version",
-            "pk",
-        )
+        .annotate(latest_version=Subquery(latest))
     )
-    # The latest version anyone can see, per follow-up (a planned future one is not counted).
-    latest: dict[int, int] = {}
-    for p in pubs:
-        latest[p.uppfoljning_id] = max(latest.get(p.uppfoljning_id, 0), p.version)
+
+
+# Within a period: areas first, then assignments, on every database (NULLs sort differently).
+_WITHIN_PERIOD = (
+    F("uppfoljning__omrade__nummer").asc(nulls_last=True),
+    F("uppfoljning__uppdrag__ordning").asc(nulls_last=True),
+    "uppfoljning_id",
+    "version",
+    "pk",
+)
+
+
+def uppfoljningar_records(pubs: list[Publicering]) -> list[Record]:
+    """`is_latest` marks the version the portal shows now."""
     records = []
     for p in pubs:
         u = p.uppfoljning
@@ -123,7 +143,7 @@ def uppfoljningar_records() -> list[Record]:
                 "id": p.pk,
                 "follow_up_id": u.pk,
                 "version": p.version,
-                "is_latest": latest[u.pk] == p.version,
+                "is_latest": p.latest_version == p.version,
                 "period": u.period.slug,
                 "period_name": u.period.kort,
                 "year": u.period.ar,
@@ -146,23 +166,23 @@ def uppfoljningar_records() -> list[Record]:
 
 def public_activities() -> list[Aktivitet]:
     """Public activities, oldest first, each with only its public areas (two queries)."""
-    return list(
-        Aktivitet.objects.public()
-        .prefetch_related(
-            Prefetch(
-                "omraden",
-                queryset=Omrade.objects.public().order_by("nummer"),
-                to_attr="public_areas",
-            )
+    return list(aktiviteter_rows().order_by("datum", "starttid", "pk"))
+
+
+def aktiviteter_rows() -> QuerySet[Aktivitet]:
+    # 1: the public activities; 2: their public areas
+    return Aktivitet.objects.public().prefetch_related(
+        Prefetch(
+            "omraden",
+            queryset=Omrade.objects.public().order_by("nummer"),
+            to_attr="public_areas",
         )
-        .order_by("datum", "starttid", "pk")
     )
 
 
-def aktiviteter_records() -> list[Record]:
-    # 1: the public activities; 2: their public areas
+def aktiviteter_records(aktiviteter: list[Aktivitet]) -> list[Record]:
     records = []
-    for a in public_activities():
+    for a in aktiviteter:
         records.append(
             {
                 "id": a.pk,
@@ -199,9 +219,12 @@ def _value_record(v: Matvarde) -> Record:
     }
 
 
-def indikatorer_records() -> list[Record]:
+def indikatorer_rows() -> QuerySet[Indikator]:
     # 1: the public indicators with assignment and area; 2: all their values, by year
-    indikatorer = Indikator.objects.public().with_values().order_by("ordning", "pk")
+    return Indikator.objects.public().with_values()
+
+
+def indikatorer_records(indikatorer: list[Indikator]) -> list[Record]:
     records = []
     for i in indikatorer:
         # An indicator of a non-public area is filtered out above; the area is named here.
@@ -272,10 +295,13 @@ def indikatorer_csv_rows(records: list[Record]) -> list[Record]:
     return rows
 
 
-def inspel_records() -> list[Record]:
-    """Approved input: the moderated text only; a name only by choice; never an e-mail."""
+def inspel_rows() -> QuerySet[Inspel]:
     # 1: the approved input in public areas (or no area), with its area
-    inspel = Inspel.objects.public().select_related("omrade").order_by("skapad", "pk")
+    return Inspel.objects.public().select_related("omrade")
+
+
+def inspel_records(inspel: list[Inspel]) -> list[Record]:
+    """Approved input: the moderated text only; a name only by choice; never an e-mail."""
     records = []
     for i in inspel:
         records.append(
@@ -299,7 +325,13 @@ class Dataset:
     slug: str
     title: Promise
     description: Promise
-    records: Callable[[], list[Record]]
+    rows: Callable[[], QuerySet[Any]]
+    records: Callable[[list[Any]], list[Record]]
+    # The order of the CSV file (the whole dataset), and of the JSON pages: newest first
+    # where the rows have a time, so the first page is the news. Both end in a unique key,
+    # so the pages never overlap or skip a record.
+    order: tuple[Any, ...]
+    newest_first: tuple[Any, ...]
     csv_fields: list[str]
     csv_rows: Callable[[list[Record]], list[Record]] = lambda records: records
     # Further distributions besides CSV and JSON: (url name, format label, media type).
@@ -307,13 +339,23 @@ class Dataset:
     keywords: list[Promise] = field(default_factory=list)
 
     def build(self) -> list[Record]:
+        """The whole dataset in the CSV file's order."""
         # Labels in Swedish whatever the visitor's language: one file, one content.
         with translation.override("sv"):
-            return self.records()
+            return self.records(list(self.rows().order_by(*self.order)))
+
+    def page(self, number: int) -> tuple[Page[Any], list[Record]]:
+        """One JSON page, newest first; raises django.core.paginator.InvalidPage.
+
+        One query more than the records need: the count of all rows, for the totals.
+        """
+        paginator = Paginator(self.rows().order_by(*self.newest_first), PAGE_SIZE)
+        page = paginator.page(number)
+        with translation.override("sv"):
+            return page, self.records(list(page.object_list))
 
     def csv_text(self) -> str:
-        with translation.override("sv"):
-            rows = self.csv_rows(self.records())
+        rows = self.csv_rows(self.build())
         out = io.StringIO()
         writer = csv.DictWriter(
             out, fieldnames=self.csv_fields, extrasaction="ignore", lineterminator="\r\n"
@@ -343,7 +385,10 @@ DATASETS: list[Dataset] = [
             "The seven joint areas (kommungemensamma områden): question, sponsor, phase of "
             "the innovation method and latest published status."
         ),
+        rows=omraden_rows,
         records=omraden_records,
+        order=("nummer", "pk"),
+        newest_first=("nummer", "pk"),
         csv_fields=[
             "number",
             "slug",
@@ -370,7 +415,14 @@ DATASETS: list[Dataset] = [
             "assignments per tertial: status (green, yellow, red), summary, cause and "
             "actions taken."
         ),
+        rows=uppfoljningar_rows,
         records=uppfoljningar_records,
+        order=("uppfoljning__period__ar", "uppfoljning__period__tertial", *_WITHIN_PERIOD),
+        newest_first=(
+            "-uppfoljning__period__ar",
+            "-uppfoljning__period__tertial",
+            *_WITHIN_PERIOD,
+        ),
         csv_fields=[
             "id",
             "follow_up_id",
@@ -402,7 +454,10 @@ DATASETS: list[Dataset] = [
             "Co-creation activities with residents: workshops, focus groups and checkpoints, "
             "with date, time, place and areas."
         ),
+        rows=aktiviteter_rows,
         records=aktiviteter_records,
+        order=("datum", "starttid", "pk"),
+        newest_first=("-datum", F("starttid").desc(nulls_last=True), "-pk"),
         csv_fields=[
             "id",
             "title",
@@ -427,7 +482,10 @@ DATASETS: list[Dataset] = [
             "per year for Tyresö and the whole country; every value names its source "
             "(Kolada, the portal's own calculation or entered by the municipality)."
         ),
+        rows=indikatorer_rows,
         records=indikatorer_records,
+        order=("ordning", "pk"),
+        newest_first=("ordning", "pk"),
         csv_fields=INDIKATOR_CSV_FIELDS,
         csv_rows=indikatorer_csv_rows,
         keywords=[_("indicators"), "Kolada"],
@@ -440,7 +498,10 @@ DATASETS: list[Dataset] = [
             "for publication, with the municipality's answer. Never contact details; a name "
             "only when the resident chose to show it."
         ),
+        rows=inspel_rows,
         records=inspel_records,
+        order=("skapad", "pk"),
+        newest_first=("-skapad", "-pk"),
         csv_fields=[
             "id",
             "kind",

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.paginator import InvalidPage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -31,6 +32,7 @@ from portal.open_data import (
     DATASETS_BY_SLUG,
     LICENSE_NAME,
     LICENSE_URL,
+    PAGE_SIZE,
     Dataset,
     absolute,
     public_activities,
@@ -67,6 +69,8 @@ def _distributions(dataset: Dataset) -> list[dict[str, str]]:
             "media_type": "application/json",
             "eu_file_type": "JSON",
             "url": absolute(reverse("open_data_json", args=[dataset.slug])),
+            # Its first page: not a download of the whole dataset (the CSV is).
+            "paged": True,
         },
     ]
     for url_name, label, media_type in dataset.feeds:
@@ -110,6 +114,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "datasets": datasets,
         "license_url": LICENSE_URL,
         "license_name": LICENSE_NAME,
+        "page_size": PAGE_SIZE,
         "dcat_url": absolute(reverse("open_data_dcat")),
     }
     return render(request, "portal/oppna_data.html", ctx)
@@ -128,8 +133,22 @@ def dataset_csv(request: HttpRequest, slug: str) -> HttpResponse:
 @public_cache
 @require_safe
 def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
+    """One page of a dataset, newest first, with links to the others (docs/open-data.md)."""
     dataset = _get_dataset(slug)
-    items = dataset.build()
+    # Only a plain page number is a page ("01", "+1" or "1.0" would be new addresses, and
+    # new cache entries, for content that already has one).
+    number = request.GET.get("page", "1")
+    if not (number.isascii() and number.isdigit()) or number.startswith("0"):
+        raise Http404("No such page.")
+    try:
+        page, items = dataset.page(int(number))
+    except InvalidPage:
+        raise Http404("No such page.") from None
+    url = absolute(reverse("open_data_json", args=[dataset.slug]))
+
+    def page_url(n: int) -> str:
+        return url if n == 1 else f"{url}?page={n}"
+
     with translation.override("sv"):
         title = str(dataset.title)
         documentation = absolute(reverse("open_data")) + f"#{dataset.slug}"
@@ -139,6 +158,15 @@ def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
         "publisher": PUBLISHER,
         "license": LICENSE_URL,
         "documentation": documentation,
+        "csv": absolute(reverse("open_data_csv", args=[dataset.slug])),
+        "total": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "page_size": PAGE_SIZE,
+        "first": page_url(1),
+        "last": page_url(page.paginator.num_pages),
+        "prev": page_url(page.previous_page_number()) if page.has_previous() else None,
+        "next": page_url(page.next_page_number()) if page.has_next() else None,
         "count": len(items),
         "items": items,
     }
@@ -299,10 +327,15 @@ def dcat(request: HttpRequest) -> HttpResponse:
         dists = _distributions(d)
         for dist in dists:
             dist["iri"] = f"{base}#{d.slug}-{dist['key']}"
-            with translation.override("sv"):
-                dist["title_sv"] = f"{texts['sv']['title']} ({dist['format']})"
-            with translation.override("en"):
-                dist["title_en"] = f"{texts['en']['title']} ({dist['format']})"
+            for lang in ("sv", "en"):
+                with translation.override(lang):
+                    dist[f"title_{lang}"] = f"{texts[lang]['title']} ({dist['format']})"
+                    if dist.get("paged"):
+                        dist[f"description_{lang}"] = gettext(
+                            "Pages of %(size)s records, newest first. Each page gives the "
+                            "total and the addresses of the first, previous, next and last "
+                            "page; the CSV distribution holds the whole dataset."
+                        ) % {"size": PAGE_SIZE}
         datasets.append(
             {
                 "slug": d.slug,

@@ -69,6 +69,10 @@ def test_json_names_dataset_and_licence_and_is_served_inline(client: Client, dat
     assert body["dataset"] == dataset
     assert body["license"] == "https://creativecommons.org/publicdomain/zero/1.0/"
     assert body["count"] == len(body["items"]) == 0
+    # An empty dataset is one empty page.
+    assert (body["total"], body["page"], body["pages"], body["page_size"]) == (0, 1, 1, 100)
+    assert (body["prev"], body["next"]) == (None, None)
+    assert body["csv"] == f"http://127.0.0.1:8000/oppna-data/{dataset}.csv"
 
 
 @pytest.mark.django_db
@@ -119,21 +123,28 @@ def test_uppfoljningar_has_every_public_version_and_marks_the_latest(client: Cli
     uppdrag = make_uppfoljning(uppdrag=make_uppdrag(slug="overgripande"), period=earlier.period)
     make_publicering(uppdrag, status="gron")
 
+    # JSON: the newest period first; within a period areas, assignments, versions in order.
     items = _json(client, "uppfoljningar")["items"]
     assert [(i["period"], i["subject_type"], i["version"], i["is_latest"]) for i in items] == [
-        ("2024-t1", "omrade", 1, True),
-        ("2024-t1", "uppdrag", 1, True),
         ("2024-t2", "omrade", 1, False),
         ("2024-t2", "omrade", 2, True),
+        ("2024-t1", "omrade", 1, True),
+        ("2024-t1", "uppdrag", 1, True),
     ]
-    red = items[2]
+    red = items[0]
     assert (red["status"], red["status_label"]) == ("rod", "Röd")
     assert (red["cause"], red["actions"]) == ("Inte startat", "Rekrytering")
     assert red["area_slug"] == "unga" and red["assignment_slug"] == ""
-    assert items[1]["assignment_slug"] == "overgripande"
-    assert items[3]["summary"] == "Nu är vi igång."
+    assert items[3]["assignment_slug"] == "overgripande"
+    assert items[1]["summary"] == "Nu är vi igång."
+    # CSV: the whole dataset, oldest period first.
     rows = _csv(client, "uppfoljningar")
-    assert [r["is_latest"] for r in rows] == ["true", "true", "false", "true"]
+    assert [(r["period"], r["version"], r["is_latest"]) for r in rows] == [
+        ("2024-t1", "1", "true"),
+        ("2024-t1", "1", "true"),
+        ("2024-t2", "1", "false"),
+        ("2024-t2", "2", "true"),
+    ]
 
 
 @pytest.mark.django_db
@@ -171,7 +182,9 @@ def test_aktiviteter_lists_public_activities_by_date_with_times_themes_and_areas
     )
     assert fokus["themes"] == "Trygghet|Fritid"
     assert fokus["areas"] == "unga"
-    item = _json(client, "aktiviteter")["items"][1]
+    items = _json(client, "aktiviteter")["items"]
+    assert [i["title"] for i in items] == ["Fokusgrupp", "Checkpoint"]  # newest first
+    item = items[0]
     assert item["themes"] == ["Trygghet", "Fritid"]
     assert item["areas"] == ["unga"]
 
@@ -238,8 +251,8 @@ def test_inspel_gives_the_moderated_text_and_answer_and_a_name_only_by_choice(
     )
     make_inspel(namn="Synlig Person", visa_namn=True)
     items = _json(client, "inspel")["items"]
-    assert [i["name"] for i in items] == ["", "Synlig Person"]
-    first = items[0]
+    assert [i["name"] for i in items] == ["Synlig Person", ""]  # newest first
+    first = items[1]
     assert first["text"] == "Blanketten är krånglig."
     assert first["kind"] == "antikrangel"
     assert first["kind_label"] == "Antikrångel"
@@ -295,7 +308,7 @@ def _populate(size: int) -> None:
         make_inspel(omrade=omrade)
 
 
-# The queries of each dataset, named:
+# The queries of each dataset, named (a JSON page runs one more: the count of all rows):
 QUERIES = {
     # 1: public areas with fadder, phase and latest publication id; 2: those publications
     "omraden": 2,
@@ -322,8 +335,66 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     size: int,
 ) -> None:
     _populate(size)
-    with django_assert_num_queries(QUERIES[dataset]):
+    with django_assert_num_queries(QUERIES[dataset] + (fmt == "json")):
         r = client.get(f"/oppna-data/{dataset}.{fmt}")
     assert r.status_code == 200
     if fmt == "json":
         assert json.loads(r.content)["count"] >= size
+
+
+# Pages
+
+
+def _approved_input(n: int) -> list[int]:
+    """n approved inputs, oldest first; returns their ids."""
+    Inspel.objects.bulk_create(
+        Inspel(typ="ide", text=f"Idé {i}", publicerad_text=f"Idé {i}", status="godkand")
+        for i in range(n)
+    )
+    return list(Inspel.objects.order_by("skapad", "pk").values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_json_comes_in_pages_newest_first_with_links_and_totals(client: Client) -> None:
+    ids = _approved_input(250)
+    base = "http://127.0.0.1:8000/oppna-data/inspel.json"
+    first = _json(client, "inspel")
+    assert (first["total"], first["pages"], first["page"], first["count"]) == (250, 3, 1, 100)
+    assert [i["id"] for i in first["items"]] == ids[::-1][:100]
+    assert (first["first"], first["prev"]) == (base, None)
+    assert (first["next"], first["last"]) == (f"{base}?page=2", f"{base}?page=3")
+
+    last = json.loads(client.get("/oppna-data/inspel.json?page=3").content)
+    assert (last["page"], last["count"], last["next"]) == (3, 50, None)
+    assert last["prev"] == f"{base}?page=2"
+    # Following `next` from the first page gives every record exactly once.
+    seen, url = [], "/oppna-data/inspel.json"
+    while url:
+        page = json.loads(client.get(url).content)
+        seen += [i["id"] for i in page["items"]]
+        url = page["next"] and page["next"].removeprefix("http://127.0.0.1:8000")
+    assert seen == ids[::-1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["0", "4", "-1", "01", "abc", "1.0", "²"])
+def test_a_page_that_does_not_exist_is_404(client: Client, page: str) -> None:
+    _approved_input(250)
+    assert client.get("/oppna-data/inspel.json", {"page": page}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_is_latest_holds_across_pages(client: Client) -> None:
+    period = make_period(ar=2024, tertial=1)
+    for n in range(1, 100):
+        make_publicering(make_uppfoljning(uppdrag=make_uppdrag(ordning=n), period=period))
+    # The 100th and 101st records: version 1 ends page 1, version 2 starts page 2.
+    last = make_uppfoljning(uppdrag=make_uppdrag(ordning=100), period=period)
+    make_publicering(last)
+    make_publicering(last, version=2)
+    end_of_first = _json(client, "uppfoljningar")["items"][-1]
+    start_of_second = json.loads(client.get("/oppna-data/uppfoljningar.json?page=2").content)
+    assert (end_of_first["follow_up_id"], end_of_first["version"]) == (last.pk, 1)
+    assert end_of_first["is_latest"] is False
+    assert start_of_second["items"][0]["version"] == 2
+    assert start_of_second["items"][0]["is_latest"] is True
