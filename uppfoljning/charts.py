@@ -1,17 +1,23 @@
 """Server-rendered line charts of an indicator: Tyresö against the nation (riket).
 
-Only geometry is computed here; templates/uppfoljning/_diagram.html draws the SVG. The two
-series differ in three ways besides colour — line style (solid/dashed), marker shape
+Only geometry is computed here for the big chart; templates/uppfoljning/_diagram.html draws
+its SVG. The small trend lines of the list page are drawn here (Sparkline.svg()): fifty of
+them through the template language cost more than the rest of that page. The two series of
+the big chart differ in three ways besides colour — line style (solid/dashed), marker shape
 (circle/square) and a direct label at the line's end — so the chart reads without colour.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from uppfoljning.models import Indikator, Punkt
@@ -27,6 +33,14 @@ def fmt(value: Decimal | None, enhet: str) -> str:
     """58 → "58 %", 57.50 → "57,5 %" (in Swedish); None → "–"."""
     if value is None:
         return "–"
+    return _fmt(value, enhet, get_language())
+
+
+# Django's number_format() looks up the language's formats on every call, and the list of
+# indicators formats hundreds of values per page: remember the few thousand seen last (the
+# result depends only on the value, the unit and the language).
+@functools.lru_cache(maxsize=4096)
+def _fmt(value: Decimal, enhet: str, language: str) -> str:
     normal = value.normalize()
     decimals = max(0, -normal.as_tuple().exponent)  # type: ignore[operator]
     text = number_format(normal, decimal_pos=decimals)
@@ -153,6 +167,124 @@ def build_chart(indikator: Indikator, punkter: list[Punkt]) -> Chart | None:
         plot_right=plot_right,
         plot_top=plot_top,
         plot_bottom=plot_bottom,
+    )
+
+
+# The small chart on the list of indicators: the trend only; the detail page has the rest.
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 160, 48, 6
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    width: int
+    height: int
+    title: str  # the text alternative: first and newest value of each series
+    tyreso_points: str  # polyline points; empty when the series has fewer than two
+    riket_points: str
+    tyreso_last: tuple[str, str] | None  # the newest point: a round marker (cx, cy)
+    riket_last: tuple[str, str] | None  # the newest point: a square marker (x, y of a corner)
+
+    def svg(self, slug: str) -> SafeString:
+        """The inline SVG: an image named by its <title>; classes only, no style attributes."""
+        title_id = f"trend-{slug}"
+        parts = [
+            format_html(
+                '<svg class="sparkline" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+                'role="img" aria-labelledby="{id}" focusable="false">'
+                '<title id="{id}">{title}</title>',
+                w=self.width,
+                h=self.height,
+                id=title_id,
+                title=self.title,
+            )
+        ]
+        if self.riket_points:
+            parts.append(
+                format_html('<polyline class="sparkline-riket" points="{}"/>', self.riket_points)
+            )
+        if self.tyreso_points:
+            parts.append(
+                format_html('<polyline class="sparkline-tyreso" points="{}"/>', self.tyreso_points)
+            )
+        if self.riket_last:
+            parts.append(
+                format_html(
+                    '<rect class="sparkline-riket-punkt" x="{}" y="{}" width="6" height="6"/>',
+                    *self.riket_last,
+                )
+            )
+        if self.tyreso_last:
+            parts.append(
+                format_html(
+                    '<circle class="sparkline-tyreso-punkt" cx="{}" cy="{}" r="3.5"/>',
+                    *self.tyreso_last,
+                )
+            )
+        parts.append(mark_safe("</svg>"))
+        return mark_safe("".join(parts))
+
+
+def _trend_text(label: str, punkter: list[Punkt], key: str, enhet: str) -> str:
+    """ "Tyresö 2007–2026: from 40 % to 61 %", or "Tyresö 2021: 58 %" for one year."""
+    points = [(p.ar, getattr(p, key)) for p in punkter if getattr(p, key) is not None]
+    (first_year, first), (last_year, last) = points[0], points[-1]
+    if len(points) == 1:
+        return f"{label} {last_year}: {fmt(last, enhet)}"
+    return _("%(name)s %(first_year)s–%(last_year)s: from %(first)s to %(last)s") % {
+        "name": label,
+        "first_year": first_year,
+        "last_year": last_year,
+        "first": fmt(first, enhet),
+        "last": fmt(last, enhet),
+    }
+
+
+def build_sparkline(indikator: Indikator, punkter: list[Punkt]) -> Sparkline | None:
+    """A small trend line of Tyresö (solid, round marker) and the nation (dashed, square).
+
+    Its text alternative is the first and the newest value of each series; the numbers of
+    every year are on the indicator's own page.
+    """
+    values = [v for p in punkter for v in (p.tyreso, p.riket) if v is not None]
+    if not values:
+        return None
+    enhet = indikator.enhet
+    bottom, top, _step = _y_range(values, enhet)
+    first, last = punkter[0].ar, punkter[-1].ar
+    left, right = SPARK_PAD, SPARK_WIDTH - SPARK_PAD
+    upper, lower = SPARK_PAD, SPARK_HEIGHT - SPARK_PAD
+    x_scale = (right - left) / (last - first) if last > first else 0.0
+    y_scale = (lower - upper) / (top - bottom)
+
+    def points(key: str) -> list[tuple[float, float]]:
+        return [
+            (
+                left + (p.ar - first) * x_scale if x_scale else (left + right) / 2,
+                lower - (float(value) - bottom) * y_scale,
+            )
+            for p in punkter
+            if (value := getattr(p, key)) is not None
+        ]
+
+    tyreso, riket = points("tyreso"), points("riket")
+
+    def polyline(pts: list[tuple[float, float]]) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) if len(pts) > 1 else ""
+
+    texts = [
+        _trend_text(label, punkter, key, enhet)
+        for key, label, pts in (("tyreso", "Tyresö", tyreso), ("riket", _("nation"), riket))
+        if pts
+    ]
+    return Sparkline(
+        width=SPARK_WIDTH,
+        height=SPARK_HEIGHT,
+        title="; ".join(texts),
+        tyreso_points=polyline(tyreso),
+        riket_points=polyline(riket),
+        tyreso_last=(f"{tyreso[-1][0]:.1f}", f"{tyreso[-1][1]:.1f}") if tyreso else None,
+        # A square 6 px wide centred on the point.
+        riket_last=(f"{riket[-1][0] - 3:.1f}", f"{riket[-1][1] - 3:.1f}") if riket else None,
     )
 
 

@@ -15,9 +15,17 @@ from django.views.decorators.http import require_safe
 
 from portal import roles
 from portal.cache import public_cache
-from uppfoljning.charts import build_chart, fmt, latest, source_text, summary, table_rows
+from uppfoljning.charts import (
+    build_chart,
+    build_sparkline,
+    fmt,
+    latest,
+    source_text,
+    summary,
+    table_rows,
+)
 from uppfoljning.indikator_forms import MatvardeForm
-from uppfoljning.models import Indikator, Matvarde
+from uppfoljning.models import Indikator, Matvarde, attach_values
 
 
 def present(indikator: Indikator) -> dict[str, Any]:
@@ -31,6 +39,25 @@ def present(indikator: Indikator) -> dict[str, Any]:
         "rows": rows,
         # Every source in the chart, in order of appearance, so the chart itself names them.
         "sources": list(dict.fromkeys(r.kalla for r in rows)),
+        "latest": latest(indikator),
+        "baseline_tyreso": fmt(indikator.startlage_tyreso, indikator.enhet),
+        "baseline_riket": fmt(indikator.startlage_riket, indikator.enhet),
+        "baseline_source": source_text(indikator, "startlage"),
+    }
+
+
+def present_card(indikator: Indikator) -> dict[str, Any]:
+    """One indicator on the list page: its facts and a small trend line, no table.
+
+    The list stays small however many years of values there are; the indicator's own page
+    (present()) holds the chart, the summary and the table of every year.
+    """
+    punkter = indikator.serie()
+    sparkline = build_sparkline(indikator, punkter) if indikator.has_figures else None
+    return {
+        "indikator": indikator,
+        "sparkline": sparkline.svg(indikator.slug) if sparkline else "",
+        "years": len(punkter),
         "latest": latest(indikator),
         "baseline_tyreso": fmt(indikator.startlage_tyreso, indikator.enhet),
         "baseline_riket": fmt(indikator.startlage_riket, indikator.enhet),
@@ -52,8 +79,11 @@ def latest_values(indikatorer: Iterable[Indikator]) -> list[dict[str, Any]]:
 @public_cache
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    indikatorer = Indikator.objects.public().with_values()
-    ctx = {"items": [present(i) for i in indikatorer]}
+    # 1: the public indicators with assignment and area; 2: the years and figures of all
+    indikatorer = attach_values(
+        list(Indikator.objects.public().select_related("uppdrag", "omrade"))
+    )
+    ctx = {"items": [present_card(i) for i in indikatorer]}
     return render(request, "uppfoljning/indikatorer.html", ctx)
 
 

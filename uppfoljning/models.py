@@ -491,6 +491,8 @@ class Indikator(models.Model):
     ordning = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = IndikatorQuerySet.as_manager()
+    # Set by attach_values(): the values without Matvarde objects, for serie().
+    attached_values: list[Punkt] | None = None
 
     class Meta:
         verbose_name = _("indicator")
@@ -521,10 +523,14 @@ class Indikator(models.Model):
 
         The baseline (startläge) is not stored as a Matvarde: it is part of the municipal
         plan, and keeping it in one place means an import can never overwrite it. It counts
-        as a point only when no stored value exists for its year. Uses `self.varden.all()`,
-        so a list built with `with_values()` costs no further queries.
+        as a point only when no stored value exists for its year. Uses the values from
+        `attach_values()`, else `self.varden.all()`, so a list built with either costs no
+        further queries.
         """
-        punkter = [Punkt(v.ar, v.tyreso, v.riket, v.kalla) for v in self.varden.all()]
+        if self.attached_values is not None:
+            punkter = list(self.attached_values)
+        else:
+            punkter = [Punkt(v.ar, v.tyreso, v.riket, v.kalla) for v in self.varden.all()]
         if self.startlage_ar is not None and all(p.ar != self.startlage_ar for p in punkter):
             baseline = Punkt(
                 self.startlage_ar, self.startlage_tyreso, self.startlage_riket, "startlage"
@@ -557,6 +563,25 @@ class Indikator(models.Model):
         existing.hamtad_at = timezone.now()
         existing.save(update_fields=["tyreso", "riket", "kalla", "hamtad_at"])
         return existing, "updated"
+
+
+def attach_values(indikatorer: list[Indikator]) -> list[Indikator]:
+    """Give each indicator its values as `Punkt`s, for `serie()`: one query for all of them.
+
+    Lighter than `with_values()` (no Matvarde objects, only year, figures and source), for
+    pages that list every indicator with a chart of its years.
+    """
+    by_indikator: dict[int, list[Punkt]] = {i.pk: [] for i in indikatorer}
+    rows = (
+        Matvarde.objects.filter(indikator_id__in=by_indikator)
+        .order_by("indikator_id", "ar")
+        .values_list("indikator_id", "ar", "tyreso", "riket", "kalla")
+    )
+    for indikator_id, ar, tyreso, riket, kalla in rows:
+        by_indikator[indikator_id].append(Punkt(ar, tyreso, riket, kalla))
+    for i in indikatorer:
+        i.attached_values = by_indikator[i.pk]
+    return indikatorer
 
 
 class Matvarde(models.Model):

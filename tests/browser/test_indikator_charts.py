@@ -36,3 +36,19 @@ def test_the_chart_is_drawn_without_javascript_and_has_an_accessible_name(visit:
     assert box is not None and box["width"] > 200 and box["height"] > 80
     assert v.page.get_by_text("2024: Tyresö 63 %, riket 58 %", exact=True).is_visible()
     assert v.page.locator("table caption").first.inner_text().startswith("Värden per år")
+
+
+def test_the_list_shows_a_trend_line_per_indicator_without_axe_violations(visit: Any) -> None:
+    v = visit()
+    _add_values()
+    assert v.page.goto("/indikatorer/").status == 200
+    assert v.axe_violations() == []
+    assert v.foreign_requests() == []
+    trend = v.page.get_by_role("img", name="Tyresö 2021–2024: från 58 % till 63 %")
+    assert trend.count() == 1
+    assert trend.is_visible()
+    box = trend.bounding_box()
+    assert box is not None and box["width"] >= 100 and box["height"] >= 30
+    # The table of every year is one link away.
+    v.page.get_by_role("link", name="Diagrammet och värdena för 4 år").first.click()
+    assert v.page.locator("table caption").first.inner_text().startswith("Värden per år")

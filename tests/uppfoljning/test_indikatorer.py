@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
@@ -62,3 +64,37 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     # 2: all their values
     with django_assert_num_queries(2):
         assert client.get("/indikatorer/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_each_indicator_has_a_trend_line_with_its_numbers_in_words(client: Client) -> None:
+    indikator = make_indikator(
+        slug="delaktighet", startlage_ar=2021, startlage_tyreso=58, startlage_riket=58
+    )
+    make_matvarde(indikator, ar=2022, tyreso=60, riket="57.5", kalla=Matvarde.Kalla.KOLADA)
+    make_matvarde(indikator, ar=2023, tyreso=61, riket=58, kalla=Matvarde.Kalla.KOLADA)
+    html = client.get("/indikatorer/").content.decode()
+    svg = re.search(r'<svg class="sparkline".*?</svg>', html, re.S).group(0)
+    assert 'role="img" aria-labelledby="trend-delaktighet"' in svg
+    assert (
+        '<title id="trend-delaktighet">Tyresö 2021–2023: från 58 % till 61 %; '
+        "riket 2021–2023: från 58 % till 58 %</title>"
+    ) in svg
+    # Solid line and round marker for Tyresö, dashed line and square marker for the nation.
+    assert svg.count("<polyline") == 2 and svg.count("<circle") == 1 and svg.count("<rect") == 1
+    assert "style=" not in svg
+    assert '2023: Tyresö 61 %, riket 58 % <span class="muted">– Källa: Kolada</span>' in html
+    assert '<a href="/indikatorer/delaktighet/">Diagrammet och värdena för 3 år' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("years", [2, 20])
+def test_the_page_does_not_grow_with_the_years(client: Client, years: int) -> None:
+    indikator = make_indikator(slug="x", startlage_ar=2000, startlage_tyreso=40)
+    for ar in range(2001, 2001 + years):
+        make_matvarde(indikator, ar=ar, tyreso=40 + ar % 7, riket=41, kalla=Matvarde.Kalla.KOLADA)
+    html = client.get("/indikatorer/").content.decode()
+    # The table of every year is on the indicator's own page only.
+    assert "<table" not in html and "<li>2001:" not in html
+    assert html.count("<polyline") == 2
+    assert len(re.search(r'<svg class="sparkline".*?</svg>', html, re.S).group(0)) < 1500
