@@ -14,7 +14,7 @@ from omraden.models import Aktivitet, Fas, Omrade
 from portal import roles
 from portal.cache import public_cache
 from uppfoljning.indikator_views import latest_values
-from uppfoljning.models import Indikator, Publicering
+from uppfoljning.models import Indikator, Publicering, Uppfoljning
 
 
 def _get_omrade_for_user(request: HttpRequest, slug: str) -> Omrade:
@@ -36,8 +36,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The latest publication per period (one follow-up each), newest period first: the
     # status over the last few periods; older ones are on /uppfoljning/, year by year.
     timeline = list(
-        Publicering.objects.latest_public()
-        .filter(uppfoljning__omrade=omrade)
+        Publicering.objects.latest_public(Uppfoljning.objects.filter(omrade=omrade))
         .select_related("uppfoljning__period")
         .newest_first()[: AREA_PERIODS + 1]
     )

@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
@@ -260,6 +261,17 @@ class Uppfoljning(models.Model):
         validate_status_rule(self.status, self.orsak, self.atgarder)
 
 
+class _EqualsAny(models.Lookup):
+    """`lhs = ANY(rhs)` for an array on the right (PostgreSQL)."""
+
+    lookup_name = "equals_any"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
 class PubliceringQuerySet(models.QuerySet["Publicering"]):
     def public(self, now: dt.datetime | None = None) -> PubliceringQuerySet:
         """The one path to what anonymous users may see: published, due, about a public area."""
@@ -272,22 +284,34 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
             "-uppfoljning__period__ar", "-uppfoljning__period__tertial", "-publicerad_at", "-pk"
         )
 
-    def latest_public(self) -> PubliceringQuerySet:
+    def latest_public(
+        self, uppfoljningar: models.QuerySet[Uppfoljning] | None = None
+    ) -> PubliceringQuerySet:
         """Each follow-up's latest public publication (by `newest_first()`), in SQL.
 
         A follow-up keeps every revision it was published in; a timeline shows only the
         latest, and picking it in Python made pages read every revision ever published.
+        `uppfoljningar` narrows the follow-ups looked at (an area's, an assignment's).
         """
         # One moment for both: a publication falling due in between must not count in one
         # and not in the other.
         now = timezone.now()
-        newer = Publicering.objects.filter(
-            Q(publicerad_at__gt=models.OuterRef("publicerad_at"))
-            | Q(publicerad_at=models.OuterRef("publicerad_at"), pk__gt=models.OuterRef("pk")),
-            uppfoljning=models.OuterRef("uppfoljning"),
-            publicerad_at__lte=now,
+        # Start from the follow-ups and take each one's latest visible version: one probe
+        # of the (uppfoljning, publicerad_at, id) index per follow-up, instead of comparing
+        # every revision with every other (a NOT EXISTS read all publications twice).
+        latest = models.Subquery(
+            Publicering.objects.filter(uppfoljning=models.OuterRef("pk"), publicerad_at__lte=now)
+            .order_by("-publicerad_at", "-pk")
+            .values("pk")[:1]
         )
-        return self.public(now).filter(~models.Exists(newer))
+        if uppfoljningar is None:
+            uppfoljningar = Uppfoljning.objects.all()
+        ids = uppfoljningar.order_by().values(latest_id=latest)
+        if connections[self.db].vendor == "postgresql":
+            # `id = ANY(ARRAY(...))` fetches those rows by primary key; with `IN (...)`
+            # PostgreSQL hash-joins against a scan of every publication instead.
+            return self.public(now).filter(_EqualsAny(models.F("pk"), ArraySubquery(ids)))
+        return self.public(now).filter(pk__in=ids)
 
 
 class Publicering(models.Model):
@@ -325,6 +349,12 @@ class Publicering(models.Model):
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         ordering = ["publicerad_at", "pk"]
+        indexes = [
+            # `latest_public()`: each follow-up's latest visible version in one index probe.
+            models.Index(
+                fields=["uppfoljning", "-publicerad_at", "-id"], name="publicering_senaste"
+            ),
+        ]
         constraints = [
             status_rule("publicering"),
             models.CheckConstraint(

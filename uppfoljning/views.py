@@ -18,6 +18,7 @@ from uppfoljning.models import (
     Publicering,
     Rapport,
     Uppdrag,
+    Uppfoljning,
 )
 from uppfoljning.reports import Change, Entry, entries_for, period_lookup
 
@@ -112,8 +113,7 @@ def uppdrag(request: HttpRequest, slug: str) -> HttpResponse:
     uppdrag = get_object_or_404(Uppdrag, slug=slug)
     # The latest publication per period (one follow-up each), newest period first.
     timeline = list(
-        Publicering.objects.latest_public()
-        .filter(uppfoljning__uppdrag=uppdrag)
+        Publicering.objects.latest_public(Uppfoljning.objects.filter(uppdrag=uppdrag))
         .select_related("uppfoljning__period")
         .newest_first()
     )
