@@ -28,12 +28,32 @@ from uppfoljning.indikator_forms import MatvardeForm
 from uppfoljning.models import Indikator, Matvarde, attach_values
 
 
+def choice_labels() -> dict[str, dict[str, str]]:
+    """The target and horizon labels in the current language, as plain strings.
+
+    Resolved once per request: `get_riktning_display` on each of fifty cards hashed and
+    translated the lazy choice labels anew every time.
+    """
+    return {
+        "riktning": {value: str(label) for value, label in Indikator.Riktning.choices},
+        "horisont": {value: str(label).lower() for value, label in Indikator.Horisont.choices},
+    }
+
+
+def _target(indikator: Indikator, labels: dict[str, dict[str, str]]) -> dict[str, str]:
+    return {
+        "target": labels["riktning"].get(indikator.riktning, indikator.riktning),
+        "horizon": labels["horisont"].get(indikator.horisont, indikator.horisont),
+    }
+
+
 def present(indikator: Indikator) -> dict[str, Any]:
     """Everything the chart partial shows of one indicator (from prefetched values)."""
     punkter = indikator.serie()
     rows = table_rows(indikator, punkter)
     return {
         "indikator": indikator,
+        **_target(indikator, choice_labels()),
         "chart": build_chart(indikator, punkter) if indikator.has_figures else None,
         "summary": summary(indikator, punkter),
         "rows": rows,
@@ -46,7 +66,7 @@ def present(indikator: Indikator) -> dict[str, Any]:
     }
 
 
-def present_card(indikator: Indikator) -> dict[str, Any]:
+def present_card(indikator: Indikator, labels: dict[str, dict[str, str]]) -> dict[str, Any]:
     """One indicator on the list page: its facts and a small trend line, no table.
 
     The list stays small however many years of values there are; the indicator's own page
@@ -56,6 +76,7 @@ def present_card(indikator: Indikator) -> dict[str, Any]:
     sparkline = build_sparkline(indikator, punkter) if indikator.has_figures else None
     return {
         "indikator": indikator,
+        **_target(indikator, labels),
         "sparkline": sparkline.svg(indikator.slug) if sparkline else "",
         "years": len(punkter),
         "latest": latest(indikator),
@@ -83,7 +104,8 @@ def index(request: HttpRequest) -> HttpResponse:
     indikatorer = attach_values(
         list(Indikator.objects.public().select_related("uppdrag", "omrade"))
     )
-    ctx = {"items": [present_card(i) for i in indikatorer]}
+    labels = choice_labels()
+    ctx = {"items": [present_card(i, labels) for i in indikatorer]}
     return render(request, "uppfoljning/indikatorer.html", ctx)
 
 
