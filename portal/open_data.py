@@ -61,6 +61,14 @@ def _iso_date(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat()
 
 
+def _labels(choices: list[tuple[str, Any]]) -> dict[str, str]:
+    """A choice field's labels as plain strings, resolved once per page or file.
+
+    `get_FOO_display()` on each of a hundred rows hashed and translated the lazy labels anew.
+    """
+    return {value: str(label) for value, label in choices}
+
+
 def _number(value: Decimal | None) -> float | int | None:
     # JSON numbers, not strings; whole numbers without a trailing ".0".
     if value is None:
@@ -135,6 +143,7 @@ _WITHIN_PERIOD = (
 
 def uppfoljningar_records(pubs: list[Publicering]) -> list[Record]:
     """`is_latest` marks the version the portal shows now."""
+    status_labels = _labels(Publicering._meta.get_field("status").choices)
     records = []
     for p in pubs:
         u = p.uppfoljning
@@ -154,7 +163,7 @@ def uppfoljningar_records(pubs: list[Publicering]) -> list[Record]:
                 "assignment_slug": u.uppdrag.slug if u.uppdrag_id else "",
                 "assignment_name": u.uppdrag.namn if u.uppdrag_id else "",
                 "status": p.status,
-                "status_label": p.get_status_display(),
+                "status_label": status_labels.get(p.status, p.status),
                 "summary": p.sammanfattning,
                 "cause": p.orsak,
                 "actions": p.atgarder,
@@ -302,13 +311,14 @@ def inspel_rows() -> QuerySet[Inspel]:
 
 def inspel_records(inspel: list[Inspel]) -> list[Record]:
     """Approved input: the moderated text only; a name only by choice; never an e-mail."""
+    kind_labels = _labels(Inspel.Typ.choices)
     records = []
     for i in inspel:
         records.append(
             {
                 "id": i.pk,
                 "kind": i.typ,
-                "kind_label": i.get_typ_display(),
+                "kind_label": kind_labels.get(i.typ, i.typ),
                 "area_slug": i.omrade.slug if i.omrade_id else "",
                 "text": i.publicerad_text,
                 "name": i.namn if i.visa_namn else "",
