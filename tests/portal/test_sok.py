@@ -77,6 +77,13 @@ def test_staff_also_find_drafts_and_unapproved_input(client: Client) -> None:
     assert "Utkast" in html
 
 
+def test_a_non_public_area_and_its_input_are_found_by_staff_only(client: Client) -> None:
+    omrade = make_omrade(publik=False, beskrivning="Ny simhall i centrum.")
+    _inspel("En simhall vore bra.", omrade=omrade)
+    assert "0 träffar" in client.get("/sok/", {"q": "simhall"}).content.decode()
+    assert "2 träffar" in _staff().get("/sok/", {"q": "simhall"}).content.decode()
+
+
 def test_residents_find_only_the_latest_published_version(client: Client) -> None:
     uppf = make_uppfoljning(sammanfattning="")
     make_publicering(uppf, sammanfattning="Version ett om skolgårdar.")
