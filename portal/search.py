@@ -367,12 +367,19 @@ class Search:
             fields = (
                 ["text", "publicerad_text", "svar"] if self.staff else ["publicerad_text", "svar"]
             )
+            # Only what the hit shows: the texts are read by ts_headline in the database.
+            urls: dict[int | None, str] = {}
             for i in (
                 Inspel.objects.filter(pk__in=ids["inspel"])
                 .select_related("omrade")
+                .only("typ", "status", "omrade__slug", "omrade__kortnamn")
                 .annotate(excerpt=self._headline(fields))
             ):
-                url = i.omrade.get_absolute_url() if i.omrade_id else reverse("index")
+                if i.omrade_id not in urls:
+                    urls[i.omrade_id] = (
+                        i.omrade.get_absolute_url() if i.omrade_id else reverse("index")
+                    )
+                url = urls[i.omrade_id]
                 title = str(i.get_typ_display())
                 if i.omrade_id:
                     title = f"{title} – {i.omrade.kortnamn}"
