@@ -3,6 +3,10 @@
 How it is fast: `PublicCacheMiddleware` sits right after WhiteNoise and answers a hit before
 sessions, locale, CSRF, auth, messages, CSP and the rest of the stack run, with one cache
 round trip (the generation, the next scheduled publication and the page in one `get_many`).
+Each app process also keeps the pages it served most recently in its own memory (a few
+megabytes, `LOCAL_BYTES`), so that a hit on a large page fetches only the two small numbers
+from the shared cache and not the page again; a local copy counts only under the same
+conditions as the shared entry (current generation, not past its expiry time).
 The entry carries every header the full stack set on the response it was made from (CSP,
 X-Frame-Options, Vary, Content-Language…); the middleware before it (security headers,
 Permissions-Policy) runs on hits as on misses. A miss goes through the whole stack; views
@@ -43,7 +47,9 @@ import datetime as dt
 import functools
 import hashlib
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -64,6 +70,11 @@ CSRF_PLACEHOLDER = b"@@public-cache-csrf-token@@"
 _TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 # Cookies that make a response personal: a session (logged in, or flash messages) or messages.
 _PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, "messages"}
+
+# Bytes of page content each process keeps in memory beside the shared cache (LRU).
+LOCAL_BYTES = 16 * 1024 * 1024
+# Part of each page key: entries written in an older shape are never read back.
+_KEY_VERSION = "v2"
 
 # A view marked @public_cache sets this attribute on its response: the language it rendered in.
 _MARK = "public_cache_language"
@@ -98,6 +109,48 @@ _SHOWN_ONLY_WITH_STATUS = {
     "omraden.Inspel": "godkand",
     "omraden.Anmalan": "bekraftad",
 }
+
+
+class _LocalPages:
+    """This process's most recently served entries, at most LOCAL_BYTES of content (LRU)."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[Any, ...] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: tuple[Any, ...]) -> None:
+        size = _entry_size(entry)
+        if size > LOCAL_BYTES:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= _entry_size(old)
+            self._entries[key] = entry
+            self._size += size
+            while self._size > LOCAL_BYTES:
+                _key, dropped = self._entries.popitem(last=False)
+                self._size -= _entry_size(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+
+
+def _entry_size(entry: tuple[Any, ...]) -> int:
+    return sum(len(part) for part in entry[-1])
+
+
+_local = _LocalPages()
 
 
 def enabled() -> bool:
@@ -145,6 +198,7 @@ def invalidate(*, schedule_changed: bool = True) -> None:
 def reset_for_empty_database() -> None:
     """Empty the cache and record that nothing is scheduled (tests: each starts empty)."""
     cache.clear()
+    _local.clear()
     cache.set(NEXT_KEY, NOTHING_SCHEDULED, timeout=None)
 
 
@@ -194,17 +248,29 @@ def _lookup(key: str) -> tuple[int, int, tuple[Any, ...] | None]:
     """The generation, its expiry and the page stored under `key` if still current.
 
     One cache round trip in the common case; the slow path (no generation yet, nothing known
-    about scheduled publications, or one has become due) is `_generation_and_expiry`.
+    about scheduled publications, or one has become due) is `_generation_and_expiry`. With a
+    local copy of the page only the generation and the next publication are fetched; the
+    copy is used under the very rules the shared entry is (current generation, not expired).
     """
-    values = cache.get_many([GENERATION_KEY, NEXT_KEY, key])
+    local = _local.get(key)
+    keys = [GENERATION_KEY, NEXT_KEY] if local is not None else [GENERATION_KEY, NEXT_KEY, key]
+    values = cache.get_many(keys)
     generation = values.get(GENERATION_KEY)
     nxt = values.get(NEXT_KEY)
-    if generation is None or nxt is None or nxt <= _now():
+    now = _now()
+    if generation is None or nxt is None or nxt <= now:
         generation, nxt = _generation_and_expiry()
         return generation, nxt, None
-    entry = values.get(key)
-    if entry is None or entry[0] != generation:
+    if local is not None and local[0] == generation and local[1] > now:
+        return generation, nxt, local
+    if local is not None:
+        # The local copy is stale; another process may have stored a current page since.
+        entry = cache.get(key)
+    else:
+        entry = values.get(key)
+    if entry is None or entry[0] != generation or entry[1] <= now:
         return generation, nxt, None
+    _local.put(key, entry)
     return generation, nxt, entry
 
 
@@ -235,7 +301,7 @@ def _language(request: HttpRequest) -> str:
 
 def _key(request: HttpRequest, language: str) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"public-cache:page:{language}:{path}"
+    return f"public-cache:page:{_KEY_VERSION}:{language}:{path}"
 
 
 def _strip_csrf_tokens(request: HttpRequest, content: bytes) -> bytes:
@@ -270,7 +336,12 @@ def _store(
         max(1, int(expiry - _now())),
     )
     headers = {k: v for k, v in response.items() if k.lower() != "content-length"}
-    cache.set(key, (generation, response.status_code, headers, content), timeout)
+    # Split at the placeholders now, so that a hit joins the parts with its token instead of
+    # searching the whole page for them.
+    parts = tuple(content.split(CSRF_PLACEHOLDER))
+    entry = (generation, _now() + timeout, response.status_code, headers, parts)
+    cache.set(key, entry, timeout)
+    _local.put(key, entry)
 
 
 class PublicCacheMiddleware:
@@ -297,13 +368,15 @@ class PublicCacheMiddleware:
         return response
 
     def _replay(self, request: HttpRequest, entry: tuple[Any, ...]) -> HttpResponse:
-        _generation, status, headers, content = entry
+        _generation, _expires, status, headers, parts = entry
         response = HttpResponse(status=status, headers=headers)
-        if CSRF_PLACEHOLDER in content:
+        if len(parts) > 1:
             # A fresh token for this visitor (their own cookie's secret if they have one).
             self.csrf.process_request(request)
-            content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+            content = get_token(request).encode().join(parts)
             self.csrf.process_response(request, response)
+        else:
+            content = parts[0]
         response.content = content
         response["Content-Length"] = str(len(content))
         response["X-Public-Cache"] = "hit"

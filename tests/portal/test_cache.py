@@ -76,6 +76,39 @@ def test_a_scheduled_publication_appears_at_its_time(
     assert response.content == b"Planerad"
 
 
+def test_a_process_serves_a_page_another_process_stored(client: Client) -> None:
+    make_publicering(make_uppfoljning(sammanfattning="Delad"))
+    client.get("/statuses/")
+    public_cache._local.clear()  # as if the next request reached another app process
+    response = client.get("/statuses/")
+    assert _hit(response) and response.content == b"Delad"
+
+
+def test_a_stale_local_copy_gives_way_to_the_current_shared_entry(client: Client) -> None:
+    uppf = make_uppfoljning(sammanfattning="Gammal")
+    make_publicering(uppf)
+    client.get("/statuses/")
+    key, old = next(iter(public_cache._local._entries.items()))
+    make_publicering(uppf, sammanfattning="Ny")
+    assert not _hit(client.get("/statuses/"))
+    # Another process still holds the page of the previous generation in its memory.
+    public_cache._local.put(key, old)
+    response = client.get("/statuses/")
+    assert _hit(response) and response.content == b"Gammal|Ny"
+
+
+def test_a_local_copy_expires_with_the_shared_entry(
+    client: Client, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.PUBLIC_CACHE_TIMEOUT = 60
+    make_publicering(make_uppfoljning(sammanfattning="Kort"))
+    client.get("/statuses/")
+    assert _hit(client.get("/statuses/"))
+    later = timezone.now() + dt.timedelta(seconds=61)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert not _hit(client.get("/statuses/"))
+
+
 def test_logged_in_users_are_never_served_or_stored(client: Client) -> None:
     make_publicering(make_uppfoljning(sammanfattning="Publik"))
     client.force_login(User.objects.create_user("alice"))
