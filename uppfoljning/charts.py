@@ -185,7 +185,12 @@ class Sparkline:
     riket_last: tuple[str, str] | None  # the newest point: a square marker (x, y of a corner)
 
     def svg(self, slug: str) -> SafeString:
-        """The inline SVG: an image named by its <title>; classes only, no style attributes."""
+        """The inline SVG: an image named by its <title>; classes only, no style attributes.
+
+        Fifty of these are on one page, so the markup is terse: the two lines are told apart
+        by a short class, and the markers by their element (.sparkline rect and circle in
+        portal.css) — the nation's newest point is the only rect, Tyresö's the only circle.
+        """
         # Plain f-strings, not format_html(): only the title and the slug are text; the rest
         # are numbers formatted here. Fifty of these per page made format_html() a tenth of it.
         title_id = f"trend-{escape(slug)}"
@@ -196,17 +201,15 @@ class Sparkline:
             f'<title id="{title_id}">{escape(self.title)}</title>'
         ]
         if self.riket_points:
-            parts.append(f'<polyline class="sparkline-riket" points="{self.riket_points}"/>')
+            parts.append(f'<polyline class="riket" points="{self.riket_points}"/>')
         if self.tyreso_points:
-            parts.append(f'<polyline class="sparkline-tyreso" points="{self.tyreso_points}"/>')
+            parts.append(f'<polyline class="tyreso" points="{self.tyreso_points}"/>')
         if self.riket_last:
             x, y = self.riket_last
-            parts.append(
-                f'<rect class="sparkline-riket-punkt" x="{x}" y="{y}" width="6" height="6"/>'
-            )
+            parts.append(f'<rect x="{x}" y="{y}" width="6" height="6"/>')
         if self.tyreso_last:
             cx, cy = self.tyreso_last
-            parts.append(f'<circle class="sparkline-tyreso-punkt" cx="{cx}" cy="{cy}" r="3.5"/>')
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="3.5"/>')
         parts.append("</svg>")
         return mark_safe("".join(parts))
 
