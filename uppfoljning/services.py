@@ -144,7 +144,10 @@ def _write(
         setattr(uppf, field, value)
     uppf.version = version + 1
     uppf.andrad_at = now
-    uppf.andrad_av = by
+    # The same person saving again keeps the editor read with the row (and their person, for
+    # the name shown), so showing the saved row needs no further query.
+    if uppf.andrad_av_id != by.pk:
+        uppf.andrad_av = by
     return uppf
 
 

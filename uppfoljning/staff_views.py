@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -102,14 +102,24 @@ class Cell:
         return value in (Status.GUL, Status.ROD)
 
 
-def _annotated(qs: Any, period: Period) -> Any:
-    """Follow-ups with whether any version is public yet and whether that was by the deadline."""
-    any_pub = Publicering.objects.filter(uppfoljning=OuterRef("pk"))
-    in_time = any_pub
-    if period.deadline:
-        end = timezone.make_aware(dt.datetime.combine(period.deadline, dt.time.max))
-        in_time = any_pub.filter(publicerad_at__lte=end)
-    return qs.annotate(har_publicering=Exists(any_pub), publicerad_i_tid=Exists(in_time))
+def _annotated(qs: Any) -> Any:
+    """Follow-ups with when their first version was published (None: never).
+
+    One subquery (an index probe on `publicering_senaste`) answers both flags of a cell:
+    whether any version is public yet and whether the first one came by the deadline.
+    """
+    first = (
+        Publicering.objects.filter(uppfoljning=OuterRef("pk"))
+        .order_by("publicerad_at")
+        .values("publicerad_at")[:1]
+    )
+    return qs.annotate(forsta_publicering=Subquery(first))
+
+
+def _published_in_time(period: Period, first: dt.datetime | None) -> bool:
+    if first is None or period.deadline is None:
+        return False
+    return first <= timezone.make_aware(dt.datetime.combine(period.deadline, dt.time.max))
 
 
 def _cell(
@@ -128,8 +138,9 @@ def _cell(
         uppf=uppf,
         can_edit=roles.can_edit_uppfoljning(request.user, candidate),
     )
-    cell.published = bool(uppf and uppf.har_publicering)
-    cell.overdue = period.is_overdue() and not (uppf and uppf.publicerad_i_tid)
+    first = uppf.forsta_publicering if uppf else None
+    cell.published = first is not None
+    cell.overdue = period.is_overdue() and not _published_in_time(period, first)
     if cell.can_edit:
         cell.form = CellForm(
             prefix=cell.key,
@@ -154,8 +165,7 @@ def _cells(request: HttpRequest, period: Period) -> list[Cell]:
     uppdrag = list(Uppdrag.objects.filter(overgripande=True).order_by("kommunplan_ar", "ordning"))
     # order_by(): the rows are looked up by subject, so the default ordering's joins are waste.
     rows = _annotated(
-        Uppfoljning.objects.filter(period=period).select_related("andrad_av__person").order_by(),
-        period,
+        Uppfoljning.objects.filter(period=period).select_related("andrad_av__person").order_by()
     )
     by_omrade = {u.omrade_id: u for u in rows if u.omrade_id}
     by_uppdrag = {u.uppdrag_id: u for u in rows if u.uppdrag_id}
@@ -192,12 +202,33 @@ def _subject(kind: str, pk: int) -> Omrade | Uppdrag:
 def _existing(period: Period, kind: str, subject: Any) -> Uppfoljning | None:
     lookup = {"omrade": subject} if kind == "omrade" else {"uppdrag": subject}
     uppf = _annotated(
-        Uppfoljning.objects.filter(period=period, **lookup).select_related("andrad_av__person"),
-        period,
+        Uppfoljning.objects.filter(period=period, **lookup)
+        .select_related("andrad_av__person")
+        .order_by()
     ).first()
     if uppf is not None:
         uppf.period = period
     return uppf
+
+
+def _lookup(
+    period_id: int, kind: str, pk: int
+) -> tuple[Period, Omrade | Uppdrag, Uppfoljning | None]:
+    """The period, the area or assignment and its follow-up, if there is one yet.
+
+    An existing follow-up brings its period and subject along in one query (a status changed
+    again, the common case); only a first edit reads the period and the subject on their own.
+    """
+    if kind not in ("omrade", "uppdrag"):
+        raise Http404
+    uppf = _annotated(
+        Uppfoljning.objects.filter(period_id=period_id, **{f"{kind}_id": pk})
+        .select_related("period", kind, "andrad_av__person")
+        .order_by()
+    ).first()
+    if uppf is not None:
+        return uppf.period, getattr(uppf, kind), uppf
+    return get_object_or_404(Period, pk=period_id), _subject(kind, pk), None
 
 
 @require_POST
@@ -205,9 +236,7 @@ def _existing(period: Period, kind: str, subject: Any) -> Uppfoljning | None:
 @vary_on_headers("HX-Request")
 def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpResponse:
     """Set the status of one area or assignment in place; creates the follow-up on first edit."""
-    period = get_object_or_404(Period, pk=period_id)
-    subject = _subject(kind, pk)
-    existing = _existing(period, kind, subject)
+    period, subject, existing = _lookup(period_id, kind, pk)
     cell = _cell(request, period, kind, subject, existing)
     if not cell.can_edit:
         raise PermissionDenied
