@@ -97,6 +97,23 @@ class Cell:
         return reverse("arbetsyta:cell", args=[self.period.pk, self.kind, self.subject.pk])
 
     @property
+    def status_options(self) -> list[tuple[str, str, Any, bool]]:
+        """The status radios as (id, value, label, checked), as RadioSelect would number them.
+
+        Iterating the bound field instead builds a widget context per option: a noticeable
+        share of the matrix (eight forms) for three radios each.
+        """
+        if self.form is None:
+            return []
+        field = self.form["status"]
+        current = field.value()
+        checked = "" if current is None else str(current)
+        return [
+            (f"{field.auto_id}_{i}", str(value), label, str(value) == checked)
+            for i, (value, label) in enumerate(self.form.fields["status"].choices)
+        ]
+
+    @property
     def needs_cause(self) -> bool:
         value = self.form["status"].value() if self.form else ""
         return value in (Status.GUL, Status.ROD)
