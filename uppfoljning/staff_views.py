@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -19,8 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -66,6 +65,98 @@ def _staff_only(request: HttpRequest) -> None:
 
 
 @dataclass
+class CellInputs:
+    """What the cell form's inputs show, as plain strings, built once per cell.
+
+    The partial writes the inputs out as Django's widgets render them; reading names, ids and
+    values through bound fields (and lazy labels) per input cost more than the HTML itself.
+    A shown form that was not posted needs no `CellForm` at all; a posted one brings its errors.
+    """
+
+    key: str
+    version: str
+    status: str
+    orsak: str
+    atgarder: str
+    options: list[tuple[str, str, str, bool]]
+    errors: Any = None  # the bound form's ErrorDict, or None: nothing posted, nothing refused
+    non_field_errors: Any = None
+
+    @classmethod
+    def build(cls, key: str, values: dict[str, Any], form: CellForm | None = None) -> CellInputs:
+        def text(value: Any) -> str:
+            return "" if value is None else str(value)
+
+        status = text(values.get("status"))
+        options = [
+            (f"id_{key}-status_{i}", value, label, value == status)
+            for i, (value, label) in enumerate(_status_choices())
+        ]
+        inputs = cls(
+            key=key,
+            version=text(values.get("version")),
+            status=status,
+            orsak=text(values.get("orsak")),
+            atgarder=text(values.get("atgarder")),
+            options=options,
+        )
+        if form is not None and form.errors:
+            inputs.errors = form.errors
+            inputs.non_field_errors = form.non_field_errors()
+        return inputs
+
+    @classmethod
+    def from_form(cls, key: str, form: CellForm) -> CellInputs:
+        values = {name: form[name].value() for name in ("version", "status", "orsak", "atgarder")}
+        return cls.build(key, values, form)
+
+    def _field_errors(self, name: str) -> Any:
+        return self.errors.get(name) if self.errors else None
+
+    @property
+    def status_errors(self) -> Any:
+        return self._field_errors("status")
+
+    @property
+    def orsak_errors(self) -> Any:
+        return self._field_errors("orsak")
+
+    @property
+    def atgarder_errors(self) -> Any:
+        return self._field_errors("atgarder")
+
+    @property
+    def open(self) -> bool:
+        """The cause and actions are shown for yellow and red, and when they were refused."""
+        return self.status in (Status.GUL, Status.ROD) or bool(
+            self.orsak_errors or self.atgarder_errors
+        )
+
+
+def _choices(choices: type[Status] | type[Uppfoljning.Tillstand]) -> list[tuple[str, str]]:
+    """Choices with their labels translated, once per language and process.
+
+    `get_FOO_display` and lazy labels translate again for every cell.
+    """
+    key = (choices, get_language())
+    translated = _CHOICES.get(key)
+    if translated is None:
+        translated = _CHOICES[key] = [(str(v), str(label)) for v, label in choices.choices]
+    return translated
+
+
+def _status_choices() -> list[tuple[str, str]]:
+    return _choices(Status)
+
+
+def _label(choices: type[Status] | type[Uppfoljning.Tillstand], value: str) -> str:
+    return next((label for v, label in _choices(choices) if v == value), value)
+
+
+_CHOICES: dict[tuple[type, str | None], list[tuple[str, str]]] = {}
+
+
+@dataclass
 class Cell:
     """One area or assignment in the open period, as shown (and edited) in the matrix."""
 
@@ -75,7 +166,9 @@ class Cell:
     period: Period
     uppf: Uppfoljning | None
     can_edit: bool
-    form: CellForm | None = None
+    # The addresses below are formatted from the workspace's own (reversed once per request).
+    base_url: str = ""
+    inputs: CellInputs | None = None
     conflict: services.StaleVersion | None = None
     saved: bool = False
     overdue: bool = False
@@ -87,36 +180,34 @@ class Cell:
         return STATUS_SYMBOLS[Status(self.uppf.status)] if self.uppf and self.uppf.status else ""
 
     @property
+    def status_label(self) -> str:
+        return _label(Status, self.uppf.status) if self.uppf else ""
+
+    @property
+    def state_label(self) -> str:
+        return _label(Uppfoljning.Tillstand, self.uppf.tillstand) if self.uppf else ""
+
+    @property
     def editor(self) -> str:
         return (
             services.display_name(self.uppf.andrad_av) if self.uppf and self.uppf.andrad_av else "–"
         )
 
-    @cached_property
+    @property
     def action_url(self) -> str:
-        return reverse("arbetsyta:cell", args=[self.period.pk, self.kind, self.subject.pk])
+        return f"{self.base_url}cell/{self.period.pk}/{self.kind}/{self.subject.pk}/"
 
     @property
-    def status_options(self) -> list[tuple[str, str, Any, bool]]:
-        """The status radios as (id, value, label, checked), as RadioSelect would number them.
-
-        Iterating the bound field instead builds a widget context per option: a noticeable
-        share of the matrix (eight forms) for three radios each.
-        """
-        if self.form is None:
-            return []
-        field = self.form["status"]
-        current = field.value()
-        checked = "" if current is None else str(current)
-        return [
-            (f"{field.auto_id}_{i}", str(value), label, str(value) == checked)
-            for i, (value, label) in enumerate(self.form.fields["status"].choices)
-        ]
+    def new_url(self) -> str:
+        return f"{self.base_url}ny/{self.period.pk}/{self.kind}/{self.subject.pk}/"
 
     @property
-    def needs_cause(self) -> bool:
-        value = self.form["status"].value() if self.form else ""
-        return value in (Status.GUL, Status.ROD)
+    def uppfoljning_url(self) -> str:
+        return f"{self.base_url}uppfoljning/{self.uppf.pk}/" if self.uppf else ""
+
+    def show_form(self, form: CellForm) -> None:
+        """Show a posted form (its values and errors) instead of the follow-up as saved."""
+        self.inputs = CellInputs.from_form(self.key, form)
 
 
 def _annotated(qs: Any) -> Any:
@@ -140,7 +231,12 @@ def _published_in_time(period: Period, first: dt.datetime | None) -> bool:
 
 
 def _cell(
-    request: HttpRequest, period: Period, kind: str, subject: Any, uppf: Uppfoljning | None
+    request: HttpRequest,
+    period: Period,
+    kind: str,
+    subject: Any,
+    uppf: Uppfoljning | None,
+    base_url: str | None = None,
 ) -> Cell:
     candidate = uppf or Uppfoljning(
         period=period,
@@ -154,14 +250,15 @@ def _cell(
         period=period,
         uppf=uppf,
         can_edit=roles.can_edit_uppfoljning(request.user, candidate),
+        base_url=reverse("arbetsyta:matris") if base_url is None else base_url,
     )
     first = uppf.forsta_publicering if uppf else None
     cell.published = first is not None
     cell.overdue = period.is_overdue() and not _published_in_time(period, first)
     if cell.can_edit:
-        cell.form = CellForm(
-            prefix=cell.key,
-            initial={
+        cell.inputs = CellInputs.build(
+            cell.key,
+            {
                 "status": uppf.status if uppf else "",
                 "orsak": uppf.orsak if uppf else "",
                 "atgarder": uppf.atgarder if uppf else "",
@@ -190,8 +287,9 @@ def _cells(request: HttpRequest, period: Period) -> list[Cell]:
         u.period = period
     for u in by_uppdrag.values():
         u.period = period
-    return [_cell(request, period, "omrade", o, by_omrade.get(o.pk)) for o in omraden] + [
-        _cell(request, period, "uppdrag", a, by_uppdrag.get(a.pk)) for a in uppdrag
+    base = reverse("arbetsyta:matris")
+    return [_cell(request, period, "omrade", o, by_omrade.get(o.pk), base) for o in omraden] + [
+        _cell(request, period, "uppdrag", a, by_uppdrag.get(a.pk), base) for a in uppdrag
     ]
 
 
@@ -258,7 +356,6 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
     if not cell.can_edit:
         raise PermissionDenied
     form = CellForm(request.POST, prefix=cell.key)
-    cell.form = form
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -283,10 +380,12 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
             cell.extra["changes"] = describe_changes(stale)
             # Keep what the user chose; the next save is based on the version they now see.
             data = {**request.POST.dict(), f"{cell.key}-version": stale.current.version}
-            cell.form = CellForm(data, prefix=cell.key)
-            cell.form.is_valid()
+            conflict_form = CellForm(data, prefix=cell.key)
+            conflict_form.is_valid()
+            cell.show_form(conflict_form)
         except ValidationError as e:
             form.add_error(None, e)
+            cell.show_form(form)
         else:
             if not wants_fragment(request):
                 messages.success(request, _("Saved: %(name)s.") % {"name": subject})
@@ -297,6 +396,8 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
                 uppf = _existing(period, kind, subject)
             cell = _cell(request, period, kind, subject, uppf)
             cell.saved = True
+    else:
+        cell.show_form(form)
     if wants_fragment(request):
         return render(request, f"{TEMPLATE}#cell", {"cell": cell, "period": period})
     # Without JavaScript: the whole matrix again, with this cell's errors or conflict.

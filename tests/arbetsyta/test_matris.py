@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tests.cast import Cast
 from tests.conftest import make_omrade, make_publicering, make_uppfoljning
@@ -258,3 +259,27 @@ def test_the_matrix_takes_a_constant_number_of_queries(
     with django_assert_num_queries(8):  # type: ignore[operator]
         r = c.get(URL)
     assert r.status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"], ids=["sv", "en"])
+def test_the_formatted_cell_addresses_are_the_reversed_ones(cast: Cast, prefix: str) -> None:
+    uppf = make_uppfoljning(period=cast.period, omrade=cast.omrade_a, status="gron")
+    html = _client(cast.users["klg"]).get(f"{prefix}{URL}").content.decode()
+    language = "en" if prefix else "sv"
+    with translation.override(language):
+        expected = [
+            reverse("arbetsyta:cell", args=[cast.period.pk, "omrade", cast.omrade_a.pk]),
+            reverse("arbetsyta:uppfoljning", args=[uppf.pk]),
+            reverse("arbetsyta:cell", args=[cast.period.pk, "uppdrag", cast.uppdrag.pk]),
+            reverse("arbetsyta:ny", args=[cast.period.pk, "uppdrag", cast.uppdrag.pk]),
+        ]
+    assert expected[0].startswith(f"{prefix}/")
+    for url in expected:
+        assert f'="{url}"' in html
+
+
+def test_the_status_labels_follow_the_language(cast: Cast) -> None:
+    c = _client(cast.users["klg"])
+    assert "> Gul</label>" in c.get(URL).content.decode()
+    assert "> Yellow</label>" in c.get(f"/en{URL}").content.decode()
+    assert "> Gul</label>" in c.get(URL).content.decode()
