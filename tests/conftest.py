@@ -4,8 +4,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from omraden.models import Aktivitet, Fas, Inspel, Omrade, Person
 from uppfoljning.models import (
@@ -18,6 +19,19 @@ from uppfoljning.models import (
     Uppdrag,
     Uppfoljning,
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Swedish).
+
+    A request through the test client activates its URL's language in the test's thread and
+    leaves it active, so without this an earlier test's English request made a later test's
+    `reverse()` produce /en/ addresses: the outcome depended on the order of the tests.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def make_person(**kwargs: Any) -> Person:
