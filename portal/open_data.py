@@ -27,7 +27,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from omraden.models import Aktivitet, Inspel, Omrade, attach_latest_publications
-from uppfoljning.models import Indikator, Matvarde, Publicering
+from portal.lib.choices import labels
+from uppfoljning.models import Indikator, Matvarde, Publicering, Status
 
 # The portal's own data is in the public domain; values fetched from Kolada keep their source.
 LICENSE_URL = "https://creativecommons.org/publicdomain/zero/1.0/"
@@ -59,14 +60,6 @@ def _iso_date(value: dt.date | dt.datetime | None) -> str | None:
     if isinstance(value, dt.datetime):
         value = timezone.localdate(value)
     return value.isoformat()
-
-
-def _labels(choices: list[tuple[str, Any]]) -> dict[str, str]:
-    """A choice field's labels as plain strings, resolved once per page or file.
-
-    `get_FOO_display()` on each of a hundred rows hashed and translated the lazy labels anew.
-    """
-    return {value: str(label) for value, label in choices}
 
 
 def _number(value: Decimal | None) -> float | int | None:
@@ -143,7 +136,7 @@ _WITHIN_PERIOD = (
 
 def uppfoljningar_records(pubs: list[Publicering]) -> list[Record]:
     """`is_latest` marks the version the portal shows now."""
-    status_labels = _labels(Publicering._meta.get_field("status").choices)
+    status_labels = labels(Status)
     records = []
     for p in pubs:
         u = p.uppfoljning
@@ -311,7 +304,7 @@ def inspel_rows() -> QuerySet[Inspel]:
 
 def inspel_records(inspel: list[Inspel]) -> list[Record]:
     """Approved input: the moderated text only; a name only by choice; never an e-mail."""
-    kind_labels = _labels(Inspel.Typ.choices)
+    kind_labels = labels(Inspel.Typ)
     records = []
     for i in inspel:
         records.append(

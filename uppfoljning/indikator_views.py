@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 
 from portal import roles
 from portal.cache import public_cache
+from portal.lib.choices import labels
 from uppfoljning.charts import (
     build_chart,
     build_sparkline,
@@ -31,12 +32,12 @@ from uppfoljning.models import Indikator, Matvarde, attach_values
 def choice_labels() -> dict[str, dict[str, str]]:
     """The target and horizon labels in the current language, as plain strings.
 
-    Resolved once per request: `get_riktning_display` on each of fifty cards hashed and
-    translated the lazy choice labels anew every time.
+    Looked up once per request (portal/lib/choices.py), not by `get_riktning_display` on
+    each of fifty cards.
     """
     return {
-        "riktning": {value: str(label) for value, label in Indikator.Riktning.choices},
-        "horisont": {value: str(label).lower() for value, label in Indikator.Horisont.choices},
+        "riktning": labels(Indikator.Riktning),
+        "horisont": {value: label.lower() for value, label in labels(Indikator.Horisont).items()},
     }
 
 

@@ -18,13 +18,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from omraden.models import Omrade
 from portal import roles
+from portal.lib.choices import labels
 from uppfoljning import services
 from uppfoljning.models import (
     STATUS_SYMBOLS,
@@ -90,7 +91,7 @@ class CellInputs:
         status = text(values.get("status"))
         options = [
             (f"id_{key}-status_{i}", value, label, value == status)
-            for i, (value, label) in enumerate(_status_choices())
+            for i, (value, label) in enumerate(labels(Status).items())
         ]
         inputs = cls(
             key=key,
@@ -133,27 +134,8 @@ class CellInputs:
         )
 
 
-def _choices(choices: type[Status] | type[Uppfoljning.Tillstand]) -> list[tuple[str, str]]:
-    """Choices with their labels translated, once per language and process.
-
-    `get_FOO_display` and lazy labels translate again for every cell.
-    """
-    key = (choices, get_language())
-    translated = _CHOICES.get(key)
-    if translated is None:
-        translated = _CHOICES[key] = [(str(v), str(label)) for v, label in choices.choices]
-    return translated
-
-
-def _status_choices() -> list[tuple[str, str]]:
-    return _choices(Status)
-
-
 def _label(choices: type[Status] | type[Uppfoljning.Tillstand], value: str) -> str:
-    return next((label for v, label in _choices(choices) if v == value), value)
-
-
-_CHOICES: dict[tuple[type, str | None], list[tuple[str, str]]] = {}
+    return labels(choices).get(value, value)
 
 
 @dataclass
