@@ -296,13 +296,18 @@ def _subject(kind: str, pk: int) -> Omrade | Uppdrag:
     raise Http404
 
 
-def _existing(period: Period, kind: str, subject: Any) -> Uppfoljning | None:
-    lookup = {"omrade": subject} if kind == "omrade" else {"uppdrag": subject}
-    uppf = _annotated(
-        Uppfoljning.objects.filter(period=period, **lookup)
+def _one(period_id: int, kind: str, pk: int) -> Any:
+    """The follow-up (at most one) of one area or assignment in a period, as a cell shows it."""
+    # order_by(): a single row; the default ordering's joins would be waste.
+    return _annotated(
+        Uppfoljning.objects.filter(period_id=period_id, **{f"{kind}_id": pk})
         .select_related("andrad_av__person")
         .order_by()
-    ).first()
+    )
+
+
+def _existing(period: Period, kind: str, subject: Any) -> Uppfoljning | None:
+    uppf = _one(period.pk, kind, subject.pk).first()
     if uppf is not None:
         uppf.period = period
     return uppf
@@ -318,11 +323,7 @@ def _lookup(
     """
     if kind not in ("omrade", "uppdrag"):
         raise Http404
-    uppf = _annotated(
-        Uppfoljning.objects.filter(period_id=period_id, **{f"{kind}_id": pk})
-        .select_related("period", kind, "andrad_av__person")
-        .order_by()
-    ).first()
+    uppf = _one(period_id, kind, pk).select_related("period", kind).first()
     if uppf is not None:
         return uppf.period, getattr(uppf, kind), uppf
     return get_object_or_404(Period, pk=period_id), _subject(kind, pk), None
