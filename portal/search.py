@@ -52,6 +52,7 @@ from django.views.decorators.http import require_safe
 from omraden.models import Inspel, Omrade
 from portal import roles
 from portal.cache import public_cache
+from portal.lib.db import planned_for_values
 from uppfoljning.models import Publicering, Rapport, Uppfoljning
 
 CONFIG = "swedish"
@@ -282,7 +283,9 @@ class Search:
                 "now": timezone.now(),
                 "approved": Inspel.Status.GODKAND.value,
             }
-            with connection.cursor() as cursor:
+            # A rare word reads the GIN index, a common one walks the newest rows: the plan
+            # must see the words, so this query is never run from a generic plan.
+            with planned_for_values(), connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 return [(kind, pk, rank) for kind, pk, rank in cursor.fetchall()]
         # The SQLite fallback (small development data) keeps the ORM.
