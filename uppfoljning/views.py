@@ -5,6 +5,10 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from omraden.models import Omrade
@@ -30,6 +34,30 @@ def _legend() -> list[dict[str, str]]:
     ]
 
 
+def _diff_html(change: Change) -> SafeString:
+    """The summary's changes word by word, marked for screen readers too.
+
+    The markup of `_diff.html`, built here: a report shows a diff per section and each
+    `{% include %}` of it (and its loop over the words) cost a template render of its own.
+    """
+    added, removed = gettext("added:"), gettext("removed:")
+    words = []
+    for kind, text in change.diff:
+        if kind == "added":
+            words.append(
+                format_html('<ins><span class="visually-hidden">[{}] </span>{}</ins> ', added, text)
+            )
+        elif kind == "removed":
+            words.append(
+                format_html(
+                    '<del><span class="visually-hidden">[{}] </span>{}</del> ', removed, text
+                )
+            )
+        else:
+            words.append(format_html("{} ", text))
+    return format_html('<p class="diff">{}</p>\n', SafeString("".join(words)))
+
+
 @public_cache
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
@@ -43,16 +71,21 @@ def index(request: HttpRequest) -> HttpResponse:
         ar = years[0]
     periods = list(Period.objects.filter(ar=ar).order_by("tertial"))
     entries = entries_for(periods)
-    subjects: list[tuple[str, Any]] = [
-        ("uppdrag", u) for u in Uppdrag.objects.filter(overgripande=True)
-    ] + [("omrade", o) for o in Omrade.objects.public()]
+    # Each row's link and name are worked out here, once, rather than by template tags.
+    subjects: list[tuple[str, int, str, str]] = [
+        ("uppdrag", u.pk, reverse("uppfoljning:uppdrag", args=[u.slug]), u.namn)
+        for u in Uppdrag.objects.filter(overgripande=True).only("namn", "slug")
+    ] + [
+        ("omrade", o.pk, o.get_absolute_url(), f"{o.nummer}. {o.kortnamn}")
+        for o in Omrade.objects.public().only("nummer", "slug", "kortnamn")
+    ]
     rows = [
         {
-            "kind": kind,
-            "subject": subject,
-            "cells": [entries.get((p.pk, kind, subject.pk)) for p in periods],
+            "url": url,
+            "name": name,
+            "cells": [entries.get((p.pk, kind, pk)) for p in periods],
         }
-        for kind, subject in subjects
+        for kind, pk, url, name in subjects
     ]
     # Years are listed newest first, so the later year is the one before this one.
     i = years.index(ar) if ar in years else 0
@@ -78,24 +111,44 @@ def period(request: HttpRequest, slug: str) -> HttpResponse:
         .first()
     )
     entries = entries_for([period, previous] if previous else [period])
+    # The assignments followed up in this period (an IN rather than a join: no DISTINCT).
     uppdrag = Uppdrag.objects.filter(
-        Q(overgripande=True) | Q(uppfoljningar__period=period)
-    ).distinct()
-    subjects: list[tuple[str, Any]] = [("uppdrag", u) for u in uppdrag] + [
-        ("omrade", o) for o in Omrade.objects.public().select_related("fadder")
+        Q(overgripande=True)
+        | Q(pk__in=Uppfoljning.objects.filter(period=period).values("uppdrag_id"))
+    ).only("namn", "slug")
+    # Each section's heading, link and sponsor are worked out here, once per subject.
+    subjects: list[tuple[str, int, str, str, Any]] = [
+        ("uppdrag", u.pk, u.namn, reverse("uppfoljning:uppdrag", args=[u.slug]), None)
+        for u in uppdrag
+    ] + [
+        (
+            "omrade",
+            o.pk,
+            f"{o.nummer}. {o.fraga}",
+            o.get_absolute_url(),
+            o.fadder,
+        )
+        for o in Omrade.objects.public()
+        .select_related("fadder")
+        .only("nummer", "slug", "fraga", "fadder__namn")
     ]
     sections = []
-    for kind, subject in subjects:
-        entry = entries.get((period.pk, kind, subject.pk), Entry())
-        before = entries.get((previous.pk, kind, subject.pk), Entry()) if previous else Entry()
+    for kind, pk, title, url, fadder in subjects:
+        entry = entries.get((period.pk, kind, pk), Entry())
+        before = entries.get((previous.pk, kind, pk), Entry()) if previous else Entry()
         # Both sides are the reports' snapshots, so a later correction of either period
         # never changes what this report says about the change.
+        change = Change(before=before.snapshot, after=entry.snapshot)
         sections.append(
             {
                 "kind": kind,
-                "subject": subject,
+                "pk": pk,
+                "title": title,
+                "url": url,
+                "fadder": fadder,
                 "entry": entry,
-                "change": Change(before=before.snapshot, after=entry.snapshot),
+                "change": change,
+                "diff": _diff_html(change) if previous and change.text_changed else "",
             }
         )
     ctx = {
