@@ -49,7 +49,12 @@ def public_inspel_page(request: HttpRequest, omrade: Omrade | None = None) -> Pa
     """One page of approved input, newest first: two queries (count, rows)."""
     qs = Inspel.objects.for_public_list()
     if omrade is not None:
-        qs = qs.filter(omrade=omrade)
+        # An area's page does not show each input's area (hide_area): not fetched with it.
+        qs = (
+            qs.filter(omrade=omrade)
+            .select_related(None)
+            .select_related("initiativ", "uppfoljning__period")
+        )
     return Paginator(qs, PER_PAGE).get_page(request.GET.get("sida"))
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -44,16 +44,18 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     # A few activities each way; the full list is /aktiviteter/. Keeps the page small
     # however many activities an area gathers over the years.
     today = timezone.localdate()
+    # Only what the list shows, as dicts: cheaper to build than model instances.
     area_activities = Aktivitet.objects.public().filter(omraden=omrade)
+    shown = ("pk", "titel", "datum", "starttid", "plats", "teman")
     coming = list(
-        area_activities.filter(datum__gte=today).order_by("datum", "starttid")[
-            : AREA_ACTIVITIES + 1
-        ]
+        area_activities.filter(datum__gte=today)
+        .order_by("datum", "starttid")
+        .values(*shown)[: AREA_ACTIVITIES + 1]
     )
     past = list(
-        area_activities.filter(datum__lt=today).order_by("-datum", "-starttid")[
-            : AREA_ACTIVITIES + 1
-        ]
+        area_activities.filter(datum__lt=today)
+        .order_by("-datum", "-starttid")
+        .values(*shown)[: AREA_ACTIVITIES + 1]
     )
     ctx = {
         "omrade": omrade,
@@ -63,11 +65,16 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "earlier_periods": len(timeline) > AREA_PERIODS,
         "faser": list(Fas.objects.all()),
         "paverkansnivaer": Omrade.Paverkan,
+        # The leaders' names and titles only (no contact details), as dicts.
         "ledartrojor": list(
-            omrade.ledartrojor.filter(aktiv=True).select_related("person").order_by("slot")
+            omrade.ledartrojor.filter(aktiv=True)
+            .order_by("slot")
+            .values(namn=F("person__namn"), titel=F("person__titel"), fiktiv=F("person__fiktiv"))
         ),
         "initiativ": list(
-            omrade.initiativ.filter(publik=True).select_related("fas").order_by("fas__ordning")
+            omrade.initiativ.filter(publik=True)
+            .order_by("fas__ordning")
+            .values("titel", "beskrivning", fas_namn=F("fas__namn"))
         ),
         "coming": coming[:AREA_ACTIVITIES],
         "past": past[:AREA_ACTIVITIES],
