@@ -214,18 +214,17 @@ class Sparkline:
         return mark_safe("".join(parts))
 
 
-def _trend_text(label: str, punkter: list[Punkt], key: str, enhet: str) -> str:
+def _trend_text(label: str, points: list[tuple[int, Decimal]], enhet: str, language: str) -> str:
     """ "Tyresö 2007–2026: from 40 % to 61 %", or "Tyresö 2021: 58 %" for one year."""
-    points = [(p.ar, getattr(p, key)) for p in punkter if getattr(p, key) is not None]
     (first_year, first), (last_year, last) = points[0], points[-1]
     if len(points) == 1:
-        return f"{label} {last_year}: {fmt(last, enhet)}"
+        return f"{label} {last_year}: {_fmt(last, enhet, language)}"
     return _("%(name)s %(first_year)s–%(last_year)s: from %(first)s to %(last)s") % {
         "name": label,
         "first_year": first_year,
         "last_year": last_year,
-        "first": fmt(first, enhet),
-        "last": fmt(last, enhet),
+        "first": _fmt(first, enhet, language),
+        "last": _fmt(last, enhet, language),
     }
 
 
@@ -235,46 +234,46 @@ def build_sparkline(indikator: Indikator, punkter: list[Punkt]) -> Sparkline | N
     Its text alternative is the first and the newest value of each series; the numbers of
     every year are on the indicator's own page.
     """
-    values = [v for p in punkter for v in (p.tyreso, p.riket) if v is not None]
-    if not values:
+    tyreso = [(p.ar, p.tyreso) for p in punkter if p.tyreso is not None]
+    riket = [(p.ar, p.riket) for p in punkter if p.riket is not None]
+    if not tyreso and not riket:
         return None
     enhet = indikator.enhet
-    bottom, top, _step = _y_range(values, enhet)
+    bottom, top, _step = _y_range([v for _ar, v in tyreso + riket], enhet)
     first, last = punkter[0].ar, punkter[-1].ar
     left, right = SPARK_PAD, SPARK_WIDTH - SPARK_PAD
     upper, lower = SPARK_PAD, SPARK_HEIGHT - SPARK_PAD
     x_scale = (right - left) / (last - first) if last > first else 0.0
     y_scale = (lower - upper) / (top - bottom)
+    # x depends on the year only: computed once for both series.
+    xs = {
+        p.ar: (left + (p.ar - first) * x_scale if x_scale else (left + right) / 2) for p in punkter
+    }
 
-    def points(key: str) -> list[tuple[float, float]]:
-        return [
-            (
-                left + (p.ar - first) * x_scale if x_scale else (left + right) / 2,
-                lower - (float(value) - bottom) * y_scale,
-            )
-            for p in punkter
-            if (value := getattr(p, key)) is not None
-        ]
-
-    tyreso, riket = points("tyreso"), points("riket")
+    def coordinates(points: list[tuple[int, Decimal]]) -> list[tuple[float, float]]:
+        return [(xs[ar], lower - (float(value) - bottom) * y_scale) for ar, value in points]
 
     def polyline(pts: list[tuple[float, float]]) -> str:
-        return " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) if len(pts) > 1 else ""
+        return " ".join([f"{x:.1f},{y:.1f}" for x, y in pts]) if len(pts) > 1 else ""
 
-    texts = [
-        _trend_text(label, punkter, key, enhet)
-        for key, label, pts in (("tyreso", "Tyresö", tyreso), ("riket", _("nation"), riket))
-        if pts
-    ]
+    language = get_language()
+    texts = []
+    if tyreso:
+        texts.append(_trend_text("Tyresö", tyreso, enhet, language))
+    if riket:
+        texts.append(_trend_text(_("nation"), riket, enhet, language))
+    tyreso_xy, riket_xy = coordinates(tyreso), coordinates(riket)
     return Sparkline(
         width=SPARK_WIDTH,
         height=SPARK_HEIGHT,
         title="; ".join(texts),
-        tyreso_points=polyline(tyreso),
-        riket_points=polyline(riket),
-        tyreso_last=(f"{tyreso[-1][0]:.1f}", f"{tyreso[-1][1]:.1f}") if tyreso else None,
+        tyreso_points=polyline(tyreso_xy),
+        riket_points=polyline(riket_xy),
+        tyreso_last=(f"{tyreso_xy[-1][0]:.1f}", f"{tyreso_xy[-1][1]:.1f}") if tyreso else None,
         # A square 6 px wide centred on the point.
-        riket_last=(f"{riket[-1][0] - 3:.1f}", f"{riket[-1][1] - 3:.1f}") if riket else None,
+        riket_last=(
+            (f"{riket_xy[-1][0] - 3:.1f}", f"{riket_xy[-1][1] - 3:.1f}") if riket else None
+        ),
     )
 
 
@@ -330,8 +329,12 @@ class Senaste:
     kalla: str
 
 
-def latest(indikator: Indikator) -> Senaste | None:
-    p = indikator.senaste()
+def latest(indikator: Indikator, punkter: list[Punkt] | None = None) -> Senaste | None:
+    """The newest value for Tyresö; pass `punkter` when the caller has the series already."""
+    if punkter is None:
+        p = indikator.senaste()
+    else:
+        p = next((p for p in reversed(punkter) if p.tyreso is not None), None)
     if p is None:
         return None
     return Senaste(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -10,13 +11,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from portal import roles
 from portal.cache import public_cache
 from portal.lib.choices import labels
 from uppfoljning.charts import (
+    Senaste,
     build_chart,
     build_sparkline,
     fmt,
@@ -28,62 +34,126 @@ from uppfoljning.charts import (
 from uppfoljning.indikator_forms import MatvardeForm
 from uppfoljning.models import Indikator, Matvarde, attach_values
 
+# A placeholder for reverse(), replaced by each slug (letters, digits, "-", "_": never quoted).
+SLUG = "__slug__"
+
 
 def choice_labels() -> dict[str, dict[str, str]]:
-    """The target and horizon labels in the current language, as plain strings.
+    """The target and horizon labels and the headings of the facts, in the current language.
 
-    Looked up once per request (portal/lib/choices.py), not by `get_riktning_display` on
-    each of fifty cards.
+    Looked up once per request (portal/lib/choices.py), not by `get_riktning_display` or a
+    {% translate %} on each of fifty cards.
     """
     return {
         "riktning": labels(Indikator.Riktning),
         "horisont": {value: label.lower() for value, label in labels(Indikator.Horisont).items()},
+        "facts": {
+            "target": _("Target"),
+            "latest": _("Latest value"),
+            "source": _("Source"),
+            "nation": _("nation"),
+            "no_value": _("No value yet"),
+        },
     }
 
 
-def _target(indikator: Indikator, labels: dict[str, dict[str, str]]) -> dict[str, str]:
-    return {
-        "target": labels["riktning"].get(indikator.riktning, indikator.riktning),
-        "horizon": labels["horisont"].get(indikator.horisont, indikator.horisont),
-    }
+def _as_blocktranslate(text: str, **values: object) -> SafeString:
+    """What {% blocktranslate %} renders: the translation as it is, its values escaped."""
+    return mark_safe(text % {name: conditional_escape(value) for name, value in values.items()})
+
+
+def facts(
+    indikator: Indikator, senaste: Senaste | None, labels: dict[str, dict[str, str]]
+) -> SafeString:
+    """Target, baseline, latest value and source of one indicator: a <dl>.
+
+    The list of indicators shows fifty of these and the indicator's page one. Put together
+    with f-strings, every text escaped with `escape` (html.escape: what autoescaping does),
+    as Sparkline.svg() is: twenty template tags, or format_html(), on each of fifty cards
+    were a large part of the list's time.
+    """
+    words = labels["facts"]
+    target = labels["riktning"].get(indikator.riktning, indikator.riktning)
+    horizon = labels["horisont"].get(indikator.horisont, indikator.horisont)
+    rows = [
+        f"<div><dt>{escape(words['target'])}</dt><dd>{escape(target)} "
+        f'<span class="muted">({escape(horizon)})</span></dd></div>'
+    ]
+    if indikator.startlage_ar:
+        heading = _as_blocktranslate(_("Baseline %(ar)s"), ar=indikator.startlage_ar)
+        tyreso = fmt(indikator.startlage_tyreso, indikator.enhet)
+        riket = fmt(indikator.startlage_riket, indikator.enhet)
+        source = source_text(indikator, "startlage")
+        rows.append(
+            f"<div><dt>{heading}</dt><dd>Tyresö {escape(tyreso)}, {escape(words['nation'])} "
+            f'{escape(riket)} <span class="muted">– {escape(source)}</span></dd></div>'
+        )
+    if indikator.has_figures:
+        if senaste is None:
+            value = escape(words["no_value"])
+        else:
+            nation = ""
+            if senaste.riket != "–":
+                nation = f", {escape(words['nation'])} {escape(senaste.riket)}"
+            value = (
+                f"{senaste.ar}: Tyresö {escape(senaste.tyreso)}{nation} "
+                f'<span class="muted">– {escape(senaste.kalla)}</span>'
+            )
+        rows.append(f"<div><dt>{escape(words['latest'])}</dt><dd>{value}</dd></div>")
+    rows.append(f"<div><dt>{escape(words['source'])}</dt><dd>{escape(indikator.kalla)}</dd></div>")
+    return mark_safe('<dl class="facts indikator-fakta">\n  ' + "\n  ".join(rows) + "\n</dl>")
 
 
 def present(indikator: Indikator) -> dict[str, Any]:
-    """Everything the chart partial shows of one indicator (from prefetched values)."""
+    """Everything the indicator's page shows of it (from prefetched values)."""
     punkter = indikator.serie()
     rows = table_rows(indikator, punkter)
     return {
         "indikator": indikator,
-        **_target(indikator, choice_labels()),
+        "facts": facts(indikator, latest(indikator, punkter), choice_labels()),
         "chart": build_chart(indikator, punkter) if indikator.has_figures else None,
         "summary": summary(indikator, punkter),
         "rows": rows,
         # Every source in the chart, in order of appearance, so the chart itself names them.
         "sources": list(dict.fromkeys(r.kalla for r in rows)),
-        "latest": latest(indikator),
-        "baseline_tyreso": fmt(indikator.startlage_tyreso, indikator.enhet),
-        "baseline_riket": fmt(indikator.startlage_riket, indikator.enhet),
-        "baseline_source": source_text(indikator, "startlage"),
     }
 
 
-def present_card(indikator: Indikator, labels: dict[str, dict[str, str]]) -> dict[str, Any]:
+def present_card(
+    indikator: Indikator, labels: dict[str, dict[str, str]], detail_url: str
+) -> dict[str, Any]:
     """One indicator on the list page: its facts and a small trend line, no table.
 
     The list stays small however many years of values there are; the indicator's own page
-    (present()) holds the chart, the summary and the table of every year.
+    (present()) holds the chart, the summary and the table of every year. What the card
+    shows is worked out here as plain values: fifty cards of template tags and attribute
+    lookups were most of the page's time.
     """
     punkter = indikator.serie()
-    sparkline = build_sparkline(indikator, punkter) if indikator.has_figures else None
+    has_figures = indikator.has_figures
+    sparkline = build_sparkline(indikator, punkter) if has_figures else None
+    years = len(punkter)
     return {
         "indikator": indikator,
-        **_target(indikator, labels),
+        "slug": indikator.slug,
+        "namn": indikator.namn,
+        "url": detail_url.replace(SLUG, indikator.slug),
+        "has_figures": has_figures,
+        "facts": facts(indikator, latest(indikator, punkter) if has_figures else None, labels),
         "sparkline": sparkline.svg(indikator.slug) if sparkline else "",
-        "years": len(punkter),
-        "latest": latest(indikator),
-        "baseline_tyreso": fmt(indikator.startlage_tyreso, indikator.enhet),
-        "baseline_riket": fmt(indikator.startlage_riket, indikator.enhet),
-        "baseline_source": source_text(indikator, "startlage"),
+        # The text of the link to the indicator's own page.
+        "more": (
+            _as_blocktranslate(
+                ngettext(
+                    "The chart and the value of %(years)s year",
+                    "The chart and the values of %(years)s years",
+                    years,
+                ),
+                years=years,
+            )
+            if years
+            else _("More about the indicator")
+        ),
     }
 
 
@@ -101,12 +171,12 @@ def latest_values(indikatorer: Iterable[Indikator]) -> list[dict[str, Any]]:
 @public_cache
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    # 1: the public indicators with assignment and area; 2: the years and figures of all
-    indikatorer = attach_values(
-        list(Indikator.objects.public().select_related("uppdrag", "omrade"))
-    )
+    # 1: the public indicators with their assignment; 2: the years and figures of all
+    indikatorer = attach_values(list(Indikator.objects.public().select_related("uppdrag")))
     labels = choice_labels()
-    ctx = {"items": [present_card(i, labels) for i in indikatorer]}
+    # reverse() once for the page, not once per card: the address of a placeholder indicator.
+    detail_url = reverse("indikatorer:detail", args=[SLUG])
+    ctx = {"items": [present_card(i, labels, detail_url) for i in indikatorer]}
     return render(request, "uppfoljning/indikatorer.html", ctx)
 
 

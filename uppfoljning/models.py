@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -455,12 +455,15 @@ class IndikatorQuerySet(models.QuerySet["Indikator"]):
         )
 
 
-@dataclass(frozen=True)
-class Punkt:
+_year = attrgetter("ar")
+
+
+class Punkt(NamedTuple):
     """One year of an indicator's series, as shown in charts, tables and summaries.
 
     `kalla` is a Matvarde.Kalla value, or "startlage" for the baseline of the municipal plan
-    (used as the first point when no stored value exists for the baseline year).
+    (used as the first point when no stored value exists for the baseline year). A named
+    tuple, not a dataclass: the list of indicators makes a thousand of these per request.
     """
 
     ar: int
@@ -566,7 +569,8 @@ class Indikator(models.Model):
                 self.startlage_ar, self.startlage_tyreso, self.startlage_riket, "startlage"
             )
             punkter.append(baseline)
-        return sorted(punkter, key=lambda p: p.ar)
+        punkter.sort(key=_year)
+        return punkter
 
     def senaste(self) -> Punkt | None:
         """The newest point with a value for Tyresö."""
