@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
@@ -40,21 +40,17 @@ def _diff_html(change: Change) -> SafeString:
     The markup of `_diff.html`, built here: a report shows a diff per section and each
     `{% include %}` of it (and its loop over the words) cost a template render of its own.
     """
-    added, removed = gettext("added:"), gettext("removed:")
+    # The markup around the words is built once per diff; each word is escaped once.
+    hidden = '<span class="visually-hidden">[{}] </span>'
+    marks = {
+        "added": (format_html("<ins>" + hidden, gettext("added:")), "</ins> "),
+        "removed": (format_html("<del>" + hidden, gettext("removed:")), "</del> "),
+        "same": ("", " "),
+    }
     words = []
     for kind, text in change.diff:
-        if kind == "added":
-            words.append(
-                format_html('<ins><span class="visually-hidden">[{}] </span>{}</ins> ', added, text)
-            )
-        elif kind == "removed":
-            words.append(
-                format_html(
-                    '<del><span class="visually-hidden">[{}] </span>{}</del> ', removed, text
-                )
-            )
-        else:
-            words.append(format_html("{} ", text))
+        before, after = marks[kind]
+        words.append(f"{before}{escape(text)}{after}")
     return format_html('<p class="diff">{}</p>\n', SafeString("".join(words)))
 
 
