@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import (
-    SearchHeadline,
     SearchQuery,
     SearchRank,
     SearchVector,
@@ -52,8 +51,9 @@ from django.views.decorators.http import require_safe
 from omraden.models import Inspel, Omrade
 from portal import roles
 from portal.cache import public_cache
+from portal.lib.choices import labels
 from portal.lib.db import planned_for_values
-from uppfoljning.models import Publicering, Rapport, Uppfoljning
+from uppfoljning.models import Period, Publicering, Rapport, Status, Uppfoljning
 
 CONFIG = "swedish"
 PER_PAGE = 20
@@ -134,6 +134,13 @@ _OMRADE_VECTOR = (
     f"to_tsvector('{CONFIG}', concat_ws(' ', o.kortnamn, o.fraga, o.beskrivning, o.paverkan_text))"
 )
 _ORDER = "ORDER BY rank DESC, kind, pk DESC"
+# For the excerpts (positional parameters): the same query, and ts_headline's options as
+# django.contrib.postgres's SearchHeadline would pass them.
+_TSQUERY_POSITIONAL = f"websearch_to_tsquery('{CONFIG}', %s)"
+_HEADLINE_OPTIONS = (
+    f"StartSel='{_START}', StopSel='{_STOP}', MaxWords={EXCERPT_WORDS}, MinWords=15, "
+    "MaxFragments=2, FragmentDelimiter=' … '"
+)
 
 _CANDIDATES_PUBLIC = f"""
 (SELECT 'omrade' AS kind, o.id AS pk, ts_rank({_OMRADE_VECTOR}, {_TSQUERY}) AS rank
@@ -314,22 +321,19 @@ class Search:
         page.object_list = self._hits(list(page.object_list))
         return page
 
-    # Excerpts and titles for the rows on the page: one query per kind present.
+    # Excerpts and titles for the rows on the page: one query per kind present, of plain
+    # values (the ORM built and compiled them as models and Django's ts_headline expression
+    # for longer than PostgreSQL took to run them).
 
-    def _headline(self, fields: list[str]) -> Any:
-        text = _concat(fields)
+    def _headline(self, model: type[Any], fields: list[str]) -> Any:
         if not self.pg:
-            return text
-        return SearchHeadline(
-            text,
-            self.query,
-            config=CONFIG,
-            start_sel=_START,
-            stop_sel=_STOP,
-            max_words=EXCERPT_WORDS,
-            min_words=15,
-            max_fragments=2,
-            fragment_delimiter=" … ",
+            return _concat(fields)
+        table = model._meta.db_table
+        text = " || ' ' || ".join(f'COALESCE("{table}"."{field}", \'\')' for field in fields)
+        return RawSQL(
+            f"ts_headline('{CONFIG}', {text}, {_TSQUERY_POSITIONAL}, %s)",
+            [self.q, _HEADLINE_OPTIONS],
+            output_field=TextField(),
         )
 
     def _excerpt(self, value: str) -> SafeString:
@@ -341,86 +345,100 @@ class Search:
             ids.setdefault(kind, []).append(pk)
         found: dict[tuple[str, int], Hit] = {}
         if "omrade" in ids:
+            label = str(KIND_LABELS["omrade"])
             fields = ["fraga", "beskrivning", "paverkan_text"]
-            for o in Omrade.objects.filter(pk__in=ids["omrade"]).annotate(
-                excerpt=self._headline(fields)
+            for pk, fraga, slug, excerpt in (
+                Omrade.objects.filter(pk__in=ids["omrade"])
+                .annotate(excerpt=self._headline(Omrade, fields))
+                .values_list("pk", "fraga", "slug", "excerpt")
             ):
-                found["omrade", o.pk] = Hit(
-                    "omrade",
-                    str(KIND_LABELS["omrade"]),
-                    o.fraga,
-                    o.get_absolute_url(),
-                    self._excerpt(o.excerpt),
-                )
+                url = Omrade(slug=slug).get_absolute_url()
+                found["omrade", pk] = Hit("omrade", label, fraga, url, self._excerpt(excerpt))
         if "uppfoljning" in ids:
             found.update(self._uppfoljning_hits(ids["uppfoljning"]))
         if "rapport" in ids:
-            for r in Rapport.objects.filter(pk__in=ids["rapport"]).annotate(
-                excerpt=self._headline(["sammanfattning"])
+            label = str(KIND_LABELS["rapport"])
+            for pk, titel, slug, datum, excerpt in (
+                Rapport.objects.filter(pk__in=ids["rapport"])
+                .annotate(excerpt=self._headline(Rapport, ["sammanfattning"]))
+                .values_list("pk", "titel", "slug", "datum", "excerpt")
             ):
-                found["rapport", r.pk] = Hit(
-                    "rapport",
-                    str(KIND_LABELS["rapport"]),
-                    r.titel,
-                    reverse("uppfoljning:rapport", args=[r.slug]),
-                    self._excerpt(r.excerpt),
-                    meta=str(r.datum),
+                url = reverse("uppfoljning:rapport", args=[slug])
+                found["rapport", pk] = Hit(
+                    "rapport", label, titel, url, self._excerpt(excerpt), meta=str(datum)
                 )
         if "inspel" in ids:
-            fields = (
-                ["text", "publicerad_text", "svar"] if self.staff else ["publicerad_text", "svar"]
-            )
-            # Only what the hit shows: the texts are read by ts_headline in the database.
-            urls: dict[int | None, str] = {}
-            for i in (
-                Inspel.objects.filter(pk__in=ids["inspel"])
-                .select_related("omrade")
-                .only("typ", "status", "omrade__slug", "omrade__kortnamn")
-                .annotate(excerpt=self._headline(fields))
-            ):
-                if i.omrade_id not in urls:
-                    urls[i.omrade_id] = (
-                        i.omrade.get_absolute_url() if i.omrade_id else reverse("index")
-                    )
-                url = urls[i.omrade_id]
-                title = str(i.get_typ_display())
-                if i.omrade_id:
-                    title = f"{title} – {i.omrade.kortnamn}"
-                found["inspel", i.pk] = Hit(
-                    "inspel",
-                    str(KIND_LABELS["inspel"]),
-                    title,
-                    url,
-                    self._excerpt(i.excerpt),
-                    meta=str(i.get_status_display()) if self.staff else "",
-                )
+            found.update(self._inspel_hits(ids["inspel"]))
         return [found[kind, pk] for kind, pk, _rank in rows if (kind, pk) in found]
+
+    def _inspel_hits(self, pks: list[int]) -> dict[tuple[str, int], Hit]:
+        fields = ["text", "publicerad_text", "svar"] if self.staff else ["publicerad_text", "svar"]
+        label = str(KIND_LABELS["inspel"])
+        kinds = labels(Inspel.Typ)
+        statuses = labels(Inspel.Status)
+        # Only what the hit shows: the texts are read by ts_headline in the database.
+        qs = (
+            Inspel.objects.filter(pk__in=pks)
+            .annotate(excerpt=self._headline(Inspel, fields))
+            .values_list(
+                "pk", "typ", "status", "omrade_id", "omrade__slug", "omrade__kortnamn", "excerpt"
+            )
+        )
+        urls: dict[int | None, str] = {}
+        out: dict[tuple[str, int], Hit] = {}
+        for pk, typ, status, omrade_id, slug, kortnamn, excerpt in qs:
+            if omrade_id not in urls:
+                urls[omrade_id] = (
+                    Omrade(slug=slug).get_absolute_url() if omrade_id else reverse("index")
+                )
+            title = kinds.get(typ, typ)
+            if omrade_id:
+                title = f"{title} – {kortnamn}"
+            out["inspel", pk] = Hit(
+                "inspel",
+                label,
+                title,
+                urls[omrade_id],
+                self._excerpt(excerpt),
+                meta=statuses.get(status, status) if self.staff else "",
+            )
+        return out
 
     def _uppfoljning_hits(self, pks: list[int]) -> dict[tuple[str, int], Hit]:
         fields = ["sammanfattning", "orsak", "atgarder"]
         model = Uppfoljning if self.staff else Publicering
         prefix = "" if self.staff else "uppfoljning__"
+        label = str(KIND_LABELS["uppfoljning"])
+        statuses = labels(Status)
+        states = labels(Uppfoljning.Tillstand)
+        columns = [
+            "pk",
+            "status",
+            "excerpt",
+            f"{prefix}period__ar",
+            f"{prefix}period__tertial",
+            f"{prefix}omrade_id",
+            f"{prefix}omrade__kortnamn",
+            f"{prefix}uppdrag__namn",
+        ]
+        if self.staff:
+            # Staff also see the working copy's state.
+            columns.append("tillstand")
         qs = (
             model.objects.filter(pk__in=pks)
-            .select_related(f"{prefix}period", f"{prefix}omrade", f"{prefix}uppdrag")
-            .annotate(excerpt=self._headline(fields))
+            .annotate(excerpt=self._headline(model, fields))
+            .values_list(*columns)
         )
         out: dict[tuple[str, int], Hit] = {}
-        for row in qs:
-            uppf = row if self.staff else row.uppfoljning
-            subject = uppf.omrade or uppf.uppdrag
-            title = f"{subject.kortnamn if uppf.omrade_id else subject.namn} – {uppf.period.kort}"
-            url = reverse("uppfoljning:period", args=[uppf.period.slug])
-            meta = str(row.get_status_display()) if row.status else ""
-            if self.staff:
-                meta = f"{meta} ({uppf.get_tillstand_display()})".strip()
-            out["uppfoljning", row.pk] = Hit(
-                "uppfoljning",
-                str(KIND_LABELS["uppfoljning"]),
-                title,
-                url,
-                self._excerpt(row.excerpt),
-                meta=meta,
+        for pk, status, excerpt, ar, tertial, omrade_id, kortnamn, namn, *tillstand in qs:
+            period = Period(ar=ar, tertial=tertial)
+            title = f"{kortnamn if omrade_id else namn} – {period.kort}"
+            url = reverse("uppfoljning:period", args=[period.slug])
+            meta = statuses.get(status, status) if status else ""
+            if tillstand:
+                meta = f"{meta} ({states.get(tillstand[0], tillstand[0])})".strip()
+            out["uppfoljning", pk] = Hit(
+                "uppfoljning", label, title, url, self._excerpt(excerpt), meta=meta
             )
         return out
 
