@@ -107,11 +107,11 @@ def period(request: HttpRequest, slug: str) -> HttpResponse:
         .first()
     )
     entries = entries_for([period, previous] if previous else [period])
-    # The assignments followed up in this period (an IN rather than a join: no DISTINCT).
-    uppdrag = Uppdrag.objects.filter(
-        Q(overgripande=True)
-        | Q(pk__in=Uppfoljning.objects.filter(period=period).values("uppdrag_id"))
-    ).only("namn", "slug")
+    uppdrag = (
+        Uppdrag.objects.filter(Q(overgripande=True) | Q(uppfoljningar__period=period))
+        .distinct()
+        .only("namn", "slug")
+    )
     # Each section's heading, link and sponsor are worked out here, once per subject.
     subjects: list[tuple[str, int, str, str, Any]] = [
         ("uppdrag", u.pk, u.namn, reverse("uppfoljning:uppdrag", args=[u.slug]), None)
