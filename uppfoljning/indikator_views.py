@@ -104,6 +104,23 @@ def facts(
     return mark_safe('<dl class="facts indikator-fakta">\n  ' + "\n  ".join(rows) + "\n</dl>")
 
 
+def assessment(indikator: Indikator) -> SafeString:
+    """For an indicator without figures: how it is assessed, with a link to the assignment."""
+    text = _as_blocktranslate(
+        _(
+            "This indicator is not measured with a figure: it is assessed in words in the "
+            "follow-up of the municipal plan (%(kalla)s). The assessment is published with "
+            "the follow-up of the assignment."
+        ),
+        kalla=indikator.kalla,
+    )
+    if indikator.uppdrag is None:
+        return text
+    url = reverse("uppfoljning:uppdrag", args=[indikator.uppdrag.slug])
+    link = _as_blocktranslate(_("Read the follow-up of “%(namn)s”"), namn=indikator.uppdrag.namn)
+    return mark_safe(f'{text} <a href="{escape(url)}">{link}</a>')
+
+
 def present(indikator: Indikator) -> dict[str, Any]:
     """Everything the indicator's page shows of it (from prefetched values)."""
     punkter = indikator.serie()
@@ -111,6 +128,7 @@ def present(indikator: Indikator) -> dict[str, Any]:
     return {
         "indikator": indikator,
         "facts": facts(indikator, latest(indikator, punkter), choice_labels()),
+        "assessment": None if indikator.has_figures else assessment(indikator),
         "chart": build_chart(indikator, punkter) if indikator.has_figures else None,
         "summary": summary(indikator, punkter),
         "rows": rows,
@@ -138,7 +156,7 @@ def present_card(
         "slug": indikator.slug,
         "namn": indikator.namn,
         "url": detail_url.replace(SLUG, indikator.slug),
-        "has_figures": has_figures,
+        "assessment": None if has_figures else assessment(indikator),
         "facts": facts(indikator, latest(indikator, punkter) if has_figures else None, labels),
         "sparkline": sparkline.svg(indikator.slug) if sparkline else "",
         # The text of the link to the indicator's own page.
