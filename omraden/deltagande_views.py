@@ -36,6 +36,7 @@ from omraden.forms import (
 from omraden.models import Aktivitet, Anmalan, Inspel, Omrade
 from portal import roles
 from portal.cache import public_cache
+from portal.lib.choices import labels
 
 PER_PAGE = 10
 
@@ -55,7 +56,14 @@ def public_inspel_page(request: HttpRequest, omrade: Omrade | None = None) -> Pa
             .select_related(None)
             .select_related("initiativ", "uppfoljning__period")
         )
-    return Paginator(qs, PER_PAGE).get_page(request.GET.get("sida"))
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("sida"))
+    # Each input's type label from one lookup table: get_typ_display() rebuilds and hashes
+    # the choices on every call.
+    typ_labels = labels(Inspel.Typ)
+    page.object_list = list(page.object_list)
+    for inspel in page.object_list:
+        inspel.typ_label = typ_labels.get(inspel.typ, inspel.typ)
+    return page
 
 
 # Resident input
