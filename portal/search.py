@@ -294,7 +294,7 @@ class Search:
             # must see the words, so this query is never run from a generic plan.
             with planned_for_values(), connection.cursor() as cursor:
                 cursor.execute(sql, params)
-                return [(kind, pk, rank) for kind, pk, rank in cursor.fetchall()]
+                return cursor.fetchall()
         # The SQLite fallback (small development data) keeps the ORM.
         limit = (self.cap or 0) + 1
         rows = [
