@@ -47,12 +47,15 @@ def choice_labels() -> dict[str, dict[str, str]]:
     return {
         "riktning": labels(Indikator.Riktning),
         "horisont": {value: label.lower() for value, label in labels(Indikator.Horisont).items()},
+        # Escaped once here for facts(), not once on each card.
         "facts": {
-            "target": _("Target"),
-            "latest": _("Latest value"),
-            "source": _("Source"),
-            "nation": _("nation"),
-            "no_value": _("No value yet"),
+            "target": escape(_("Target")),
+            "latest": escape(_("Latest value")),
+            "source": escape(_("Source")),
+            "nation": escape(_("nation")),
+            "no_value": escape(_("No value yet")),
+            # As {% blocktranslate %} has it: the translation as it is, the year escaped.
+            "baseline": _("Baseline %(ar)s"),
         },
     }
 
@@ -68,39 +71,40 @@ def facts(
     """Target, baseline, latest value and source of one indicator: a <dl>.
 
     The list of indicators shows fifty of these and the indicator's page one. Put together
-    with f-strings, every text escaped with `escape` (html.escape: what autoescaping does),
-    as Sparkline.svg() is: twenty template tags, or format_html(), on each of fifty cards
-    were a large part of the list's time.
+    with f-strings, every text escaped with `escape` (html.escape: what autoescaping does;
+    the headings once per request, in choice_labels()), as Sparkline.svg() is: twenty
+    template tags, or format_html(), on each of fifty cards were a large part of the list's
+    time.
     """
     words = labels["facts"]
     target = labels["riktning"].get(indikator.riktning, indikator.riktning)
     horizon = labels["horisont"].get(indikator.horisont, indikator.horisont)
     rows = [
-        f"<div><dt>{escape(words['target'])}</dt><dd>{escape(target)} "
+        f"<div><dt>{words['target']}</dt><dd>{escape(target)} "
         f'<span class="muted">({escape(horizon)})</span></dd></div>'
     ]
     if indikator.startlage_ar:
-        heading = _as_blocktranslate(_("Baseline %(ar)s"), ar=indikator.startlage_ar)
+        heading = _as_blocktranslate(words["baseline"], ar=indikator.startlage_ar)
         tyreso = fmt(indikator.startlage_tyreso, indikator.enhet)
         riket = fmt(indikator.startlage_riket, indikator.enhet)
         source = source_text(indikator, "startlage")
         rows.append(
-            f"<div><dt>{heading}</dt><dd>Tyresö {escape(tyreso)}, {escape(words['nation'])} "
+            f"<div><dt>{heading}</dt><dd>Tyresö {escape(tyreso)}, {words['nation']} "
             f'{escape(riket)} <span class="muted">– {escape(source)}</span></dd></div>'
         )
     if indikator.has_figures:
         if senaste is None:
-            value = escape(words["no_value"])
+            value = words["no_value"]
         else:
             nation = ""
             if senaste.riket != "–":
-                nation = f", {escape(words['nation'])} {escape(senaste.riket)}"
+                nation = f", {words['nation']} {escape(senaste.riket)}"
             value = (
                 f"{senaste.ar}: Tyresö {escape(senaste.tyreso)}{nation} "
                 f'<span class="muted">– {escape(senaste.kalla)}</span>'
             )
-        rows.append(f"<div><dt>{escape(words['latest'])}</dt><dd>{value}</dd></div>")
-    rows.append(f"<div><dt>{escape(words['source'])}</dt><dd>{escape(indikator.kalla)}</dd></div>")
+        rows.append(f"<div><dt>{words['latest']}</dt><dd>{value}</dd></div>")
+    rows.append(f"<div><dt>{words['source']}</dt><dd>{escape(indikator.kalla)}</dd></div>")
     return mark_safe('<dl class="facts indikator-fakta">\n  ' + "\n  ".join(rows) + "\n</dl>")
 
 
