@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import functools
-import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import Exact
 from django.http import Http404
 from django.utils import timezone
 
 from uppfoljning.models import Period, Publicering
+
+# What a report reads of a publication, and of its follow-up only what keys it.
+PUBLICERING_FIELDS = [f.name for f in Publicering._meta.concrete_fields]
+FOLLOW_UP_KEYS = ["period_id", "omrade_id", "uppdrag_id"]
 
 SLUG_RE = re.compile(r"^(?P<ar>\d{4})-(?:t(?P<tertial>[12])|(?P<helar>ar))$")
 
@@ -77,9 +80,12 @@ def entries_for(periods: list[Period]) -> dict[tuple[int, str, int], Entry]:
     now = timezone.now()
     pubs = (
         Publicering.objects.public(now)
-        .filter(_not_superseded(periods, now))
+        .filter(uppfoljning__period__in=periods)
+        .filter(_not_superseded(now))
         .filter(Q(uppfoljning__omrade__isnull=False) | Q(uppfoljning__uppdrag__isnull=False))
         .select_related("uppfoljning")
+        # The follow-up only for its keys: not its texts (the internal note least of all).
+        .only(*PUBLICERING_FIELDS, *(f"uppfoljning__{name}" for name in FOLLOW_UP_KEYS))
     )
     for pub in pubs:
         u = pub.uppfoljning
@@ -91,7 +97,7 @@ def entries_for(periods: list[Period]) -> dict[tuple[int, str, int], Entry]:
     return {key: resolve(by_pk[key[0]], group) for key, group in grouped.items()}
 
 
-def _not_superseded(periods: list[Period], now: dt.datetime) -> Q:
+def _not_superseded(now: dt.datetime) -> Q:
     """The publications `resolve()` can return, in SQL: the rest never reach Python.
 
     A follow-up gathers a revision per publication, so reading them all made a report's
@@ -100,27 +106,28 @@ def _not_superseded(periods: list[Period], now: dt.datetime) -> Q:
     created after the closing (corrections). A period closed before the portal kept track
     keeps all of its publications: the first is the snapshot, the rest are corrections.
     "Later" is `resolve()`'s order: created time, then version (unique per follow-up).
+
+    One condition on the joined period's own state and closing time, whatever the number of
+    periods: with one branch per period PostgreSQL ran every branch's subquery on every row.
     """
-    # The same follow-up, so the same area: only "published and due" is left to check.
+    closed = Period.Tillstand.STANGD
+    # A later publication of the same follow-up (so the same area: only "due" is left to
+    # check) that counts: in a closed period only one created by the closing.
     later = Publicering.objects.filter(
         Q(skapad_at__gt=OuterRef("skapad_at"))
         | Q(skapad_at=OuterRef("skapad_at"), version__gt=OuterRef("version")),
+        Q(skapad_at__lte=OuterRef("uppfoljning__period__stangd_at"))
+        | ~Q(Exact(OuterRef("uppfoljning__period__tillstand"), closed)),
         uppfoljning=OuterRef("uppfoljning"),
         publicerad_at__lte=now,
     )
-    keep = []
-    for period in periods:
-        in_period = Q(uppfoljning__period=period)
-        if not period.is_closed:
-            keep.append(in_period & ~Exists(later))
-        elif period.stangd_at is None:
-            keep.append(in_period)
-        else:
-            snapshot = Q(skapad_at__lte=period.stangd_at) & ~Exists(
-                later.filter(skapad_at__lte=period.stangd_at)
-            )
-            keep.append(in_period & (snapshot | Q(skapad_at__gt=period.stangd_at)))
-    return functools.reduce(operator.or_, keep)
+    # Kept whatever comes later: in a closed period, a correction (created after the
+    # closing) and every publication of a period closed before the portal kept track.
+    always = Q(uppfoljning__period__tillstand=closed) & (
+        Q(uppfoljning__period__stangd_at__isnull=True)
+        | Q(skapad_at__gt=F("uppfoljning__period__stangd_at"))
+    )
+    return always | ~Exists(later)
 
 
 @dataclass
