@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from omraden.models import Omrade
 from portal.lib.append_only import AppendOnlyModel, AppendOnlyQuerySet
+from portal.lib.choices import labels
 
 
 class Status(models.TextChoices):
@@ -105,7 +106,9 @@ class Period(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_tertial_display()} {self.ar}"
+        # labels(): a report or timeline names a dozen periods; get_tertial_display() hashes
+        # and translates the choices again on every call.
+        return f"{labels(self.Tertial)[str(self.tertial)]} {self.ar}"
 
     def get_absolute_url(self) -> str:
         # The report's permanent address; a closed period's report never changes there.

@@ -13,12 +13,15 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from portal.lib.choices import labels
+from uppfoljning.models import Status
+
 register = template.Library()
 
 
 @register.simple_tag
 def status(pub: Any) -> SafeString:
-    """`pub`: anything with `status`, `symbol` and `get_status_display` (a Publicering), or None."""
+    """`pub`: anything with a `status` value and its `symbol` (a Publicering), or None."""
     if not pub:
         return format_html(
             '<span class="status status-none">{}</span>', gettext("No published status yet")
@@ -28,5 +31,5 @@ def status(pub: Any) -> SafeString:
         " {}</span>",
         pub.status,
         pub.symbol,
-        pub.get_status_display(),
+        labels(Status)[pub.status],
     )
