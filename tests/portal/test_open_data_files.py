@@ -398,3 +398,31 @@ def test_is_latest_holds_across_pages(client: Client) -> None:
     assert end_of_first["is_latest"] is False
     assert start_of_second["items"][0]["version"] == 2
     assert start_of_second["items"][0]["is_latest"] is True
+
+
+@pytest.mark.django_db
+def test_follow_up_total_counts_exactly_the_records_it_pages(client: Client) -> None:
+    """`total` is counted by its own query (portal.open_data.uppfoljningar_count): it must
+    agree with the records whatever is hidden – a non-public area, a version not yet due."""
+    from portal.open_data import uppfoljningar_count, uppfoljningar_rows
+
+    period = make_period(ar=2024, tertial=1)
+    hidden = make_omrade(slug="dold", nummer=8, publik=False)
+    for area in (
+        make_omrade(slug="synlig-1", nummer=9),
+        hidden,
+        make_omrade(slug="synlig-2", nummer=10),
+    ):
+        uppf = make_uppfoljning(omrade=area, period=period, status="gron")
+        make_publicering(uppf)
+        make_publicering(uppf, version=2)
+        make_publicering(uppf, version=3, publicerad_at=timezone.now() + dt.timedelta(days=1))
+    make_publicering(make_uppfoljning(uppdrag=make_uppdrag(), period=period, status="gron"))
+    now = timezone.now()
+    expected = uppfoljningar_rows(now).count()
+    assert uppfoljningar_count(now) == expected
+    body = json.loads(client.get("/oppna-data/uppfoljningar.json").content)
+    # Every version due by now of a visible follow-up: two for each public area and the
+    # assignment's one; the hidden area's and the versions due tomorrow are left out.
+    assert expected == 5
+    assert body["total"] == expected == body["count"]
