@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import re
+import runpy
 import secrets
 import shutil
 import socket
@@ -41,8 +42,8 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 CONNECTIONS = 16
 CORES = os.cpu_count() or 2
-# gunicorn's own advice for sync workers: (2 × cores) + 1.
-WORKERS = 2 * CORES + 1
+# The production settings (gunicorn.conf.py): as many workers as they give this machine.
+WORKERS = int(runpy.run_path(str(ROOT / "gunicorn.conf.py"), run_name="gunicorn_conf")["workers"])
 SEARCH_QUERY = "återbruka"
 
 # Issue 7's targets.
