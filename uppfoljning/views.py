@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
@@ -34,23 +35,28 @@ def _legend() -> list[dict[str, str]]:
     ]
 
 
-def _diff_html(change: Change) -> SafeString:
+def _diff_marks() -> dict[str, tuple[str, str]]:
+    """The markup around a diff's words, by kind: built once per page, not once per diff."""
+    hidden = '<span class="visually-hidden">[{}] </span>'
+    return {
+        "added": (format_html("<ins>" + hidden, gettext("added:")), "</ins> "),
+        "removed": (format_html("<del>" + hidden, gettext("removed:")), "</del> "),
+        "same": ("", " "),
+    }
+
+
+def _diff_html(change: Change, marks: dict[str, tuple[str, str]]) -> SafeString:
     """The summary's changes word by word, marked for screen readers too.
 
     The markup of `_diff.html`, built here: a report shows a diff per section and each
     `{% include %}` of it (and its loop over the words) cost a template render of its own.
     """
-    # The markup around the words is built once per diff; each word is escaped once.
-    hidden = '<span class="visually-hidden">[{}] </span>'
-    marks = {
-        "added": (format_html("<ins>" + hidden, gettext("added:")), "</ins> "),
-        "removed": (format_html("<del>" + hidden, gettext("removed:")), "</del> "),
-        "same": ("", " "),
-    }
+    # Each word is escaped once; the standard library's escape is what Django's `escape`
+    # calls, without its lazy-string wrapper (a diff escapes hundreds of words).
     words = []
     for kind, text in change.diff:
         before, after = marks[kind]
-        words.append(f"{before}{escape(text)}{after}")
+        words.append(f"{before}{html.escape(text)}{after}")
     return format_html('<p class="diff">{}</p>\n', SafeString("".join(words)))
 
 
@@ -100,12 +106,18 @@ def index(request: HttpRequest) -> HttpResponse:
 @public_cache
 @require_safe
 def period(request: HttpRequest, slug: str) -> HttpResponse:
-    period = get_object_or_404(Period, **period_lookup(slug))
-    previous = (
-        Period.objects.filter(Q(ar__lt=period.ar) | Q(ar=period.ar, tertial__lt=period.tertial))
-        .order_by("-ar", "-tertial")
-        .first()
+    # The period and the one before it in one query: the latest two up to this one.
+    key = period_lookup(slug)
+    ar, tertial = key["ar"], key["tertial"]
+    found = list(
+        Period.objects.filter(Q(ar__lt=ar) | Q(ar=ar, tertial__lte=tertial)).order_by(
+            "-ar", "-tertial"
+        )[:2]
     )
+    if not found or (found[0].ar, found[0].tertial) != (ar, tertial):
+        raise Http404("No such period")
+    period = found[0]
+    previous = found[1] if len(found) > 1 else None
     entries = entries_for([period, previous] if previous else [period])
     uppdrag = (
         Uppdrag.objects.filter(Q(overgripande=True) | Q(uppfoljningar__period=period))
@@ -128,6 +140,7 @@ def period(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("fadder")
         .only("nummer", "slug", "fraga", "fadder__namn")
     ]
+    marks = _diff_marks()
     sections = []
     for kind, pk, title, url, fadder in subjects:
         entry = entries.get((period.pk, kind, pk), Entry())
@@ -144,7 +157,7 @@ def period(request: HttpRequest, slug: str) -> HttpResponse:
                 "fadder": fadder,
                 "entry": entry,
                 "change": change,
-                "diff": _diff_html(change) if previous and change.text_changed else "",
+                "diff": _diff_html(change, marks) if previous and change.text_changed else "",
             }
         )
     ctx = {
