@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from omraden.models import Omrade
 from portal.cache import public_cache
+from portal.templatetags.status import status as status_html
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import (
     STATUS_DEFINITIONS,
@@ -148,15 +149,23 @@ def period(request: HttpRequest, slug: str) -> HttpResponse:
         # Both sides are the reports' snapshots, so a later correction of either period
         # never changes what this report says about the change.
         change = Change(before=before.snapshot, after=entry.snapshot)
+        pub = entry.snapshot
+        both = bool(change.before and pub)
         sections.append(
             {
+                "id": f"del-{kind}-{pk}",
                 "kind": kind,
-                "pk": pk,
                 "title": title,
                 "url": url,
                 "fadder": fadder,
-                "entry": entry,
-                "change": change,
+                "pub": pub,
+                # The `{% status %}` markup, once per publication here rather than a
+                # template tag call each time the template shows it.
+                "status": status_html(pub) if pub else "",
+                "corrections": entry.corrections,
+                "before": change.before,
+                "status_before": status_html(change.before) if both else "",
+                "status_changed": change.status_changed,
                 "diff": _diff_html(change, marks) if previous and change.text_changed else "",
             }
         )
