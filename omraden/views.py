@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -13,7 +14,7 @@ from omraden.forms import InspelForm
 from omraden.models import Aktivitet, Fas, Omrade
 from portal import roles
 from portal.cache import public_cache
-from uppfoljning.indikator_views import latest_values
+from uppfoljning.indikator_views import SLUG, latest_values
 from uppfoljning.models import Indikator, Publicering, Uppfoljning
 
 
@@ -35,11 +36,21 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     omrade = _get_omrade_for_user(request, slug)
     # The latest publication per period (one follow-up each), newest period first: the
     # status over the last few periods; older ones are on /uppfoljning/, year by year.
-    timeline = list(
-        Publicering.objects.latest_public(Uppfoljning.objects.filter(omrade=omrade))
-        .select_related("uppfoljning__period")
-        .newest_first()[: AREA_PERIODS + 1]
+    # latest_due(), not latest_public(): the area's own visibility is known here, so no join
+    # on it (staff may see a hidden area; its follow-ups stay unpublished until it is public).
+    timeline = (
+        list(
+            Publicering.objects.latest_due(Uppfoljning.objects.filter(omrade=omrade))
+            .select_related("uppfoljning__period")
+            .newest_first()[: AREA_PERIODS + 1]
+        )
+        if omrade.publik
+        else []
     )
+    # reverse() once for the page, not once per row: a placeholder period's address.
+    period_url = reverse("uppfoljning:period", args=[SLUG])
+    for pub in timeline:
+        pub.period_url = period_url.replace(SLUG, pub.uppfoljning.period.slug)
 
     # A few activities each way; the full list is /aktiviteter/. Keeps the page small
     # however many activities an area gathers over the years.
@@ -57,6 +68,10 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-datum", "-starttid")
         .values(*shown)[: AREA_ACTIVITIES + 1]
     )
+    # The same for the activities' addresses: the one for pk 0, up to its number.
+    activity_url = reverse("omraden:aktivitet", args=[0]).removesuffix("0/")
+    for a in coming + past:
+        a["url"] = f"{activity_url}{a['pk']}/"
     ctx = {
         "omrade": omrade,
         "latest": timeline[0] if timeline else None,
