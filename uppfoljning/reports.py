@@ -83,16 +83,16 @@ def entries_for(periods: list[Period]) -> dict[tuple[int, str, int], Entry]:
         .filter(uppfoljning__period__in=periods)
         .filter(_not_superseded(now))
         .filter(Q(uppfoljning__omrade__isnull=False) | Q(uppfoljning__uppdrag__isnull=False))
-        .select_related("uppfoljning")
-        # The follow-up only for its keys: not its texts (the internal note least of all).
-        .only(*PUBLICERING_FIELDS, *(f"uppfoljning__{name}" for name in FOLLOW_UP_KEYS))
+        .only(*PUBLICERING_FIELDS)
+        # Of the follow-up only what keys it, as plain values: an instance of it per
+        # publication cost more than the rest of the row.
+        .annotate(**{f"_key_{name}": F(f"uppfoljning__{name}") for name in FOLLOW_UP_KEYS})
     )
     for pub in pubs:
-        u = pub.uppfoljning
-        if u.omrade_id:
-            key = (u.period_id, "omrade", u.omrade_id)
+        if pub._key_omrade_id:
+            key = (pub._key_period_id, "omrade", pub._key_omrade_id)
         else:
-            key = (u.period_id, "uppdrag", u.uppdrag_id)
+            key = (pub._key_period_id, "uppdrag", pub._key_uppdrag_id)
         grouped.setdefault(key, []).append(pub)
     return {key: resolve(by_pk[key[0]], group) for key, group in grouped.items()}
 
