@@ -51,10 +51,14 @@ def public_inspel_page(request: HttpRequest, omrade: Omrade | None = None) -> Pa
     qs = Inspel.objects.for_public_list()
     if omrade is not None:
         # An area's page does not show each input's area (hide_area): not fetched with it.
+        # public()'s condition on the area's visibility is known here, so no join on the
+        # area in the count and the rows (a hidden area, seen by staff, shows no input).
         qs = (
-            qs.filter(omrade=omrade)
-            .select_related(None)
+            Inspel.objects.filter(status=Inspel.Status.GODKAND, omrade=omrade)
             .select_related("initiativ", "uppfoljning__period")
+            .order_by("-skapad", "-pk")
+            if omrade.publik
+            else Inspel.objects.none()
         )
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("sida"))
     # Each input's type label from one lookup table: get_typ_display() rebuilds and hashes
