@@ -82,11 +82,26 @@ def index(request: HttpRequest) -> HttpResponse:
         ("omrade", o.pk, o.get_absolute_url(), f"{o.nummer}. {o.kortnamn}")
         for o in Omrade.objects.public().only("nummer", "slug", "kortnamn")
     ]
+    # Each cell's markup too: the same three notes, or a status, in every row.
+    muted = '<span class="muted">{}</span>'
+    not_published = format_html(muted, gettext("Not published"))
+    published_after = format_html(muted, gettext("Published after the period closed"))
+    corrected_later = format_html(' <span class="muted">({})</span>', gettext("corrected later"))
+
+    def cell(entry: Entry | None) -> SafeString | str:
+        if entry is None:
+            return not_published
+        if not entry.snapshot:
+            return published_after
+        if entry.corrections:
+            return status_html(entry.snapshot) + corrected_later
+        return status_html(entry.snapshot)
+
     rows = [
         {
             "url": url,
             "name": name,
-            "cells": [entries.get((p.pk, kind, pk)) for p in periods],
+            "cells": [cell(entries.get((p.pk, kind, pk))) for p in periods],
         }
         for kind, pk, url, name in subjects
     ]
