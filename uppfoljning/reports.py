@@ -25,8 +25,7 @@ from django.utils import timezone
 
 from uppfoljning.models import Period, Publicering
 
-# What a report reads of a publication, and of its follow-up only what keys it.
-PUBLICERING_FIELDS = [f.name for f in Publicering._meta.concrete_fields]
+# What a report reads of a publication's follow-up: only what keys it.
 FOLLOW_UP_KEYS = ["period_id", "omrade_id", "uppdrag_id"]
 
 SLUG_RE = re.compile(r"^(?P<ar>\d{4})-(?:t(?P<tertial>[12])|(?P<helar>ar))$")
@@ -78,12 +77,14 @@ def entries_for(periods: list[Period]) -> dict[tuple[int, str, int], Entry]:
     grouped: dict[tuple[int, str, int], list[Publicering]] = {}
     # One moment for the query and its subqueries (see `_not_superseded`).
     now = timezone.now()
+    # One filter() call: each call clones the whole query built so far.
     pubs = (
         Publicering.objects.public(now)
-        .filter(uppfoljning__period__in=periods)
-        .filter(_not_superseded(now))
-        .filter(Q(uppfoljning__omrade__isnull=False) | Q(uppfoljning__uppdrag__isnull=False))
-        .only(*PUBLICERING_FIELDS)
+        .filter(
+            _not_superseded(now),
+            Q(uppfoljning__omrade__isnull=False) | Q(uppfoljning__uppdrag__isnull=False),
+            uppfoljning__period__in=list(by_pk),
+        )
         # Of the follow-up only what keys it, as plain values: an instance of it per
         # publication cost more than the rest of the row.
         .annotate(**{f"_key_{name}": F(f"uppfoljning__{name}") for name in FOLLOW_UP_KEYS})
