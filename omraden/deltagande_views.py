@@ -37,6 +37,7 @@ from omraden.models import Aktivitet, Anmalan, Inspel, Omrade
 from portal import roles
 from portal.cache import public_cache
 from portal.lib.choices import labels
+from uppfoljning.models import Period
 
 PER_PAGE = 10
 
@@ -48,25 +49,71 @@ def wants_fragment(request: HttpRequest) -> bool:
 
 def public_inspel_page(request: HttpRequest, omrade: Omrade | None = None) -> Page:
     """One page of approved input, newest first: two queries (count, rows)."""
-    qs = Inspel.objects.for_public_list()
     if omrade is not None:
-        # An area's page does not show each input's area (hide_area): not fetched with it.
-        # public()'s condition on the area's visibility is known here, so no join on the
-        # area in the count and the rows (a hidden area, seen by staff, shows no input).
-        qs = (
-            Inspel.objects.filter(status=Inspel.Status.GODKAND, omrade=omrade)
-            .select_related("initiativ", "uppfoljning__period")
-            .order_by("-skapad", "-pk")
-            if omrade.publik
-            else Inspel.objects.none()
-        )
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("sida"))
+        return _area_inspel_page(request, omrade)
+    page = Paginator(Inspel.objects.for_public_list(), PER_PAGE).get_page(request.GET.get("sida"))
     # Each input's type label from one lookup table: get_typ_display() rebuilds and hashes
     # the choices on every call.
     typ_labels = labels(Inspel.Typ)
     page.object_list = list(page.object_list)
     for inspel in page.object_list:
         inspel.typ_label = typ_labels.get(inspel.typ, inspel.typ)
+    return page
+
+
+def _area_inspel_page(request: HttpRequest, omrade: Omrade) -> Page:
+    """An area's page of input: only the columns the list shows, as dicts.
+
+    public()'s condition on the area's visibility is known here, so no join on the area in
+    the count and the rows (a hidden area, seen by staff, shows no input). The area page
+    does not show each input's area (hide_area). Each row has the keys the list reads from
+    an Inspel: cheaper to build than three model instances a row.
+    """
+    qs = (
+        Inspel.objects.filter(status=Inspel.Status.GODKAND, omrade=omrade).order_by(
+            "-skapad", "-pk"
+        )
+        if omrade.publik
+        else Inspel.objects.none()
+    )
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("sida"))
+    # The columns only for the page's rows: values() joins the initiative and follow-up,
+    # and the count must not (it would join them for every input of the area).
+    page.object_list = page.object_list.values(
+        "pk",
+        "typ",
+        "skapad",
+        "namn",
+        "visa_namn",
+        "publicerad_text",
+        "svar",
+        "initiativ__titel",
+        "initiativ__publik",
+        "uppfoljning__period__ar",
+        "uppfoljning__period__tertial",
+    )
+    typ_labels = labels(Inspel.Typ)
+    rows = []
+    for r in page.object_list:
+        ar = r["uppfoljning__period__ar"]
+        rows.append(
+            {
+                "pk": r["pk"],
+                "typ_label": typ_labels.get(r["typ"], r["typ"]),
+                "skapad": r["skapad"],
+                "public_name": r["namn"] if r["visa_namn"] else "",
+                "publicerad_text": r["publicerad_text"],
+                "svar": r["svar"],
+                # Only a public initiative is named; the list checks `publik` as well.
+                "initiativ": {"titel": r["initiativ__titel"], "publik": True}
+                if r["initiativ__publik"]
+                else None,
+                "uppfoljning": {"period": Period(ar=ar, tertial=r["uppfoljning__period__tertial"])}
+                if ar is not None
+                else None,
+            }
+        )
+    page.object_list = rows
     return page
 
 
