@@ -5,7 +5,8 @@ reused while its scale marker matches, else created and seeded with `seed_bench`
 portal under gunicorn with DEBUG=0, a generated SECRET_KEY, Redis as the shared cache and
 static files collected into a temporary folder, once with the public page cache on and once
 off. wrk drives each page for a bounded time at 16 connections from its own process. A static
-file as large as the area page, served by the same gunicorn and whitenoise, is the ceiling.
+file as large as the area page, served by the same gunicorn and whitenoise, is the ceiling:
+measured before the pages, halfway and after them in each server run, the median counts.
 
 Environment: BENCH_SECONDS (per page, default 10), BENCH_SCALES (default "small,top"),
 BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432), BENCH_REDIS (default
@@ -299,12 +300,12 @@ def bench_scale(scale: str, wrk: str, static_root: str) -> dict[str, Any]:
         rows: dict[str, Any] = {}
         with Server(env, cache_on) as server:
             log(f"[{scale}] {mode}: gunicorn on port {server.port}, {WORKERS} workers")
-            rows["ceiling (static file)"] = {
-                "path": info["ceiling"],
-                **run_wrk(wrk, server.port, info["ceiling"], "get.lua", 2, {}),
-            }
-            log(f"  ceiling: {rows['ceiling (static file)']['rps']} req/s")
-            for name, path in public_pages:
+            # The machine's speed drifts by a third within minutes, so the ceiling is
+            # measured before the pages, halfway and after them; the median is the ceiling.
+            samples = [ceiling_sample(server, wrk, info["ceiling"])]
+            for i, (name, path) in enumerate(public_pages):
+                if i == len(public_pages) // 2:
+                    samples.append(ceiling_sample(server, wrk, info["ceiling"]))
                 rows[name] = measure(server, wrk, name, path, {})
             if cache_on:
                 rows["workspace /arbetsyta/ (logged in)"] = measure(
@@ -314,12 +315,26 @@ def bench_scale(scale: str, wrk: str, static_root: str) -> dict[str, Any]:
                 for name, path in public_pages:
                     if path and rows[name].get("status") == 200:
                         result["transfer"][name] = transfer_size(server, path)
-        ceiling = rows["ceiling (static file)"]["rps"]
+            samples.append(ceiling_sample(server, wrk, info["ceiling"]))
+        median = sorted(samples, key=lambda row: row["rps"])[len(samples) // 2]
+        rows = {
+            "ceiling (static file)": {**median, "samples_rps": [row["rps"] for row in samples]},
+            **rows,
+        }
+        log(f"  ceiling (median of {[row['rps'] for row in samples]}): {median['rps']} req/s")
+        ceiling = median["rps"]
         for row in rows.values():
             if "rps" in row:
                 row["ratio_to_ceiling"] = round(row["rps"] / ceiling, 3) if ceiling else None
         result["runs"][mode] = rows
     return result
+
+
+def ceiling_sample(server: Server, wrk: str, path: str) -> dict[str, Any]:
+    """The static file as large as the area page, through the same gunicorn and WhiteNoise."""
+    row = {"path": path, **run_wrk(wrk, server.port, path, "get.lua", 2, {})}
+    log(f"  ceiling: {row['rps']} req/s")
+    return row
 
 
 def measure(server: Server, wrk: str, name: str, path: str, env: dict[str, str]) -> dict[str, Any]:
