@@ -28,12 +28,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    SearchVectorField,
-)
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
@@ -95,10 +89,6 @@ class Hit:
 
 def _postgres() -> bool:
     return connection.vendor == "postgresql"
-
-
-def _stored(table: str, column: str) -> RawSQL:
-    return RawSQL(f'"{table}"."{column}"', [], output_field=SearchVectorField())
 
 
 def _highlight_markers(text: str) -> SafeString:
@@ -211,57 +201,40 @@ class Search:
         self.staff = roles.can_view_staff_pages(user)
         # `postgres=False` forces the plain fallback (its tests run on either database).
         self.pg = _postgres() if postgres is None else postgres
-        self.query = SearchQuery(q, config=CONFIG, search_type="websearch") if self.pg else None
         # SQLite cannot slice the parts of a UNION; its fallback serves small development data.
         self.cap = CAP if self.pg else None
         self.capped = False
 
-    # The matching rows per kind, each annotated with its rank, so they can be UNIONed.
+    # The SQLite fallback's matching rows per kind, each with a constant rank, so they can be
+    # UNIONed (PostgreSQL runs the written-out queries above instead).
 
-    def _rank_and_filter(self, qs: QuerySet[Any], vector: Any, text_fields: list[str]) -> Any:
-        if self.pg:
-            return (
-                qs.annotate(_v=vector)
-                .filter(_v=self.query)
-                .annotate(rank=SearchRank(vector, self.query))
-            )
+    def _matching(self, qs: QuerySet[Any], text_fields: list[str]) -> Any:
         match = Q()
         for field in text_fields:
             match |= Q(**{f"{field}__icontains": self.q})
         return qs.filter(match).annotate(rank=Value(1.0, output_field=FloatField()))
 
     def _omraden(self) -> QuerySet[Any]:
-        fields = ["kortnamn", "fraga", "beskrivning", "paverkan_text"]
         qs = Omrade.objects.all() if self.staff else Omrade.objects.public()
-        vector = SearchVector(*fields, config=CONFIG)
-        return self._rank_and_filter(qs, vector, fields)
+        return self._matching(qs, ["kortnamn", "fraga", "beskrivning", "paverkan_text"])
 
     def _uppfoljningar(self) -> QuerySet[Any]:
         fields = ["sammanfattning", "orsak", "atgarder"]
         if self.staff:
             # Staff search the working copies: drafts included.
-            qs = Uppfoljning.objects.all()
-            return self._rank_and_filter(qs, _stored("uppfoljning_uppfoljning", "sok"), fields)
+            return self._matching(Uppfoljning.objects.all(), fields)
         # Residents search the latest public version of each follow-up only (old revisions are
         # not hits of their own), as the rest of the site picks it.
-        qs = Publicering.objects.latest_public()
-        return self._rank_and_filter(qs, _stored("uppfoljning_publicering", "sok"), fields)
+        return self._matching(Publicering.objects.latest_public(), fields)
 
     def _rapporter(self) -> QuerySet[Any]:
-        fields = ["titel", "sammanfattning"]
         qs = Rapport.objects.all() if self.staff else Rapport.objects.public()
-        return self._rank_and_filter(qs, _stored("uppfoljning_rapport", "sok"), fields)
+        return self._matching(qs, ["titel", "sammanfattning"])
 
     def _inspel(self) -> QuerySet[Any]:
         if self.staff:
-            fields = ["text", "publicerad_text", "svar"]
-            return self._rank_and_filter(
-                Inspel.objects.all(), _stored("omraden_inspel", "sok_intern"), fields
-            )
-        fields = ["publicerad_text", "svar"]
-        return self._rank_and_filter(
-            Inspel.objects.public(), _stored("omraden_inspel", "sok_publik"), fields
-        )
+            return self._matching(Inspel.objects.all(), ["text", "publicerad_text", "svar"])
+        return self._matching(Inspel.objects.public(), ["publicerad_text", "svar"])
 
     def _parts(self) -> list[tuple[str, QuerySet[Any]]]:
         return [
