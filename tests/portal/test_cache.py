@@ -163,3 +163,35 @@ def test_it_works_with_redis(client: Client, settings: Any) -> None:
         keys = cache._cache.get_client().keys(f"{settings.CACHES['default']['KEY_PREFIX']}:*")
         if keys:
             cache._cache.get_client().delete(*keys)
+
+
+def test_csrf_chars_are_drawn_evenly_from_djangos_alphabet() -> None:
+    from collections import Counter
+
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
+
+    drawn = "".join(public_cache._csrf_chars(32) for _ in range(2000))
+    assert len(drawn) == 64000
+    counts = Counter(drawn)
+    assert set(counts) == set(CSRF_ALLOWED_CHARS)
+    # 64,000 draws over 62 characters: 1,032 ± 32 each (bounds at ±5.7σ); a biased mapping
+    # (byte % 62 over all 256 values) would give the first eight characters about 1,250.
+    assert all(850 < n < 1220 for n in counts.values()), counts.most_common(3)
+
+
+def test_a_replayed_token_is_djangos_masked_token_of_the_visitors_secret() -> None:
+    from django.middleware.csrf import _check_token_format, _unmask_cipher_token
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    token = public_cache._masked_token(request)
+    _check_token_format(token)
+    assert len(token) == 64
+    assert _unmask_cipher_token(token) == request.META["CSRF_COOKIE"]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    # A returning visitor keeps their secret; each token is masked afresh.
+    again = RequestFactory().get("/")
+    again.META["CSRF_COOKIE"] = request.META["CSRF_COOKIE"]
+    second = public_cache._masked_token(again)
+    assert second != token
+    assert _unmask_cipher_token(second) == request.META["CSRF_COOKIE"]
