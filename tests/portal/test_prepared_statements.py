@@ -10,10 +10,8 @@ from omraden.models import Omrade
 from portal.lib.db import planned_for_values
 from tests.conftest import make_omrade
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+# PostgreSQL only: `make test-postgres` (and CI) runs the tests marked `postgres`.
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def _prepared_count() -> int:
