@@ -5,7 +5,6 @@ from typing import Any
 from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -14,7 +13,8 @@ from omraden.forms import InspelForm
 from omraden.models import Aktivitet, Fas, Omrade
 from portal import roles
 from portal.cache import public_cache
-from uppfoljning.indikator_views import SLUG, latest_values
+from portal.lib.urls import INT, address_for
+from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import Indikator, Publicering, Uppfoljning
 
 
@@ -47,10 +47,9 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         if omrade.publik
         else []
     )
-    # reverse() once for the page, not once per row: a placeholder period's address.
-    period_url = reverse("uppfoljning:period", args=[SLUG])
+    period_url = address_for("uppfoljning:period")
     for pub in timeline:
-        pub.period_url = period_url.replace(SLUG, pub.uppfoljning.period.slug)
+        pub.period_url = period_url(pub.uppfoljning.period.slug)
 
     # A few activities each way; the full list is /aktiviteter/. Keeps the page small
     # however many activities an area gathers over the years.
@@ -68,10 +67,9 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-datum", "-starttid")
         .values(*shown)[: AREA_ACTIVITIES + 1]
     )
-    # The same for the activities' addresses: the one for pk 0, up to its number.
-    activity_url = reverse("omraden:aktivitet", args=[0]).removesuffix("0/")
+    activity_url = address_for("omraden:aktivitet", INT)
     for a in coming + past:
-        a["url"] = f"{activity_url}{a['pk']}/"
+        a["url"] = activity_url(a["pk"])
     ctx = {
         "omrade": omrade,
         "latest": timeline[0] if timeline else None,

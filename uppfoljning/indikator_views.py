@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from portal import roles
 from portal.cache import public_cache
 from portal.lib.choices import labels
+from portal.lib.urls import address_for
 from uppfoljning.charts import (
     Senaste,
     build_chart,
@@ -33,9 +34,6 @@ from uppfoljning.charts import (
 )
 from uppfoljning.indikator_forms import MatvardeForm
 from uppfoljning.models import Indikator, Matvarde, attach_values
-
-# A placeholder for reverse(), replaced by each slug (letters, digits, "-", "_": never quoted).
-SLUG = "__slug__"
 
 
 def choice_labels() -> dict[str, dict[str, str]]:
@@ -142,7 +140,9 @@ def present(indikator: Indikator) -> dict[str, Any]:
 
 
 def present_card(
-    indikator: Indikator, labels: dict[str, dict[str, str]], detail_url: str
+    indikator: Indikator,
+    labels: dict[str, dict[str, str]],
+    detail_url: Callable[[str], str],
 ) -> dict[str, Any]:
     """One indicator on the list page: its facts and a small trend line, no table.
 
@@ -159,7 +159,7 @@ def present_card(
         "indikator": indikator,
         "slug": indikator.slug,
         "namn": indikator.namn,
-        "url": detail_url.replace(SLUG, indikator.slug),
+        "url": detail_url(indikator.slug),
         "assessment": None if has_figures else assessment(indikator),
         "facts": facts(indikator, latest(indikator, punkter) if has_figures else None, labels),
         "sparkline": sparkline.svg(indikator.slug) if sparkline else "",
@@ -196,8 +196,7 @@ def index(request: HttpRequest) -> HttpResponse:
     # 1: the public indicators with their assignment; 2: the years and figures of all
     indikatorer = attach_values(list(Indikator.objects.public().select_related("uppdrag")))
     labels = choice_labels()
-    # reverse() once for the page, not once per card: the address of a placeholder indicator.
-    detail_url = reverse("indikatorer:detail", args=[SLUG])
+    detail_url = address_for("indikatorer:detail")
     ctx = {"items": [present_card(i, labels, detail_url) for i in indikatorer]}
     return render(request, "uppfoljning/indikatorer.html", ctx)
 
