@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from uppfoljning.models import Publicering
 
 
@@ -67,8 +69,8 @@ class OmradeQuerySet(models.QuerySet["Omrade"]):
     def public(self) -> OmradeQuerySet:
         return self.filter(publik=True)
 
-    def for_overview(self) -> OmradeQuerySet:
-        """Areas with fadder, phase and the id of the latest public publication.
+    def for_overview(self, now: dt.datetime | None = None) -> OmradeQuerySet:
+        """Areas with fadder, phase and the id of the latest publication public at `now`.
 
         Two queries whatever the data size: this one (with a subquery for the latest
         publication) and `attach_latest_publications()`'s fetch of those publications.
@@ -76,7 +78,7 @@ class OmradeQuerySet(models.QuerySet["Omrade"]):
         from uppfoljning.models import Publicering
 
         latest = (
-            Publicering.objects.public()
+            Publicering.objects.public(now)
             .filter(uppfoljning__omrade=models.OuterRef("pk"))
             .newest_first()
             .values("pk")[:1]

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from omraden.models import Aktivitet, Fas, Omrade, attach_latest_publications
+from omraden.models import Aktivitet, Fas, Omrade
 from portal.cache import public_cache
+from portal.lib.compiled import compiled
 from portal.models import Tillganglighetsredogorelse
 from uppfoljning.models import Publicering, Rapport
 
@@ -14,27 +18,56 @@ from uppfoljning.models import Publicering, Rapport
 COMING_ON_OVERVIEW = 3
 
 
+@compiled
+def _overview_areas(*, now: dt.datetime) -> QuerySet[Omrade]:
+    return Omrade.objects.public().for_overview(now)
+
+
+@compiled
+def _overview_publications(*, now: dt.datetime) -> QuerySet[Publicering]:
+    """The areas' latest public publications (see for_overview()), with their periods."""
+    latest = Omrade.objects.public().for_overview(now).values("senaste_publicering_id")
+    return Publicering.objects.filter(pk__in=latest).select_related("uppfoljning__period")
+
+
+@compiled
+def _coming_activities(*, today: dt.date) -> QuerySet[Aktivitet]:
+    return (
+        Aktivitet.objects.public()
+        .filter(datum__gte=today)
+        .order_by("datum", "starttid")[:COMING_ON_OVERVIEW]
+    )
+
+
+@compiled
+def _latest_overgripande(*, now: dt.datetime) -> QuerySet[Publicering]:
+    return (
+        Publicering.objects.public(now)
+        .filter(uppfoljning__uppdrag__overgripande=True)
+        .select_related("uppfoljning__period", "uppfoljning__uppdrag")
+        .newest_first()[:1]
+    )
+
+
+@compiled
+def _latest_report() -> QuerySet[Rapport]:
+    return Rapport.objects.public().order_by("-datum")[:1]
+
+
 @public_cache
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    omraden = attach_latest_publications(list(Omrade.objects.public().for_overview()))
-    coming = (
-        Aktivitet.objects.public()
-        .filter(datum__gte=timezone.localdate())
-        .order_by("datum", "starttid")[:COMING_ON_OVERVIEW]
-    )
-    overgripande = (
-        Publicering.objects.public()
-        .filter(uppfoljning__uppdrag__overgripande=True)
-        .select_related("uppfoljning__period", "uppfoljning__uppdrag")
-        .newest_first()
-        .first()
-    )
+    # One moment for every query: a publication falling due in between counts in all or none.
+    now = timezone.now()
+    omraden = _overview_areas(now=now)
+    by_id = {p.pk: p for p in _overview_publications(now=now)}
+    for omrade in omraden:
+        omrade.senaste = by_id.get(omrade.senaste_publicering_id)
     ctx = {
         "omraden": omraden,
-        "coming": list(coming),
-        "rapport": Rapport.objects.public().order_by("-datum").first(),
-        "overgripande": overgripande,
+        "coming": _coming_activities(today=timezone.localdate(now)),
+        "rapport": next(iter(_latest_report()), None),
+        "overgripande": next(iter(_latest_overgripande(now=now)), None),
     }
     return render(request, "portal/index.html", ctx)
 
