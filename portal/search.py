@@ -139,17 +139,15 @@ _CANDIDATES_PUBLIC = f"""
   ORDER BY o.id DESC LIMIT %(limit)s)
 UNION ALL
 (SELECT 'uppfoljning', p.id, ts_rank(p.sok, {_TSQUERY})
-   FROM uppfoljning_publicering p
-   JOIN uppfoljning_uppfoljning u ON u.id = p.uppfoljning_id
+   FROM uppfoljning_uppfoljning u
    LEFT JOIN omraden_omrade o ON o.id = u.omrade_id
-  WHERE p.publicerad_at <= %(now)s
-    AND (u.omrade_id IS NULL OR o.publik)
-    -- Each follow-up's latest visible version, fetched by primary key (see latest_public()).
-    AND p.id = ANY(ARRAY(
-          SELECT (SELECT l.id FROM uppfoljning_publicering l
-                   WHERE l.uppfoljning_id = f.id AND l.publicerad_at <= %(now)s
-                   ORDER BY l.publicerad_at DESC, l.id DESC LIMIT 1)
-            FROM uppfoljning_uppfoljning f))
+   -- Each follow-up's latest visible version (see latest_public()), then whether it matches:
+   -- one probe of the (uppfoljning, publicerad_at, id) index per follow-up.
+   CROSS JOIN LATERAL (
+        SELECT l.id, l.sok FROM uppfoljning_publicering l
+         WHERE l.uppfoljning_id = u.id AND l.publicerad_at <= %(now)s
+         ORDER BY l.publicerad_at DESC, l.id DESC LIMIT 1) p
+  WHERE (u.omrade_id IS NULL OR o.publik)
     AND p.sok @@ {_TSQUERY}
   ORDER BY p.id DESC LIMIT %(limit)s)
 UNION ALL

@@ -10,8 +10,14 @@ from pytest_django import DjangoAssertNumQueries
 
 from omraden.models import Inspel
 from portal.search import Search
-from tests.conftest import make_omrade, make_period, make_publicering, make_uppfoljning
-from uppfoljning.models import Rapport
+from tests.conftest import (
+    make_omrade,
+    make_period,
+    make_publicering,
+    make_uppdrag,
+    make_uppfoljning,
+)
+from uppfoljning.models import Publicering, Rapport
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +235,51 @@ def test_an_older_version_never_ranks_when_a_newer_one_is_public(client: Client)
     assert page.paginator.count == 1
     [hit] = page.object_list
     assert hit.title.endswith("2022") and hit.excerpt == "<mark>lekplats</mark>"
+
+
+@pytest.mark.postgres
+def test_a_matching_version_scheduled_for_later_is_not_found(client: Client) -> None:
+    uppf = make_uppfoljning(sammanfattning="")
+    make_publicering(uppf, sammanfattning="Inget om det ännu.")
+    make_publicering(
+        uppf,
+        sammanfattning="Nya fotbollsplaner.",
+        publicerad_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    # Only scheduled: no version is visible at all.
+    later = make_uppfoljning(period=make_period(ar=2022), sammanfattning="")
+    make_publicering(
+        later, sammanfattning="Fotbollsplaner.", publicerad_at=timezone.now() + dt.timedelta(days=1)
+    )
+    assert Search("fotbollsplan", None).page(1).paginator.count == 0
+
+
+@pytest.mark.postgres
+def test_residents_search_exactly_the_latest_public_versions() -> None:
+    # The written-out SQL and Publicering.objects.latest_public() pick the same versions:
+    # the latest one due, ties on the moment broken by the newest id, none of an area that
+    # is not public, none of a follow-up with nothing due yet.
+    now = timezone.now()
+    past, recent, future = (
+        now - dt.timedelta(days=2),
+        now - dt.timedelta(days=1),
+        now + dt.timedelta(days=1),
+    )
+    area, hidden_area, uppdrag = make_omrade(), make_omrade(publik=False), make_uppdrag()
+    cases = [
+        ({"omrade": area}, [past, recent, future]),
+        ({"omrade": area}, [future]),
+        ({"omrade": hidden_area}, [past]),
+        ({"uppdrag": uppdrag}, [recent, past]),
+        ({"omrade": area}, []),
+    ]
+    for ar, (subject, moments) in enumerate(cases, start=2015):
+        uppf = make_uppfoljning(**subject, period=make_period(ar=ar), sammanfattning="")
+        for i, at in enumerate(moments):
+            make_publicering(uppf, sammanfattning=f"Simskola {ar} {i}.", publicerad_at=at)
+            # Two versions visible from the same moment: the newer id counts.
+            make_publicering(uppf, sammanfattning=f"Simskola {ar} {i} igen.", publicerad_at=at)
+    found = {pk for kind, pk, _rank in Search("simskola", None)._candidates()}
+    latest = set(Publicering.objects.latest_public().values_list("pk", flat=True))
+    assert found == latest
+    assert len(found) == 2
