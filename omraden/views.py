@@ -1,28 +1,45 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import F, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.db.models import F, Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from omraden.deltagande_views import aktivitet_context, aktivitet_with_seats, public_inspel_page
 from omraden.forms import InspelForm
-from omraden.models import Aktivitet, Fas, Omrade
+from omraden.models import Aktivitet, Fas, Initiativ, Ledartroja, Omrade
 from portal import roles
 from portal.cache import public_cache
+from portal.lib.compiled import compiled
 from portal.lib.urls import INT, address_for
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import Indikator, Publicering, Uppfoljning
+
+# The area page's queries, each compiled once per connection (portal/lib/compiled.py): it is
+# the portal's most visited page and building ten querysets cost more than running them.
+
+
+@compiled
+def _public_area(*, slug: str) -> QuerySet[Omrade]:
+    return Omrade.objects.public().select_related("fadder", "fas").filter(slug=slug)
+
+
+@compiled
+def _any_area(*, slug: str) -> QuerySet[Omrade]:
+    return Omrade.objects.select_related("fadder", "fas").filter(slug=slug)
 
 
 def _get_omrade_for_user(request: HttpRequest, slug: str) -> Omrade:
     # Logged-in staff may see areas that are not yet public; residents only public ones.
     staff = roles.can_view_staff_pages(request.user)
-    areas = Omrade.objects.all() if staff else Omrade.objects.public()
-    return get_object_or_404(areas.select_related("fadder", "fas"), slug=slug)
+    found = (_any_area if staff else _public_area)(slug=slug)
+    if not found:
+        raise Http404("No such area")
+    return found[0]
 
 
 AREA_ACTIVITIES = 5
@@ -30,43 +47,90 @@ AREA_ACTIVITIES = 5
 AREA_PERIODS = 9
 
 
+@compiled
+def _timeline(*, omrade: int, now: dt.datetime) -> QuerySet[Publicering]:
+    """The latest publication per period (one follow-up each), newest period first.
+
+    latest_due(), not latest_public(): only for an area known to be public (so no join on
+    it; staff may see a hidden area, whose follow-ups stay unpublished until it is public).
+    """
+    return (
+        Publicering.objects.latest_due(Uppfoljning.objects.filter(omrade=omrade), now)
+        .select_related("uppfoljning__period")
+        .newest_first()[: AREA_PERIODS + 1]
+    )
+
+
+# Only what the activity lists show, as dicts: cheaper to build than model instances.
+_ACTIVITY_COLUMNS = ("pk", "titel", "datum", "starttid", "plats", "teman")
+
+
+@compiled
+def _coming(*, omrade: int, today: dt.date) -> QuerySet[Aktivitet]:
+    return (
+        Aktivitet.objects.public()
+        .filter(omraden=omrade, datum__gte=today)
+        .order_by("datum", "starttid")
+        .values(*_ACTIVITY_COLUMNS)[: AREA_ACTIVITIES + 1]
+    )
+
+
+@compiled
+def _past(*, omrade: int, today: dt.date) -> QuerySet[Aktivitet]:
+    return (
+        Aktivitet.objects.public()
+        .filter(omraden=omrade, datum__lt=today)
+        .order_by("-datum", "-starttid")
+        .values(*_ACTIVITY_COLUMNS)[: AREA_ACTIVITIES + 1]
+    )
+
+
+@compiled
+def _phases() -> QuerySet[Fas]:
+    return Fas.objects.all()
+
+
+@compiled
+def _leaders(*, omrade: int) -> QuerySet[Ledartroja]:
+    # The leaders' names and titles only (no contact details), as dicts.
+    return (
+        Ledartroja.objects.filter(omrade=omrade, aktiv=True)
+        .order_by("slot")
+        .values(namn=F("person__namn"), titel=F("person__titel"), fiktiv=F("person__fiktiv"))
+    )
+
+
+@compiled
+def _initiatives(*, omrade: int) -> QuerySet[Initiativ]:
+    return (
+        Initiativ.objects.filter(omrade=omrade, publik=True)
+        .order_by("fas__ordning")
+        .values("titel", "beskrivning", fas_namn=F("fas__namn"))
+    )
+
+
+@compiled
+def _indicators(*, omrade: int) -> QuerySet[Indikator]:
+    # The area is visible, so are its indicators.
+    return Indikator.objects.with_values().filter(omrade=omrade)
+
+
 @public_cache
 @require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     omrade = _get_omrade_for_user(request, slug)
-    # The latest publication per period (one follow-up each), newest period first: the
-    # status over the last few periods; older ones are on /uppfoljning/, year by year.
-    # latest_due(), not latest_public(): the area's own visibility is known here, so no join
-    # on it (staff may see a hidden area; its follow-ups stay unpublished until it is public).
-    timeline = (
-        list(
-            Publicering.objects.latest_due(Uppfoljning.objects.filter(omrade=omrade))
-            .select_related("uppfoljning__period")
-            .newest_first()[: AREA_PERIODS + 1]
-        )
-        if omrade.publik
-        else []
-    )
+    now = timezone.now()
+    # The status over the last few periods; older ones are on /uppfoljning/, year by year.
+    timeline = _timeline(omrade=omrade.pk, now=now) if omrade.publik else []
     period_url = address_for("uppfoljning:period")
     for pub in timeline:
         pub.period_url = period_url(pub.uppfoljning.period.slug)
 
     # A few activities each way; the full list is /aktiviteter/. Keeps the page small
     # however many activities an area gathers over the years.
-    today = timezone.localdate()
-    # Only what the list shows, as dicts: cheaper to build than model instances.
-    area_activities = Aktivitet.objects.public().filter(omraden=omrade)
-    shown = ("pk", "titel", "datum", "starttid", "plats", "teman")
-    coming = list(
-        area_activities.filter(datum__gte=today)
-        .order_by("datum", "starttid")
-        .values(*shown)[: AREA_ACTIVITIES + 1]
-    )
-    past = list(
-        area_activities.filter(datum__lt=today)
-        .order_by("-datum", "-starttid")
-        .values(*shown)[: AREA_ACTIVITIES + 1]
-    )
+    today = timezone.localdate(now)
+    coming = _coming(omrade=omrade.pk, today=today)
+    past = _past(omrade=omrade.pk, today=today)
     activity_url = address_for("omraden:aktivitet", INT)
     for a in coming + past:
         a["url"] = activity_url(a["pk"])
@@ -76,27 +140,18 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Oldest first: a timeline reads in the order things happened.
         "timeline": timeline[:AREA_PERIODS][::-1],
         "earlier_periods": len(timeline) > AREA_PERIODS,
-        "faser": list(Fas.objects.all()),
+        "faser": _phases(),
         "paverkansnivaer": Omrade.Paverkan,
-        # The leaders' names and titles only (no contact details), as dicts.
-        "ledartrojor": list(
-            omrade.ledartrojor.filter(aktiv=True)
-            .order_by("slot")
-            .values(namn=F("person__namn"), titel=F("person__titel"), fiktiv=F("person__fiktiv"))
-        ),
-        "initiativ": list(
-            omrade.initiativ.filter(publik=True)
-            .order_by("fas__ordning")
-            .values("titel", "beskrivning", fas_namn=F("fas__namn"))
-        ),
+        "ledartrojor": _leaders(omrade=omrade.pk),
+        "initiativ": _initiatives(omrade=omrade.pk),
         "coming": coming[:AREA_ACTIVITIES],
         "past": past[:AREA_ACTIVITIES],
         "more_activities": len(coming) > AREA_ACTIVITIES or len(past) > AREA_ACTIVITIES,
         # Residents' input: the form (this area preselected) and the approved input.
         "inspel_form": InspelForm(fixed_omrade=omrade),
         "inspel_sida": public_inspel_page(request, omrade),
-        # The area's indicators with their latest values (the area is visible, so are they).
-        "indikatorer": latest_values(Indikator.objects.with_values().filter(omrade=omrade)),
+        # The area's indicators with their latest values.
+        "indikatorer": latest_values(_indicators(omrade=omrade.pk)),
     }
     return render(request, "omraden/detail.html", ctx)
 
