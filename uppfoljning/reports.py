@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.lookups import Exact
 from django.http import Http404
-from django.utils import timezone
 
-from uppfoljning.models import Period, Publicering
+from uppfoljning.models import Period, Publicering, PubliceringQuerySet
 
 # What a report reads of a publication's follow-up: only what keys it.
 FOLLOW_UP_KEYS = ["period_id", "omrade_id", "uppdrag_id"]
@@ -65,31 +64,40 @@ def resolve(period: Period, pubs: Iterable[Publicering]) -> Entry:
     return Entry(snapshot=before[-1] if before else None, corrections=after)
 
 
-def entries_for(periods: list[Period]) -> dict[tuple[int, str, int], Entry]:
-    """Every public follow-up of these periods, keyed (period id, "omrade"/"uppdrag", id).
+def publications(now: dt.datetime, periods: Q) -> PubliceringQuerySet:
+    """The public publications `entries()` needs of the periods `periods` picks, at `now`.
 
-    One query whatever the number of periods, areas or publications, and it reads only the
-    publications the entries hold, however many revisions the follow-ups have.
+    `periods` is a condition on the publication's follow-up's period, such as
+    `Q(uppfoljning__period__ar=2024)`. One query whatever the number of periods, areas or
+    publications, and it reads only the publications the entries hold, however many
+    revisions the follow-ups have. The moment is the caller's: one for the query and its
+    subqueries (see `_not_superseded`), and none of its own, so a page can compile the query
+    once (portal.lib.compiled).
     """
-    if not periods:
-        return {}
-    by_pk = {p.pk: p for p in periods}
-    grouped: dict[tuple[int, str, int], list[Publicering]] = {}
-    # One moment for the query and its subqueries (see `_not_superseded`).
-    now = timezone.now()
     # One filter() call: each call clones the whole query built so far.
-    pubs = (
+    return (
         Publicering.objects.public(now)
         .filter(
             _not_superseded(now),
             Q(uppfoljning__omrade__isnull=False) | Q(uppfoljning__uppdrag__isnull=False),
-            uppfoljning__period__in=list(by_pk),
+            periods,
         )
         # Of the follow-up only what keys it, as plain values: an instance of it per
         # publication cost more than the rest of the row.
         .annotate(**{f"_key_{name}": F(f"uppfoljning__{name}") for name in FOLLOW_UP_KEYS})
     )
+
+
+def entries(
+    periods: list[Period], pubs: Iterable[Publicering]
+) -> dict[tuple[int, str, int], Entry]:
+    """The publications of `publications()` as entries keyed (period id, "omrade"/"uppdrag",
+    id), for these periods only (a period created since they were read is left out)."""
+    by_pk = {p.pk: p for p in periods}
+    grouped: dict[tuple[int, str, int], list[Publicering]] = {}
     for pub in pubs:
+        if pub._key_period_id not in by_pk:
+            continue
         if pub._key_omrade_id:
             key = (pub._key_period_id, "omrade", pub._key_omrade_id)
         else:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 import html
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from omraden.models import Omrade
 from portal.cache import public_cache
+from portal.lib.compiled import compiled
 from portal.templatetags.status import status as status_html
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import (
@@ -26,7 +29,7 @@ from uppfoljning.models import (
     Uppdrag,
     Uppfoljning,
 )
-from uppfoljning.reports import Change, Entry, entries_for, period_lookup
+from uppfoljning.reports import Change, Entry, entries, period_lookup, publications
 
 
 def _legend() -> list[dict[str, str]]:
@@ -61,10 +64,41 @@ def _diff_html(change: Change, marks: dict[str, tuple[str, str]]) -> SafeString:
     return format_html('<p class="diff">{}</p>\n', SafeString("".join(words)))
 
 
+# The follow-up pages' queries, compiled once per connection (portal.lib.compiled): Django
+# building their SQL on every request cost the worker more than PostgreSQL running it. The
+# moment is an argument: one `now` per request, for every query of the page.
+
+
+@compiled
+def _years() -> QuerySet[Period, int]:
+    return Period.objects.order_by("-ar").values_list("ar", flat=True).distinct()
+
+
+@compiled
+def _periods_of(*, ar: int) -> QuerySet[Period]:
+    return Period.objects.filter(ar=ar).order_by("tertial")
+
+
+@compiled
+def _publications_of_year(*, ar: int, now: dt.datetime) -> QuerySet[Publicering]:
+    return publications(now, Q(uppfoljning__period__ar=ar))
+
+
+@compiled
+def _overarching_assignments() -> QuerySet[Uppdrag]:
+    return Uppdrag.objects.filter(overgripande=True).only("namn", "slug")
+
+
+@compiled
+def _areas_in_table() -> QuerySet[Omrade]:
+    return Omrade.objects.public().only("nummer", "slug", "kortnamn")
+
+
 @public_cache
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    years = list(Period.objects.order_by("-ar").values_list("ar", flat=True).distinct())
+    now = timezone.now()
+    years = _years()
     # One year at a time, the latest by default: the table (and its cost) stays the same
     # size however many years of follow-ups there are. Other years are a link or the plain
     # GET form away; anything that is not a known year shows the latest.
@@ -72,15 +106,15 @@ def index(request: HttpRequest) -> HttpResponse:
     ar = int(ar_param) if ar_param.isdigit() and int(ar_param) in years else None
     if ar is None and years:
         ar = years[0]
-    periods = list(Period.objects.filter(ar=ar).order_by("tertial"))
-    entries = entries_for(periods)
+    periods = _periods_of(ar=ar) if ar is not None else []
+    by_key = entries(periods, _publications_of_year(ar=ar, now=now)) if periods else {}
     # Each row's link and name are worked out here, once, rather than by template tags.
     subjects: list[tuple[str, int, str, str]] = [
         ("uppdrag", u.pk, reverse("uppfoljning:uppdrag", args=[u.slug]), u.namn)
-        for u in Uppdrag.objects.filter(overgripande=True).only("namn", "slug")
+        for u in _overarching_assignments()
     ] + [
         ("omrade", o.pk, o.get_absolute_url(), f"{o.nummer}. {o.kortnamn}")
-        for o in Omrade.objects.public().only("nummer", "slug", "kortnamn")
+        for o in _areas_in_table()
     ]
     # Each cell's markup too: the same three notes, or a status, in every row.
     muted = '<span class="muted">{}</span>'
@@ -101,7 +135,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "url": url,
             "name": name,
-            "cells": [cell(entries.get((p.pk, kind, pk))) for p in periods],
+            "cells": [cell(by_key.get((p.pk, kind, pk))) for p in periods],
         }
         for kind, pk, url, name in subjects
     ]
@@ -119,48 +153,67 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "uppfoljning/index.html", ctx)
 
 
-@public_cache
-@require_safe
-def period(request: HttpRequest, slug: str) -> HttpResponse:
-    # The period and the one before it in one query: the latest two up to this one.
-    key = period_lookup(slug)
-    ar, tertial = key["ar"], key["tertial"]
-    found = list(
-        Period.objects.filter(Q(ar__lt=ar) | Q(ar=ar, tertial__lte=tertial)).order_by(
-            "-ar", "-tertial"
-        )[:2]
-    )
-    if not found or (found[0].ar, found[0].tertial) != (ar, tertial):
-        raise Http404("No such period")
-    period = found[0]
-    previous = found[1] if len(found) > 1 else None
-    entries = entries_for([period, previous] if previous else [period])
-    uppdrag = (
+@compiled
+def _period_and_previous(*, ar: int, tertial: int) -> QuerySet[Period]:
+    """The period and the one before it in one query: the latest two up to this one."""
+    return Period.objects.filter(Q(ar__lt=ar) | Q(ar=ar, tertial__lte=tertial)).order_by(
+        "-ar", "-tertial"
+    )[:2]
+
+
+@compiled
+def _publications_of_two(*, period: int, previous: int, now: dt.datetime) -> QuerySet[Publicering]:
+    # Two ids, the same one twice for a first period: `IN` would drop the repeat and change
+    # the statement's text, which a compiled query cannot follow.
+    return publications(now, Q(uppfoljning__period=period) | Q(uppfoljning__period=previous))
+
+
+@compiled
+def _report_assignments(*, period: int) -> QuerySet[Uppdrag]:
+    return (
         Uppdrag.objects.filter(Q(overgripande=True) | Q(uppfoljningar__period=period))
         .distinct()
         .only("namn", "slug")
     )
+
+
+@compiled
+def _report_areas() -> QuerySet[Omrade]:
+    return (
+        Omrade.objects.public()
+        .select_related("fadder")
+        .only("nummer", "slug", "fraga", "fadder__namn")
+    )
+
+
+@public_cache
+@require_safe
+def period(request: HttpRequest, slug: str) -> HttpResponse:
+    now = timezone.now()
+    key = period_lookup(slug)
+    ar, tertial = key["ar"], key["tertial"]
+    found = _period_and_previous(ar=ar, tertial=tertial)
+    if not found or (found[0].ar, found[0].tertial) != (ar, tertial):
+        raise Http404("No such period")
+    period = found[0]
+    previous = found[1] if len(found) > 1 else None
+    by_key = entries(
+        found,
+        _publications_of_two(period=period.pk, previous=(previous or period).pk, now=now),
+    )
     # Each section's heading, link and sponsor are worked out here, once per subject.
     subjects: list[tuple[str, int, str, str, Any]] = [
         ("uppdrag", u.pk, u.namn, reverse("uppfoljning:uppdrag", args=[u.slug]), None)
-        for u in uppdrag
+        for u in _report_assignments(period=period.pk)
     ] + [
-        (
-            "omrade",
-            o.pk,
-            f"{o.nummer}. {o.fraga}",
-            o.get_absolute_url(),
-            o.fadder,
-        )
-        for o in Omrade.objects.public()
-        .select_related("fadder")
-        .only("nummer", "slug", "fraga", "fadder__namn")
+        ("omrade", o.pk, f"{o.nummer}. {o.fraga}", o.get_absolute_url(), o.fadder)
+        for o in _report_areas()
     ]
     marks = _diff_marks()
     sections = []
     for kind, pk, title, url, fadder in subjects:
-        entry = entries.get((period.pk, kind, pk), Entry())
-        before = entries.get((previous.pk, kind, pk), Entry()) if previous else Entry()
+        entry = by_key.get((period.pk, kind, pk), Entry())
+        before = by_key.get((previous.pk, kind, pk), Entry()) if previous else Entry()
         # Both sides are the reports' snapshots, so a later correction of either period
         # never changes what this report says about the change.
         change = Change(before=before.snapshot, after=entry.snapshot)
