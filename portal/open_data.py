@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from omraden.models import Aktivitet, Inspel, Omrade, attach_latest_publications
 from portal.lib.choices import labels
+from portal.lib.compiled import compiled
 from uppfoljning.models import Indikator, Matvarde, Period, Publicering, Status
 
 # The portal's own data is in the public domain; values fetched from Kolada keep their source.
@@ -410,7 +411,7 @@ class Dataset:
             paginator = Paginator(self.rows().order_by(*self.newest_first), PAGE_SIZE)
         else:
             now = timezone.now()
-            rows = self.rows(now).order_by(*self.newest_first)
+            rows = _PageRows(self.slug, now)
             paginator = _CountedPaginator(rows, PAGE_SIZE, count=partial(self.count, now))
         page = paginator.page(number)
         with translation.override("sv"):
@@ -438,6 +439,30 @@ class _CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self._count()
+
+
+@compiled(shape=("slug", "offset"))
+def _newest_first_page(*, slug: str, now: dt.datetime, offset: int) -> QuerySet[Any]:
+    """A full JSON page of a dataset counted by its own query, as its rows are at `now`."""
+    dataset = DATASETS_BY_SLUG[slug]
+    return dataset.rows(now).order_by(*dataset.newest_first)[offset : offset + PAGE_SIZE]
+
+
+class _PageRows:
+    """A counted dataset's rows at one moment, as the paginator slices them: a page at a
+    time, by a query compiled once per connection and page number (portal.lib.compiled)."""
+
+    def __init__(self, slug: str, now: dt.datetime) -> None:
+        self.slug = slug
+        self.now = now
+
+    def __getitem__(self, page: slice) -> list[Any]:
+        # The paginator ends the last page at the count: a page's statement stays the same
+        # whatever the count, and the rows beyond it are cut here. No rows, no query.
+        if page.stop <= page.start:
+            return []
+        rows = _newest_first_page(slug=self.slug, now=self.now, offset=page.start)
+        return rows[: page.stop - page.start]
 
 
 def _csv_value(value: Any) -> str:
