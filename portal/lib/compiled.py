@@ -53,19 +53,23 @@ class _Plan:
     slots: tuple[tuple[int, str, Callable[[Any], Any]], ...]
 
 
-def _changed(value: Any) -> Any:
-    """Another value of the same type, to see where a value lands among the parameters."""
+def _changed(value: Any) -> list[Any]:
+    """Other values of the same type, to see where a value lands among the parameters.
+
+    Two of them: one may happen to equal another value of the query, which changes the text
+    where Django drops a repeated value (an IN list); the other then shows the places.
+    """
     if isinstance(value, bool) or not isinstance(value, int | str | dt.date):
         raise TypeError(
             f"@compiled takes ints, strings, dates and datetimes, not {type(value).__name__}"
         )
     if isinstance(value, str):
-        return value + "~"
+        return [value + "~", "~" + value]
     if isinstance(value, dt.datetime):
-        return value + dt.timedelta(seconds=1)
+        return [value + dt.timedelta(seconds=1), value - dt.timedelta(days=400)]
     if isinstance(value, dt.date):
-        return value + dt.timedelta(days=1)
-    return value + 1
+        return [value + dt.timedelta(days=1), value - dt.timedelta(days=400)]
+    return [value + 1, value + 1_000_003]
 
 
 def _preparer(value: Any, seen: Any, other: Any, other_seen: Any) -> Callable[[Any], Any]:
@@ -111,9 +115,11 @@ def _compile(
         )
     slots = []
     for arg, value in values.items():
-        other = _changed(value)
-        _qs, _c, other_sql, other_params = _sql(build, {**every, arg: other})
-        if other_sql != sql:
+        for other in _changed(value):
+            _qs, _c, other_sql, other_params = _sql(build, {**every, arg: other})
+            if other_sql == sql:
+                break
+        else:
             raise ImproperlyConfigured(
                 f"@compiled {name}: the SQL text depends on {arg}, not only its parameters"
             )

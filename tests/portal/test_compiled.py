@@ -194,3 +194,18 @@ def test_caps_the_plans_and_still_answers(monkeypatch) -> None:
     for offset in range(4):
         assert _input_page(area=area.pk, offset=offset) == pks[offset : offset + 2]
     assert len(connection.__dict__[compiled_module._ATTR]) == 2
+
+
+def test_an_argument_equal_to_another_value_of_an_in_list_still_compiles() -> None:
+    a, b = make_omrade(), make_omrade()
+    assert b.pk == a.pk + 1
+
+    @compiled
+    def either(*, first: int, second: int) -> QuerySet[Omrade]:
+        return Omrade.objects.filter(pk__in=[first, second]).order_by("pk")
+
+    # Changing `first` by one makes it equal `second`: Django drops the repeat from the IN
+    # list, so another changed value must show where `first` goes.
+    assert either(first=a.pk, second=b.pk) == [a, b]
+    assert either(first=b.pk, second=b.pk + 100) == [b]
+    assert either(first=a.pk, second=a.pk + 100) == [a]
