@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,12 +36,17 @@ from uppfoljning.charts import (
 from uppfoljning.indikator_forms import MatvardeForm
 from uppfoljning.models import Indikator, Matvarde, attach_values
 
+# Indicators per page of the public list: the ten of the municipal plan fit on the first page,
+# as many as a page of residents' input holds; a page of ten cards costs the same however
+# many indicators there are.
+PER_PAGE = 10
+
 
 def choice_labels() -> dict[str, dict[str, str]]:
     """The target and horizon labels and the headings of the facts, in the current language.
 
     Looked up once per request (portal/lib/choices.py), not by `get_riktning_display` or a
-    {% translate %} on each of fifty cards.
+    {% translate %} on each card.
     """
     return {
         "riktning": labels(Indikator.Riktning),
@@ -68,11 +74,11 @@ def facts(
 ) -> SafeString:
     """Target, baseline, latest value and source of one indicator: a <dl>.
 
-    The list of indicators shows fifty of these and the indicator's page one. Put together
-    with f-strings, every text escaped with `escape` (html.escape: what autoescaping does;
-    the headings once per request, in choice_labels()), as Sparkline.svg() is: twenty
-    template tags, or format_html(), on each of fifty cards were a large part of the list's
-    time.
+    A page of the list of indicators shows ten of these, the indicator's page one. Put
+    together with f-strings, every text escaped with `escape` (html.escape: what autoescaping
+    does; the headings once per request, in choice_labels()), as Sparkline.svg() is: twenty
+    template tags, or format_html(), on each card were a large part of the list's time when
+    it showed all fifty.
     """
     words = labels["facts"]
     target = labels["riktning"].get(indikator.riktning, indikator.riktning)
@@ -148,8 +154,8 @@ def present_card(
 
     The list stays small however many years of values there are; the indicator's own page
     (present()) holds the chart, the summary and the table of every year. What the card
-    shows is worked out here as plain values: fifty cards of template tags and attribute
-    lookups were most of the page's time.
+    shows is worked out here as plain values: when the list showed all fifty, their template
+    tags and attribute lookups were most of the page's time.
     """
     punkter = indikator.serie()
     has_figures = indikator.has_figures
@@ -193,11 +199,17 @@ def latest_values(indikatorer: Iterable[Indikator]) -> list[dict[str, Any]]:
 @public_cache
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    # 1: the public indicators with their assignment; 2: the years and figures of all
-    indikatorer = attach_values(list(Indikator.objects.public().select_related("uppdrag")))
+    # Ordered as the open data file of indicators is; the pk makes the pages stable when two
+    # indicators share an order number. An invalid ?sida= gives the first page and one past
+    # the end the last, as on the other lists (Paginator.get_page).
+    qs = Indikator.objects.public().select_related("uppdrag").order_by("ordning", "pk")
+    # 1: the number of public indicators; 2: the page's indicators with their assignment
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("sida"))
+    # 3: the years and figures of the page's indicators
+    indikatorer = attach_values(list(page.object_list))
     labels = choice_labels()
     detail_url = address_for("indikatorer:detail")
-    ctx = {"items": [present_card(i, labels, detail_url) for i in indikatorer]}
+    ctx = {"items": [present_card(i, labels, detail_url) for i in indikatorer], "page": page}
     return render(request, "uppfoljning/indikatorer.html", ctx)
 
 

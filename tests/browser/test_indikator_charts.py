@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import make_indikator, make_matvarde
 from uppfoljning.models import Indikator, Matvarde
 
 URL = "/indikatorer/delaktighetsindex/"
@@ -52,3 +53,27 @@ def test_the_list_shows_a_trend_line_per_indicator_without_axe_violations(visit:
     # The table of every year is one link away.
     v.page.get_by_role("link", name="Diagrammet och värdena för 4 år").first.click()
     assert v.page.locator("table caption").first.inner_text().startswith("Värden per år")
+
+
+def test_the_list_pages_through_every_indicator_without_javascript_or_axe_violations(
+    visit: Any,
+) -> None:
+    for n in range(1, 6):
+        indikator = make_indikator(slug=f"extra-{n}", namn=f"Extra indikator {n}", ordning=100 + n)
+        make_matvarde(indikator, ar=2023, tyreso=50 + n, riket=48, kalla=Matvarde.Kalla.KOLADA)
+    for path in ("/indikatorer/", "/indikatorer/?sida=2"):
+        v = visit()
+        assert v.page.goto(path).status == 200
+        assert v.axe_violations() == [], path
+    # The pager is plain links: it works without JavaScript.
+    v = visit(javascript=False)
+    v.page.goto("/indikatorer/")
+    pager = v.page.get_by_role("navigation", name="Sidor med indikatorer")
+    assert pager.get_by_text("Sida 1 av 2").is_visible()
+    pager.get_by_role("link", name="Nästa sida").click()
+    assert v.page.url.endswith("/indikatorer/?sida=2")
+    assert v.page.title().startswith("Indikatorer – Sida 2 av 2")
+    headings = v.page.locator("main h2").all_inner_texts()
+    assert headings == [f"Extra indikator {n}" for n in range(1, 6)]
+    pager.get_by_role("link", name="Föregående sida").click()
+    assert v.page.url.endswith("/indikatorer/?sida=1")

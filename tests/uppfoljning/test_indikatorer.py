@@ -51,19 +51,99 @@ def test_it_hides_the_indicators_of_a_non_public_area(client: Client) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("size", [1, 12])
+@pytest.mark.parametrize(("size", "url"), [(1, "/indikatorer/"), (25, "/indikatorer/?sida=2")])
 def test_the_number_of_queries_does_not_grow_with_the_data(
-    client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int, url: str
 ) -> None:
     uppdrag = make_uppdrag()
     for n in range(size):
         indikator = make_indikator(uppdrag=uppdrag, omrade=make_omrade(), startlage_ar=2015)
         for ar in range(2016, 2016 + size):
             make_matvarde(indikator, ar=ar, tyreso=40 + n, riket=38, kalla=Matvarde.Kalla.KOLADA)
-    # 1: the public indicators with their assignment and area
-    # 2: all their values
-    with django_assert_num_queries(2):
-        assert client.get("/indikatorer/").status_code == 200
+    # 1: the number of public indicators (for the pager)
+    # 2: the page's indicators with their assignment
+    # 3: the values of the page's indicators
+    with django_assert_num_queries(3):
+        assert client.get(url).status_code == 200
+
+
+def _names(html: str) -> list[str]:
+    return re.findall(r'<h2 id="indikator-[^"]+"><a href="[^"]+">([^<]+)</a></h2>', html)
+
+
+@pytest.mark.django_db
+def test_it_shows_ten_indicators_a_page_in_their_order_and_the_rest_on_page_two(
+    client: Client,
+) -> None:
+    # Made in reverse order, so the page's order comes from `ordning`, not from the pk.
+    for n in reversed(range(1, 13)):
+        make_indikator(slug=f"i{n}", namn=f"Indikator {n:02}", ordning=n)
+    first = client.get("/indikatorer/").content.decode()
+    assert _names(first) == [f"Indikator {n:02}" for n in range(1, 11)]
+    assert '<nav aria-label="Sidor med indikatorer" class="pager">' in first
+    assert '<li aria-current="page">Sida 1 av 2</li>' in first
+    assert '<a href="?sida=2" rel="next">Nästa sida</a>' in first
+    assert 'rel="prev"' not in first
+    assert "<title>Indikatorer – Tyresö kommun</title>" in first
+
+    second = client.get("/indikatorer/?sida=2").content.decode()
+    assert _names(second) == ["Indikator 11", "Indikator 12"]
+    assert '<li aria-current="page">Sida 2 av 2</li>' in second
+    assert '<a href="?sida=1" rel="prev">Föregående sida</a>' in second
+    assert 'rel="next"' not in second
+    # Each page has a title of its own.
+    assert "<title>Indikatorer – Sida 2 av 2 – Tyresö kommun</title>" in second
+
+
+@pytest.mark.django_db
+def test_indicators_sharing_an_order_number_are_each_on_exactly_one_page(client: Client) -> None:
+    for n in range(15):
+        make_indikator(namn=f"Lika {n:02}", ordning=1)
+    pages = [client.get(f"/indikatorer/?sida={n}").content.decode() for n in (1, 2)]
+    assert sorted(_names(pages[0]) + _names(pages[1])) == [f"Lika {n:02}" for n in range(15)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sida", "shown"), [("abc", "Indikator 01"), ("0", "Indikator 12"), ("99", "Indikator 12")]
+)
+def test_an_invalid_page_gives_the_first_and_one_out_of_range_the_last(
+    client: Client, sida: str, shown: str
+) -> None:
+    # As on the other lists (Paginator.get_page): never an error page for a hand-typed address.
+    for n in range(1, 13):
+        make_indikator(namn=f"Indikator {n:02}", ordning=n)
+    r = client.get(f"/indikatorer/?sida={sida}")
+    assert r.status_code == 200
+    assert shown in _names(r.content.decode())
+
+
+@pytest.mark.django_db
+def test_there_is_no_pager_when_every_indicator_fits_on_one_page(
+    client: Client, tyreso: None
+) -> None:
+    html = client.get("/indikatorer/").content.decode()
+    assert 'class="pager"' not in html
+    # Every indicator with every year stays one link away, as open data.
+    assert '<a href="/oppna-data/#indikatorer">' in html
+
+
+@pytest.mark.django_db
+def test_page_two_is_cached_and_emptied_by_a_change_like_page_one(client: Client) -> None:
+    for n in range(1, 13):
+        make_indikator(slug=f"i{n}", namn=f"Indikator {n:02}", ordning=n)
+    miss, hit = client.get("/indikatorer/?sida=2"), client.get("/indikatorer/?sida=2")
+    assert (miss.headers.get("X-Public-Cache"), hit.headers.get("X-Public-Cache")) == (
+        None,
+        "hit",
+    )
+    assert hit.content == miss.content
+    # Page one is an entry of its own: its own address, its own indicators.
+    assert "Indikator 11" not in client.get("/indikatorer/").content.decode()
+    make_indikator(slug="ny", namn="Indikator 13", ordning=13)
+    fresh = client.get("/indikatorer/?sida=2")
+    assert fresh.headers.get("X-Public-Cache") is None
+    assert _names(fresh.content.decode()) == ["Indikator 11", "Indikator 12", "Indikator 13"]
 
 
 @pytest.mark.django_db
