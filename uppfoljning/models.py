@@ -620,7 +620,7 @@ def attach_values(indikatorer: list[Indikator]) -> list[Indikator]:
     """Give each indicator its values as `Punkt`s, for `serie()`: one query for all of them.
 
     Lighter than `with_values()` (no Matvarde objects, only year, figures and source), for
-    pages that list every indicator with a chart of its years.
+    lists of indicators with a chart of their years (a page of `/indikatorer/`).
     """
     by_indikator: dict[int, list[Punkt]] = {i.pk: [] for i in indikatorer}
     rows = (
