@@ -44,7 +44,7 @@ def _fresh_compiled_queries():
     server and wrong for a test that changes a constant written into the SQL (a page size).
     """
     for conn in connections.all(initialized_only=True):
-        conn.__dict__.pop(compiled._ATTR, None)
+        compiled.plans_of(conn).clear()
     yield
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 _ATTR = "_portal_compiled"
@@ -74,7 +74,7 @@ def _changed(value: Any) -> list[Any]:
 
 def _preparer(value: Any, seen: Any, other: Any, other_seen: Any) -> Callable[[Any], Any]:
     """How the backend turned `value` into the parameter `seen` (as the ORM's lookups do)."""
-    ops = connection.ops
+    ops = connections[DEFAULT_DB_ALIAS].ops
     for prepare in (
         lambda v: v,
         ops.adapt_datetimefield_value,
@@ -155,6 +155,11 @@ def _copy(obj: Any) -> Any:
     return new
 
 
+def plans_of(conn: Any) -> dict[Any, _Plan]:
+    """The plans compiled on one DatabaseWrapper (tests clear them with .clear())."""
+    return conn.__dict__.setdefault(_ATTR, {})
+
+
 def compiled(
     build: Callable[..., QuerySet[Any]] | None = None, *, shape: tuple[str, ...] = ()
 ) -> Any:
@@ -170,7 +175,9 @@ def compiled(
 
     @functools.wraps(build)
     def run(**values: Any) -> list[Any]:
-        plans = connection.__dict__.setdefault(_ATTR, {})
+        # On the thread's own DatabaseWrapper (django.db.connection is a proxy shared by all
+        # threads): a plan's compiler holds the connection it was compiled on.
+        plans = plans_of(connections[DEFAULT_DB_ALIAS])
         key = (build, tuple(values), tuple(values[arg] for arg in shape))
         plan = plans.get(key)
         if plan is None:

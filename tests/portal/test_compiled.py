@@ -4,10 +4,11 @@ database, with new values on every call; and it refuses a queryset it cannot com
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
@@ -27,12 +28,8 @@ from uppfoljning.models import Publicering
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_plans():
-    # Plans live on the connection; each test here starts without any.
-    connection.__dict__.pop(compiled_module._ATTR, None)
-    yield
-    connection.__dict__.pop(compiled_module._ATTR, None)
+def _plans() -> dict:
+    return compiled_module.plans_of(connections["default"])
 
 
 def _publications(now: dt.datetime) -> QuerySet[Publicering]:
@@ -84,7 +81,7 @@ def test_models_with_related_and_annotations_as_the_queryset_gives_them(
     assert [p.pk for p in _compiled_publications(now=now)] == [p.pk for p in due]
     assert later.pk in [p.pk for p in _compiled_publications(now=now + dt.timedelta(hours=2))]
     # Compiled once on this connection, for all those calls.
-    assert len(connection.__dict__[compiled_module._ATTR]) == 1
+    assert len(_plans()) == 1
 
 
 @compiled
@@ -193,7 +190,7 @@ def test_caps_the_plans_and_still_answers(monkeypatch) -> None:
     pks = [make_inspel(omrade=area, status=Inspel.Status.GODKAND).pk for _ in range(5)][::-1]
     for offset in range(4):
         assert _input_page(area=area.pk, offset=offset) == pks[offset : offset + 2]
-    assert len(connection.__dict__[compiled_module._ATTR]) == 2
+    assert len(_plans()) == 2
 
 
 def test_an_argument_equal_to_another_value_of_an_in_list_still_compiles() -> None:
@@ -209,3 +206,22 @@ def test_an_argument_equal_to_another_value_of_an_in_list_still_compiles() -> No
     assert either(first=a.pk, second=b.pk) == [a, b]
     assert either(first=b.pk, second=b.pk + 100) == [b]
     assert either(first=a.pk, second=a.pk + 100) == [a]
+
+
+def test_plans_belong_to_the_threads_own_connection() -> None:
+    # A plan's compiler holds the connection it was compiled on: another thread, with a
+    # connection of its own, must never run it (threaded servers, the live test server).
+    area = make_omrade()
+    assert _activities_from(today=timezone.localdate(), area=area.pk) == []
+    seen: dict[str, object] = {}
+
+    def elsewhere() -> None:
+        seen["plans"] = compiled_module.plans_of(connections["default"])
+        seen["same connection"] = connections["default"] is main
+
+    main = connections["default"]
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert len(_plans()) == 1
+    assert seen == {"plans": {}, "same connection": False}

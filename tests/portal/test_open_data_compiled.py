@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
@@ -26,11 +26,11 @@ def _fresh_plans(settings: object) -> Iterator[None]:
     # Each test compiles the page's query on its first request, and the page cache is off so
     # that every request runs it.
     settings.PUBLIC_CACHE = False  # type: ignore[attr-defined]
-    connection.__dict__.pop(compiled_module._ATTR, None)
+    compiled_module.plans_of(connections["default"]).clear()
     yield
     # Nor does any later test use this one's plans (one here is compiled with a page size
     # of its own).
-    connection.__dict__.pop(compiled_module._ATTR, None)
+    compiled_module.plans_of(connections["default"]).clear()
 
 
 def _page(client: Client, page: int = 1) -> dict[str, Any]:

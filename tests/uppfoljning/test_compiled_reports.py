@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -23,9 +23,9 @@ def _fresh_plans(settings: object) -> Iterator[None]:
     # Each test compiles its pages' queries on its first request, and the page cache is off
     # so that every request runs them.
     settings.PUBLIC_CACHE = False  # type: ignore[attr-defined]
-    connection.__dict__.pop(compiled_module._ATTR, None)
+    compiled_module.plans_of(connections["default"]).clear()
     yield
-    connection.__dict__.pop(compiled_module._ATTR, None)
+    compiled_module.plans_of(connections["default"]).clear()
 
 
 def _table(html: str) -> str:
