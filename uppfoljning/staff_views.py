@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from omraden.models import Omrade
 from portal import roles
 from portal.lib.choices import labels
+from portal.lib.compiled import compiled
 from uppfoljning import services
 from uppfoljning.models import (
     STATUS_SYMBOLS,
@@ -250,19 +251,43 @@ def _cell(
     return cell
 
 
+# The matrix's reads are compiled once per connection (portal.lib.compiled): building and
+# compiling these querysets cost more of a request than PostgreSQL's time to run them. The
+# user's roles are not among them: they are asked for per request, as on every staff page.
+
+
+@compiled
+def _open_periods() -> QuerySet[Period]:
+    # [:1] and no .first(): the same statement, as a compiled query must be a queryset.
+    return Period.objects.filter(tillstand=Period.Tillstand.OPPEN).order_by("-ar", "-tertial")[:1]
+
+
 def _open_period() -> Period | None:
-    return (
-        Period.objects.filter(tillstand=Period.Tillstand.OPPEN).order_by("-ar", "-tertial").first()
+    return next(iter(_open_periods()), None)
+
+
+@compiled
+def _matrix_areas() -> QuerySet[Omrade]:
+    return Omrade.objects.order_by("nummer")
+
+
+@compiled
+def _matrix_assignments() -> QuerySet[Uppdrag]:
+    return Uppdrag.objects.filter(overgripande=True).order_by("kommunplan_ar", "ordning")
+
+
+@compiled
+def _follow_ups_of(*, period: int) -> QuerySet[Uppfoljning]:
+    # order_by(): the rows are looked up by subject, so the default ordering's joins are waste.
+    return _annotated(
+        Uppfoljning.objects.filter(period=period).select_related("andrad_av__person").order_by()
     )
 
 
 def _cells(request: HttpRequest, period: Period) -> list[Cell]:
-    omraden = list(Omrade.objects.order_by("nummer"))
-    uppdrag = list(Uppdrag.objects.filter(overgripande=True).order_by("kommunplan_ar", "ordning"))
-    # order_by(): the rows are looked up by subject, so the default ordering's joins are waste.
-    rows = _annotated(
-        Uppfoljning.objects.filter(period=period).select_related("andrad_av__person").order_by()
-    )
+    omraden = _matrix_areas()
+    uppdrag = _matrix_assignments()
+    rows = _follow_ups_of(period=period.pk)
     by_omrade = {u.omrade_id: u for u in rows if u.omrade_id}
     by_uppdrag = {u.uppdrag_id: u for u in rows if u.uppdrag_id}
     for u in by_omrade.values():
