@@ -331,8 +331,23 @@ def _one(period_id: int, kind: str, pk: int) -> Any:
     )
 
 
+# The status change reads its follow-up through these, compiled once per connection and
+# `kind` ("omrade" or "uppdrag", checked before) as a shape: it names a column and a join.
+# order_by("pk")[:1] is the statement .first() gave on the unordered queryset.
+
+
+@compiled(shape=("kind",))
+def _follow_up(*, period: int, kind: str, pk: int) -> QuerySet[Uppfoljning]:
+    return _one(period, kind, pk).order_by("pk")[:1]
+
+
+@compiled(shape=("kind",))
+def _follow_up_with_subject(*, period: int, kind: str, pk: int) -> QuerySet[Uppfoljning]:
+    return _one(period, kind, pk).select_related("period", kind).order_by("pk")[:1]
+
+
 def _existing(period: Period, kind: str, subject: Any) -> Uppfoljning | None:
-    uppf = _one(period.pk, kind, subject.pk).first()
+    uppf = next(iter(_follow_up(period=period.pk, kind=kind, pk=subject.pk)), None)
     if uppf is not None:
         uppf.period = period
     return uppf
@@ -348,7 +363,7 @@ def _lookup(
     """
     if kind not in ("omrade", "uppdrag"):
         raise Http404
-    uppf = _one(period_id, kind, pk).select_related("period", kind).first()
+    uppf = next(iter(_follow_up_with_subject(period=period_id, kind=kind, pk=pk)), None)
     if uppf is not None:
         return uppf.period, getattr(uppf, kind), uppf
     return get_object_or_404(Period, pk=period_id), _subject(kind, pk), None
