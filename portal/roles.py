@@ -20,7 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from portal.lib.compiled import compiled
+
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from omraden.models import Omrade
     from uppfoljning.models import Uppfoljning
 
@@ -61,13 +65,14 @@ class Roles:
 ANONYMOUS = Roles()
 
 
-def roles_for(user: Any) -> Roles:
-    """The user's roles, computed once per user object (so once per request)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return ANONYMOUS
-    cached = getattr(user, "_portal_roles", None)
-    if cached is not None:
-        return cached
+@compiled
+def _role_facts(*, user: int) -> QuerySet[Any]:
+    """(kind, value) rows of the user's groups, active leader slots and sponsorships.
+
+    One round trip for all three (UNION ALL): every logged-in page asks, so three separate
+    queries were a noticeable share of each staff request; compiled once per connection
+    (portal.lib.compiled), as building the UNION cost more than running it.
+    """
     from django.contrib.auth.models import Group
     from django.db.models import CharField, Value
     from django.db.models.functions import Cast
@@ -77,9 +82,7 @@ def roles_for(user: Any) -> Roles:
     def facts(qs: Any, kind: str, value: Any) -> Any:
         return qs.order_by().values_list(Value(kind, output_field=CharField()), value)
 
-    # One round trip for all three (UNION ALL of (kind, value) rows): every logged-in page
-    # asks, so three separate queries were a noticeable share of each staff request.
-    rows = facts(Group.objects.filter(user=user), "grupp", "name").union(
+    return facts(Group.objects.filter(user=user), "grupp", "name").union(
         facts(
             Ledartroja.objects.filter(person__user=user, aktiv=True),
             "ledartroja",
@@ -88,8 +91,17 @@ def roles_for(user: Any) -> Roles:
         facts(Omrade.objects.filter(fadder__user=user), "fadder", Cast("pk", CharField())),
         all=True,
     )
+
+
+def roles_for(user: Any) -> Roles:
+    """The user's roles, computed once per user object (so once per request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_portal_roles", None)
+    if cached is not None:
+        return cached
     found: dict[str, set[str]] = {"grupp": set(), "ledartroja": set(), "fadder": set()}
-    for kind, value in rows:
+    for kind, value in _role_facts(user=user.pk):
         found[kind].add(value)
     roles = Roles(
         authenticated=True,
