@@ -25,12 +25,14 @@ from uppfoljning.models import Indikator, Publicering, Uppfoljning
 
 @compiled
 def _public_area(*, slug: str) -> QuerySet[Omrade]:
-    return Omrade.objects.public().select_related("fadder", "fas").filter(slug=slug)
+    return (
+        Omrade.objects.public().select_related("fadder", "fas").with_input_count().filter(slug=slug)
+    )
 
 
 @compiled
 def _any_area(*, slug: str) -> QuerySet[Omrade]:
-    return Omrade.objects.select_related("fadder", "fas").filter(slug=slug)
+    return Omrade.objects.select_related("fadder", "fas").with_input_count().filter(slug=slug)
 
 
 def _get_omrade_for_user(request: HttpRequest, slug: str) -> Omrade:
