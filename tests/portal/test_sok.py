@@ -4,12 +4,14 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
+from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from pytest_django import DjangoAssertNumQueries
 
 from omraden.models import Inspel
-from portal.search import Search
+from portal.search import Hit, Search
 from tests.conftest import (
     make_omrade,
     make_period,
@@ -105,6 +107,39 @@ def test_excerpts_are_escaped_and_only_marks_are_html(client: Client) -> None:
     assert "<script>alert" not in html
     assert "5 &lt; 7 &amp; &quot;fler&quot;" in html
     assert "<mark>parkbänkar</mark>" in html
+
+
+# The results list as the template wrote it out before Hit.html took its place.
+_HIT_TEMPLATE = (
+    "{% for hit in hits %}\n"
+    '        <li class="search-hit">\n'
+    '          <h3 class="search-hit-title"><a href="{{ hit.url }}">{{ hit.title }}</a></h3>\n'
+    '          <p class="search-hit-meta">{{ hit.label }}'
+    "{% if hit.meta %} · {{ hit.meta }}{% endif %}</p>\n"
+    '          <p class="search-hit-excerpt">{{ hit.excerpt }}</p>\n'
+    "        </li>\n"
+    "      {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("meta", ["", "Godkänd", 'Grön (<utkast> & "ändrad")'])
+def test_a_hit_is_written_out_as_the_template_would_render_it(meta: str) -> None:
+    hit = Hit(
+        kind="inspel",
+        label="Inspel & <förslag>",
+        title='Idé – "Parken" <i>\'s</i> & 5 < 7',
+        url="/omraden/parken/?a=1&b='2'",
+        excerpt=mark_safe("… <mark>park</mark> &amp; mer"),
+        meta=meta,
+    )
+    assert hit.html == Template(_HIT_TEMPLATE).render(Context({"hits": [hit]}))
+
+
+def test_titles_and_meta_are_escaped_on_the_page(client: Client) -> None:
+    make_omrade(fraga='Hur blir <b>parken</b> "tryggare" & grönare?', beskrivning="Parken.")
+    html = _staff().get("/sok/", {"q": "parken"}).content.decode()
+    assert "Hur blir &lt;b&gt;parken&lt;/b&gt; &quot;tryggare&quot; &amp; grönare?" in html
+    assert "<b>parken</b>" not in html
 
 
 def test_the_fallback_matches_substrings_case_insensitively() -> None:
