@@ -318,3 +318,16 @@ def test_residents_search_exactly_the_latest_public_versions() -> None:
     latest = set(Publicering.objects.latest_public().values_list("pk", flat=True))
     assert found == latest
     assert len(found) == 2
+
+
+@pytest.mark.postgres
+def test_residents_search_exactly_the_public_input() -> None:
+    # The written-out SQL and Inspel.objects.public() agree: approved input without an area
+    # or about a public area, never about a hidden one, never unapproved.
+    area, hidden_area = make_omrade(), make_omrade(publik=False)
+    for omrade in (None, area, hidden_area):
+        for status in ("godkand", "ny", "avvisad"):
+            _inspel("Fler sittbänkar i parken.", status=status, omrade=omrade)
+    found = {pk for kind, pk, _rank in Search("sittbänkar", None)._candidates() if kind == "inspel"}
+    assert found == set(Inspel.objects.public().values_list("pk", flat=True))
+    assert len(found) == 2
