@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 from omraden.models import Omrade
 from portal.cache import public_cache
 from portal.lib.compiled import compiled
+from portal.templatetags.formatted import render_markdown
 from portal.templatetags.status import status as status_html
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import (
@@ -62,6 +63,67 @@ def _diff_html(change: Change, marks: dict[str, tuple[str, str]]) -> SafeString:
         before, after = marks[kind]
         words.append(f"{before}{html.escape(text)}{after}")
     return format_html('<p class="diff">{}</p>\n', SafeString("".join(words)))
+
+
+def _change_words() -> dict[str, str]:
+    """The sentences that say what changed since the previous report: translated and escaped
+    once per page."""
+    return {
+        "status_changed": escape(gettext("Status changed")),
+        "status_unchanged": escape(gettext("Status unchanged")),
+        "text_changed": escape(gettext("The text has changed.")),
+        "show_changes": escape(gettext("Show the changes in the summary")),
+        "text_unchanged": escape(gettext("The text is unchanged.")),
+        "new_now": escape(gettext("New: nothing was published for the previous period.")),
+        "gone_now": escape(
+            gettext("Something was published for the previous period, but nothing for this one.")
+        ),
+        "nothing_either": escape(gettext("Nothing published in either period.")),
+    }
+
+
+def _change_html(
+    change: Change, status: str, marks: dict[str, tuple[str, str]], words: dict[str, str]
+) -> SafeString:
+    """What changed since the previous report: its status and its text, word by word.
+
+    Built here rather than by a dozen template tags per section (a report has one section
+    per area and assignment). The line breaks and indentation are the ones the template's
+    tags left, so the page reads the same. Everything put together is markup already: the
+    escaped words above, `status` and the diff.
+    """
+    if not (change.before and change.after):
+        if change.after:
+            said = words["new_now"]
+        elif change.before:
+            said = words["gone_now"]
+        else:
+            said = words["nothing_either"]
+        return SafeString(f"\n          <p>{said}</p>\n        ")
+    if change.status_changed:
+        before = status_html(change.before)
+        status_line = f"<p>{words['status_changed']}: {before} → {status}</p>"
+    else:
+        status_line = f"<p>{words['status_unchanged']}: {status}</p>"
+    if change.text_changed:
+        text_lines = (
+            f"<p>{words['text_changed']}</p>\n"
+            '            <details class="diff-details">\n'
+            f"              <summary>{words['show_changes']}</summary>\n"
+            f'              <div lang="sv">{_diff_html(change, marks)}</div>\n'
+            "            </details>"
+        )
+    else:
+        text_lines = f"<p>{words['text_unchanged']}</p>"
+    return SafeString(
+        f"\n          \n            {status_line}\n          \n"
+        f"          \n            {text_lines}\n          \n        "
+    )
+
+
+def _text_html(text: str, top: int) -> SafeString | None:
+    """A publication's text as the `markdown` filter renders it, or None if it is empty."""
+    return render_markdown(text, top) if text else None
 
 
 # The follow-up pages' queries, compiled once per connection (portal.lib.compiled): Django
@@ -210,6 +272,10 @@ def period(request: HttpRequest, slug: str) -> HttpResponse:
         for o in _report_areas()
     ]
     marks = _diff_marks()
+    words = _change_words()
+    # Each status's definition in this request's language, once: the publication's
+    # `definition` looks it up and translates it again for every section.
+    definitions = {status.value: str(text) for status, text in STATUS_DEFINITIONS.items()}
     sections = []
     for kind, pk, title, url, fadder in subjects:
         entry = by_key.get((period.pk, kind, pk), Entry())
@@ -218,23 +284,26 @@ def period(request: HttpRequest, slug: str) -> HttpResponse:
         # never changes what this report says about the change.
         change = Change(before=before.snapshot, after=entry.snapshot)
         pub = entry.snapshot
-        both = bool(change.before and pub)
+        status = status_html(pub) if pub else ""
         sections.append(
             {
                 "id": f"del-{kind}-{pk}",
                 "kind": kind,
                 "title": title,
                 "url": url,
-                "fadder": fadder,
+                "fadder": fadder.namn if fadder else None,
                 "pub": pub,
+                # The publication's words as plain values: a template's lookup on a model
+                # instance tries it as a dict first, and pays for the exception.
+                "definition": definitions[pub.status] if pub else "",
+                "summary": _text_html(pub.sammanfattning, 3) if pub else None,
+                "cause": _text_html(pub.orsak, 4) if pub else None,
+                "actions": _text_html(pub.atgarder, 4) if pub else None,
                 # The `{% status %}` markup, once per publication here rather than a
                 # template tag call each time the template shows it.
-                "status": status_html(pub) if pub else "",
+                "status": status,
                 "corrections": entry.corrections,
-                "before": change.before,
-                "status_before": status_html(change.before) if both else "",
-                "status_changed": change.status_changed,
-                "diff": _diff_html(change, marks) if previous and change.text_changed else "",
+                "change": _change_html(change, status, marks, words) if previous else "",
             }
         )
     ctx = {

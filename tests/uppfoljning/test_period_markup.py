@@ -1,0 +1,74 @@
+"""The report's markup for each kind of change, byte for byte.
+
+The report's repeated parts are built in the view (`_change_html`, the texts); these cases
+are rare in the bench data, so their exact markup, whitespace included, is pinned here as
+the template wrote it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.conftest import make_omrade, make_period, make_publicering, make_uppfoljning
+
+
+def _section(html: str, omrade_pk: int) -> str:
+    start = html.index(f'aria-labelledby="del-omrade-{omrade_pk}"')
+    return html[start : html.index("</section>", start)]
+
+
+@pytest.mark.django_db
+def test_each_kind_of_change_has_its_markup(client: Client) -> None:
+    t1, t2 = make_period(ar=2024, tertial=1), make_period(ar=2024, tertial=2)
+    new, gone, nothing, changed = (make_omrade() for _ in range(4))
+    make_publicering(make_uppfoljning(omrade=new, period=t2), sammanfattning="Ny")
+    make_publicering(make_uppfoljning(omrade=gone, period=t1), sammanfattning="Borta")
+    make_publicering(
+        make_uppfoljning(omrade=changed, period=t1, status="gul", orsak="O", atgarder="Å"),
+        sammanfattning="a b c",
+    )
+    make_publicering(
+        make_uppfoljning(omrade=changed, period=t2, status="gron"),
+        sammanfattning="a x c",
+        orsak="Orsaken",
+        atgarder="",
+    )
+    html = client.get("/uppfoljning/2024-t2/").content.decode()
+
+    since = "<h3>Sedan T1 2024</h3>\n      \n        "
+    end = "\n      \n    \n  "
+    assert _section(html, new.pk).endswith(
+        f"{since}\n          <p>Nytt: inget publicerades för föregående period.</p>\n        {end}"
+    )
+    assert _section(html, gone.pk).endswith(
+        f"{since}\n          <p>Något publicerades för föregående period, men inget för den här."
+        f"</p>\n        {end}"
+    )
+    assert "<p>Ingen uppföljning publicerades för den här perioden.</p>" in _section(html, gone.pk)
+    assert _section(html, nothing.pk).endswith(
+        f"{since}\n          <p>Inget publicerat för någon av perioderna.</p>\n        {end}"
+    )
+    section = _section(html, changed.pk)
+    assert (
+        '<div class="report-text" lang="sv"><p>a x c</p></div>\n'
+        '        <h3>Orsak</h3><div lang="sv"><p>Orsaken</p></div>\n'
+        "        \n"
+    ) in section
+    assert section.endswith(
+        f"{since}\n          \n"
+        "            <p>Statusen har ändrats: "
+        '<span class="status status-gul"><span class="status-symbol" aria-hidden="true">▲'
+        "</span> Gul</span> → "
+        '<span class="status status-gron"><span class="status-symbol" aria-hidden="true">●'
+        "</span> Grön</span></p>\n"
+        "          \n          \n"
+        "            <p>Texten har ändrats.</p>\n"
+        '            <details class="diff-details">\n'
+        "              <summary>Visa ändringarna i sammanfattningen</summary>\n"
+        '              <div lang="sv"><p class="diff">a <del><span class="visually-hidden">'
+        '[borttaget:] </span>b</del> <ins><span class="visually-hidden">[tillagt:] </span>x'
+        "</ins> c </p>\n</div>\n"
+        "            </details>\n"
+        f"          \n        {end}"
+    )
