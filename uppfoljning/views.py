@@ -88,9 +88,8 @@ def _change_html(
     """What changed since the previous report: its status and its text, word by word.
 
     Built here rather than by a dozen template tags per section (a report has one section
-    per area and assignment). The line breaks and indentation are the ones the template's
-    tags left, so the page reads the same. Everything put together is markup already: the
-    escaped words above, `status` and the diff.
+    per area and assignment). Everything put together is markup already: the escaped words
+    above, `status` and the diff.
     """
     if not (change.before and change.after):
         if change.after:
@@ -99,26 +98,23 @@ def _change_html(
             said = words["gone_now"]
         else:
             said = words["nothing_either"]
-        return SafeString(f"\n          <p>{said}</p>\n        ")
+        return SafeString(f"<p>{said}</p>")
     if change.status_changed:
         before = status_html(change.before)
-        status_line = f"<p>{words['status_changed']}: {before} → {status}</p>"
+        lines = [f"<p>{words['status_changed']}: {before} → {status}</p>"]
     else:
-        status_line = f"<p>{words['status_unchanged']}: {status}</p>"
+        lines = [f"<p>{words['status_unchanged']}: {status}</p>"]
     if change.text_changed:
-        text_lines = (
-            f"<p>{words['text_changed']}</p>\n"
-            '            <details class="diff-details">\n'
-            f"              <summary>{words['show_changes']}</summary>\n"
-            f'              <div lang="sv">{_diff_html(change, marks)}</div>\n'
-            "            </details>"
-        )
+        lines += [
+            f"<p>{words['text_changed']}</p>",
+            '<details class="diff-details">',
+            f"  <summary>{words['show_changes']}</summary>",
+            f'  <div lang="sv">{_diff_html(change, marks)}</div>',
+            "</details>",
+        ]
     else:
-        text_lines = f"<p>{words['text_unchanged']}</p>"
-    return SafeString(
-        f"\n          \n            {status_line}\n          \n"
-        f"          \n            {text_lines}\n          \n        "
-    )
+        lines.append(f"<p>{words['text_unchanged']}</p>")
+    return SafeString("\n      ".join(lines))
 
 
 def _text_html(text: str, top: int) -> SafeString | None:

@@ -1,11 +1,12 @@
-"""The report's markup for each kind of change, byte for byte.
+"""The report's markup for each kind of change.
 
 The report's repeated parts are built in the view (`_change_html`, the texts); these cases
-are rare in the bench data, so their exact markup, whitespace included, is pinned here as
-the template wrote it.
+are rare in the bench data, so their markup is pinned here (whitespace between tags aside).
 """
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.test import Client
@@ -15,7 +16,8 @@ from tests.conftest import make_omrade, make_period, make_publicering, make_uppf
 
 def _section(html: str, omrade_pk: int) -> str:
     start = html.index(f'aria-labelledby="del-omrade-{omrade_pk}"')
-    return html[start : html.index("</section>", start)]
+    # Line breaks and indentation between tags are layout, not content.
+    return re.sub(r">[ ]*\n\s*", ">", html[start : html.index("</section>", start)]).strip()
 
 
 @pytest.mark.django_db
@@ -36,39 +38,34 @@ def test_each_kind_of_change_has_its_markup(client: Client) -> None:
     )
     html = client.get("/uppfoljning/2024-t2/").content.decode()
 
-    since = "<h3>Sedan T1 2024</h3>\n      \n        "
-    end = "\n      \n    \n  "
+    since = "<h3>Sedan T1 2024</h3>"
     assert _section(html, new.pk).endswith(
-        f"{since}\n          <p>Nytt: inget publicerades för föregående period.</p>\n        {end}"
+        f"{since}<p>Nytt: inget publicerades för föregående period.</p>"
     )
     assert _section(html, gone.pk).endswith(
-        f"{since}\n          <p>Något publicerades för föregående period, men inget för den här."
-        f"</p>\n        {end}"
+        f"{since}<p>Något publicerades för föregående period, men inget för den här.</p>"
     )
     assert "<p>Ingen uppföljning publicerades för den här perioden.</p>" in _section(html, gone.pk)
     assert _section(html, nothing.pk).endswith(
-        f"{since}\n          <p>Inget publicerat för någon av perioderna.</p>\n        {end}"
+        f"{since}<p>Inget publicerat för någon av perioderna.</p>"
     )
     section = _section(html, changed.pk)
     assert (
-        '<div class="report-text" lang="sv"><p>a x c</p></div>\n'
-        '        <h3>Orsak</h3><div lang="sv"><p>Orsaken</p></div>\n'
-        "        \n"
+        '<div class="report-text" lang="sv"><p>a x c</p></div>'
+        '<h3>Orsak</h3><div lang="sv"><p>Orsaken</p></div>'
     ) in section
     assert section.endswith(
-        f"{since}\n          \n"
-        "            <p>Statusen har ändrats: "
+        f"{since}"
+        "<p>Statusen har ändrats: "
         '<span class="status status-gul"><span class="status-symbol" aria-hidden="true">▲'
         "</span> Gul</span> → "
         '<span class="status status-gron"><span class="status-symbol" aria-hidden="true">●'
-        "</span> Grön</span></p>\n"
-        "          \n          \n"
-        "            <p>Texten har ändrats.</p>\n"
-        '            <details class="diff-details">\n'
-        "              <summary>Visa ändringarna i sammanfattningen</summary>\n"
-        '              <div lang="sv"><p class="diff">a <del><span class="visually-hidden">'
+        "</span> Grön</span></p>"
+        "<p>Texten har ändrats.</p>"
+        '<details class="diff-details">'
+        "<summary>Visa ändringarna i sammanfattningen</summary>"
+        '<div lang="sv"><p class="diff">a <del><span class="visually-hidden">'
         '[borttaget:] </span>b</del> <ins><span class="visually-hidden">[tillagt:] </span>x'
-        "</ins> c </p>\n</div>\n"
-        "            </details>\n"
-        f"          \n        {end}"
+        "</ins> c </p></div>"
+        "</details>"
     )
