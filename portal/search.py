@@ -27,6 +27,7 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -489,7 +490,8 @@ def _concat(fields: list[str]) -> Any:
 @require_safe
 def sok(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:MAX_QUERY]
-    ctx: dict[str, Any] = {"q": q, "page": None}
+    # The pager's links keep the query (as the urlencode filter writes it).
+    ctx: dict[str, Any] = {"q": q, "page": None, "pager_query": f"q={quote(q, safe='/')}&"}
     if q:
         search = Search(q, request.user)
         ctx["page"] = search.page(request.GET.get("sida"))

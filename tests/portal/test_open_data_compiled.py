@@ -5,32 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from portal import open_data
-from portal.lib import compiled as compiled_module
 from tests.conftest import make_period, make_publicering, make_uppdrag, make_uppfoljning
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_plans(settings: object) -> Iterator[None]:
-    # Each test compiles the page's query on its first request, and the page cache is off so
-    # that every request runs it.
+def _cache_off(settings: object) -> None:
+    # Every request runs the page's query (tests/conftest.py clears the compiled plans
+    # before each test: one here is compiled with a page size of its own).
     settings.PUBLIC_CACHE = False  # type: ignore[attr-defined]
-    compiled_module.plans_of(connections["default"]).clear()
-    yield
-    # Nor does any later test use this one's plans (one here is compiled with a page size
-    # of its own).
-    compiled_module.plans_of(connections["default"]).clear()
 
 
 def _page(client: Client, page: int = 1) -> dict[str, Any]:

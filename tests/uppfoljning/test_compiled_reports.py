@@ -5,27 +5,21 @@ request's."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
-from portal.lib import compiled as compiled_module
 from tests.conftest import make_omrade, make_period, make_publicering, make_uppfoljning
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_plans(settings: object) -> Iterator[None]:
-    # Each test compiles its pages' queries on its first request, and the page cache is off
-    # so that every request runs them.
+def _cache_off(settings: object) -> None:
+    # Every request runs the pages' queries; tests/conftest.py clears the compiled plans
+    # before each test, so each test's first request compiles them.
     settings.PUBLIC_CACHE = False  # type: ignore[attr-defined]
-    compiled_module.plans_of(connections["default"]).clear()
-    yield
-    compiled_module.plans_of(connections["default"]).clear()
 
 
 def _table(html: str) -> str:
