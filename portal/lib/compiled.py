@@ -38,9 +38,10 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
 _ATTR = "_portal_compiled"
-# Plans kept per connection: every compiled function and shape value the pages use is far
-# fewer; the cap bounds memory if a crawler walks thousands of pages of a list.
-MAX_PLANS = 500
+# Plans kept per function with `shape` arguments and per connection: a list's first pages
+# are compiled, and a crawler walking thousands of pages neither fills memory nor keeps the
+# other functions from being compiled (it gets the later pages built as usual).
+MAX_SHAPES = 64
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,8 @@ def compiled(
 
     `shape` names arguments that change the SQL text rather than a parameter (a slice's
     offset is written into the text): each value of them is compiled on its own, for the
-    first values up to MAX_PLANS plans per connection; beyond that the queryset is built and
-    run as usual.
+    first MAX_SHAPES values per connection; beyond that the queryset is built and run as
+    usual.
     """
     if build is None:
         return functools.partial(compiled, shape=shape)
@@ -181,7 +182,7 @@ def compiled(
         key = (build, tuple(values), tuple(values[arg] for arg in shape))
         plan = plans.get(key)
         if plan is None:
-            if len(plans) >= MAX_PLANS:
+            if shape and sum(k[0] is build for k in plans) >= MAX_SHAPES:
                 return list(build(**values))
             plan = plans[key] = _compile(
                 build, {k: v for k, v in values.items() if k not in shape}, values

@@ -184,13 +184,16 @@ def test_refuses_values_that_change_the_text_and_unused_ones() -> None:
         branching(n=True)
 
 
-def test_caps_the_plans_and_still_answers(monkeypatch) -> None:
-    monkeypatch.setattr(compiled_module, "MAX_PLANS", 2)
+def test_caps_a_shapes_plans_and_still_answers(monkeypatch) -> None:
+    monkeypatch.setattr(compiled_module, "MAX_SHAPES", 2)
     area = make_omrade()
     pks = [make_inspel(omrade=area, status=Inspel.Status.GODKAND).pk for _ in range(5)][::-1]
     for offset in range(4):
         assert _input_page(area=area.pk, offset=offset) == pks[offset : offset + 2]
     assert len(_plans()) == 2
+    # Other functions are still compiled.
+    assert _input_count(area=area.pk) == [5]
+    assert len(_plans()) == 3
 
 
 def test_an_argument_equal_to_another_value_of_an_in_list_still_compiles() -> None:
