@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterable
 
     from uppfoljning.models import Publicering
 
@@ -159,15 +160,20 @@ class Omrade(models.Model):
         return reverse("omraden:detail", args=[self.slug])
 
 
-def attach_latest_publications(omraden: list[Omrade]) -> list[Omrade]:
-    """Set `omrade.senaste` to its latest public publication (or None) in one query."""
-    from uppfoljning.models import Publicering
+def attach_latest_publications(
+    omraden: list[Omrade], publications: Iterable[Publicering] | None = None
+) -> list[Omrade]:
+    """Set `omrade.senaste` to its latest public publication (or None) in one query.
 
-    ids = [o.senaste_publicering_id for o in omraden if o.senaste_publicering_id]
-    by_id: dict[int, Publicering] = {
-        p.pk: p
-        for p in Publicering.objects.filter(pk__in=ids).select_related("uppfoljning__period")
-    }
+    `publications`: those publications already fetched (the overview reads them with a
+    compiled query); otherwise they are read here by id, with follow-up and period.
+    """
+    if publications is None:
+        from uppfoljning.models import Publicering
+
+        ids = [o.senaste_publicering_id for o in omraden if o.senaste_publicering_id]
+        publications = Publicering.objects.filter(pk__in=ids).select_related("uppfoljning__period")
+    by_id = {p.pk: p for p in publications}
     for omrade in omraden:
         omrade.senaste = by_id.get(omrade.senaste_publicering_id)
     return omraden

@@ -20,25 +20,18 @@ from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import Indikator, Publicering, Uppfoljning
 
 # The area page's queries, each compiled once per connection (portal/lib/compiled.py): it is
-# the portal's most visited page and building ten querysets cost more than running them.
+# the portal's most visited page, and building its querysets cost more than running them.
 
 
-@compiled
-def _public_area(*, slug: str) -> QuerySet[Omrade]:
-    return (
-        Omrade.objects.public().select_related("fadder", "fas").with_input_count().filter(slug=slug)
-    )
-
-
-@compiled
-def _any_area(*, slug: str) -> QuerySet[Omrade]:
-    return Omrade.objects.select_related("fadder", "fas").with_input_count().filter(slug=slug)
+@compiled(shape=("staff",))
+def _area(*, slug: str, staff: bool) -> QuerySet[Omrade]:
+    # Logged-in staff may see areas that are not yet public; residents only public ones.
+    areas = Omrade.objects.all() if staff else Omrade.objects.public()
+    return areas.select_related("fadder", "fas").with_input_count().filter(slug=slug)
 
 
 def _get_omrade_for_user(request: HttpRequest, slug: str) -> Omrade:
-    # Logged-in staff may see areas that are not yet public; residents only public ones.
-    staff = roles.can_view_staff_pages(request.user)
-    found = (_any_area if staff else _public_area)(slug=slug)
+    found = _area(slug=slug, staff=roles.can_view_staff_pages(request.user))
     if not found:
         raise Http404("No such area")
     return found[0]

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from omraden.models import Aktivitet, Fas, Omrade
+from omraden.models import Aktivitet, Fas, Omrade, attach_latest_publications
 from portal.cache import public_cache
 from portal.lib.compiled import compiled
 from portal.models import Tillganglighetsredogorelse
@@ -59,10 +59,7 @@ def _latest_report() -> QuerySet[Rapport]:
 def index(request: HttpRequest) -> HttpResponse:
     # One moment for every query: a publication falling due in between counts in all or none.
     now = timezone.now()
-    omraden = _overview_areas(now=now)
-    by_id = {p.pk: p for p in _overview_publications(now=now)}
-    for omrade in omraden:
-        omrade.senaste = by_id.get(omrade.senaste_publicering_id)
+    omraden = attach_latest_publications(_overview_areas(now=now), _overview_publications(now=now))
     ctx = {
         "omraden": omraden,
         "coming": _coming_activities(today=timezone.localdate(now)),

@@ -167,7 +167,8 @@ def compiled(
     """Run the queryset `build(**values)` returns, compiling its SQL once per connection.
 
     `shape` names arguments that change the SQL text rather than a parameter (a slice's
-    offset is written into the text): each value of them is compiled on its own, for the
+    offset is written into the text; a flag picks a branch): each value of them is compiled
+    on its own, for the
     first MAX_SHAPES values per connection; beyond that the queryset is built and run as
     usual.
     """
