@@ -27,7 +27,6 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -36,6 +35,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import urlencode
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -490,8 +490,8 @@ def _concat(fields: list[str]) -> Any:
 @require_safe
 def sok(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:MAX_QUERY]
-    # The pager's links keep the query (as the urlencode filter writes it).
-    ctx: dict[str, Any] = {"q": q, "page": None, "pager_query": f"q={quote(q, safe='/')}&"}
+    # The pager's links keep the query, encoded by the template filter the page used before.
+    ctx: dict[str, Any] = {"q": q, "page": None, "pager_query": f"q={urlencode(q)}&"}
     if q:
         search = Search(q, request.user)
         ctx["page"] = search.page(request.GET.get("sida"))
