@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
@@ -282,6 +282,35 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
             Q(uppfoljning__omrade__isnull=True) | Q(uppfoljning__omrade__publik=True)
         )
 
+    def current(self, now: dt.datetime | None = None) -> PubliceringQuerySet:
+        """Each follow-up's version visible at `now` (its latest due one), by `ersatt_at`.
+
+        The same rows as `latest_due()` (tests/uppfoljning/test_ersatt_at.py holds them
+        to it), as a condition on each row rather than a probe per follow-up.
+        """
+        now = now or timezone.now()
+        return self.filter(publicerad_at__lte=now).filter(
+            Q(ersatt_at__isnull=True) | Q(ersatt_at__gt=now)
+        )
+
+    def mark_superseded(self) -> int:
+        """Set `ersatt_at` of these publications from their follow-ups' other versions.
+
+        For rows written without save() (bulk_create in seed_bench); save() keeps it itself.
+        Returns the number of rows updated.
+        """
+        later = Publicering.objects.filter(uppfoljning=models.OuterRef("uppfoljning")).filter(
+            Q(publicerad_at__gt=models.OuterRef("publicerad_at"))
+            | Q(publicerad_at=models.OuterRef("publicerad_at"), pk__gt=models.OuterRef("pk"))
+        )
+        first = (
+            later.order_by()
+            .values("uppfoljning")
+            .annotate(first=models.Min("publicerad_at"))
+            .values("first")
+        )
+        return self.update(ersatt_at=models.Subquery(first))
+
     def newest_first(self) -> PubliceringQuerySet:
         return self.order_by(
             "-uppfoljning__period__ar", "-uppfoljning__period__tertial", "-publicerad_at", "-pk"
@@ -350,6 +379,12 @@ class Publicering(models.Model):
     orsak = models.TextField(_("cause"), blank=True)
     atgarder = models.TextField(_("actions taken"), blank=True)
     publicerad_at = models.DateTimeField(_("visible from"))
+    # When a later version of the same follow-up becomes visible (the earliest such moment),
+    # or NULL while none is published: the version is the one residents see from
+    # `publicerad_at` until `ersatt_at`. Set by save() for every version added, so "the
+    # version visible now" is a condition on the row itself (see `current()`), which an index
+    # can serve: /sok/ finds the current versions that match without probing every follow-up.
+    ersatt_at = models.DateTimeField(_("superseded from"), null=True, blank=True, editable=False)
     skapad_at = models.DateTimeField(_("published at"), default=timezone.now)
     publicerad_av = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -371,6 +406,14 @@ class Publicering(models.Model):
             models.Index(
                 fields=["uppfoljning", "-publicerad_at", "-id"], name="publicering_senaste"
             ),
+            # `current()`: the few versions that are superseded only in the future (a later
+            # one is scheduled). The current versions with no successor have their own
+            # partial search index (portal/migrations/0005_search_current_publications.py).
+            models.Index(
+                fields=["ersatt_at"],
+                name="publicering_ersatt_at",
+                condition=Q(ersatt_at__isnull=False),
+            ),
         ]
         constraints = [
             status_rule("publicering"),
@@ -380,10 +423,38 @@ class Publicering(models.Model):
             models.UniqueConstraint(
                 fields=["uppfoljning", "version"], name="publicering_en_per_version"
             ),
+            models.CheckConstraint(
+                condition=Q(ersatt_at__isnull=True) | Q(ersatt_at__gte=models.F("publicerad_at")),
+                name="publicering_ersatt_efter_synlig",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.uppfoljning} v{self.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Add a version and keep `ersatt_at` right for it and the follow-up's others.
+
+        Publications are never changed once written (the admin is read-only), so only an
+        insert moves the moments: the new version is superseded by the earliest version
+        visible after it, and supersedes from its own moment every version visible by then
+        (the later id wins a tie, as in `latest_due()`).
+        """
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            others = Publicering.objects.filter(uppfoljning_id=self.uppfoljning_id)
+            self.ersatt_at = (
+                others.filter(publicerad_at__gt=self.publicerad_at)
+                .order_by("publicerad_at")
+                .values_list("publicerad_at", flat=True)
+                .first()
+            )
+            super().save(*args, **kwargs)
+            others.exclude(pk=self.pk).filter(publicerad_at__lte=self.publicerad_at).filter(
+                Q(ersatt_at__isnull=True) | Q(ersatt_at__gt=self.publicerad_at)
+            ).update(ersatt_at=self.publicerad_at)
 
     @property
     def symbol(self) -> str:

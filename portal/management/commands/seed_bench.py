@@ -310,6 +310,8 @@ class Command(BaseCommand):
                     )
 
         self._bulk(Publicering, publications(), len(uppfs) * revisions)
+        # bulk_create skips Publicering.save(), which keeps `ersatt_at`: set it in one go.
+        Publicering.objects.filter(uppfoljning__in=uppfs).mark_superseded()
         self._bulk(Historik, history(), len(uppfs) * revisions)
 
     def _published_at(self, period: Period, version: int) -> dt.datetime:
