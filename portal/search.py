@@ -31,7 +31,6 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -54,7 +53,7 @@ CONFIG = "swedish"
 PER_PAGE = 20
 MAX_QUERY = 200
 # The newest matches of each kind that are ranked and paged (PostgreSQL only).
-CAP = 500
+CAP = 100
 # Private-use characters mark the highlighted words in ts_headline's output, so the text can
 # be escaped as a whole and only our own <mark> tags are put back.
 _START, _STOP = "\ue000", "\ue001"
@@ -168,6 +167,12 @@ _HEADLINE_OPTIONS = (
     "MaxFragments=2, FragmentDelimiter=' … '"
 )
 
+
+def _text(table: str, fields: list[str]) -> str:
+    """The fields of `table` joined by spaces, each '' when NULL, for ts_headline."""
+    return " || ' ' || ".join(f"COALESCE({table}.{field}, '')" for field in fields)
+
+
 # An input hit's columns and excerpt, as _inspel_hits() reads them from the ORM on SQLite.
 _INSPEL_HITS = f"""
 SELECT i.id, i.typ, i.status, i.omrade_id, o.slug, o.kortnamn,
@@ -182,6 +187,43 @@ _INSPEL_HITS_PUBLIC = _INSPEL_HITS.format(
 _INSPEL_HITS_STAFF = _INSPEL_HITS.format(
     text="COALESCE(i.text, '') || ' ' || COALESCE(i.publicerad_text, '') || ' ' "
     "|| COALESCE(i.svar, '')"
+)
+
+# The other kinds' hits likewise (PostgreSQL). An area's and a report's hit reads its own row;
+# a follow-up's, the published version (residents) or the working copy (staff) with the
+# period, area and assignment its title names.
+_OMRADE_HITS = f"""
+SELECT o.id, o.fraga, o.slug,
+       ts_headline('{CONFIG}', {_text("o", ["fraga", "beskrivning", "paverkan_text"])},
+                   {_TSQUERY_POSITIONAL}, %s)
+  FROM omraden_omrade o
+ WHERE o.id = ANY(%s)
+"""
+_RAPPORT_HITS = f"""
+SELECT r.id, r.titel, r.slug, r.datum,
+       ts_headline('{CONFIG}', {_text("r", ["sammanfattning"])}, {_TSQUERY_POSITIONAL}, %s)
+  FROM uppfoljning_rapport r
+ WHERE r.id = ANY(%s)
+"""
+_UPPFOLJNING_HITS = f"""
+SELECT v.id, v.status,
+       ts_headline('{CONFIG}', {_text("v", ["sammanfattning", "orsak", "atgarder"])},
+                   {_TSQUERY_POSITIONAL}, %s),
+       per.ar, per.tertial, {{u}}.omrade_id, o.kortnamn, ud.namn{{tillstand}}
+  FROM {{versions}}
+  JOIN uppfoljning_period per ON per.id = {{u}}.period_id
+  LEFT JOIN omraden_omrade o ON o.id = {{u}}.omrade_id
+  LEFT JOIN uppfoljning_uppdrag ud ON ud.id = {{u}}.uppdrag_id
+ WHERE v.id = ANY(%s)
+"""
+# `v` is what was found, `u` the follow-up: the same row for staff (the working copy).
+_UPPFOLJNING_HITS_PUBLIC = _UPPFOLJNING_HITS.format(
+    u="u",
+    tillstand="",
+    versions="uppfoljning_publicering v JOIN uppfoljning_uppfoljning u ON u.id = v.uppfoljning_id",
+)
+_UPPFOLJNING_HITS_STAFF = _UPPFOLJNING_HITS.format(
+    u="v", tillstand=", v.tillstand", versions="uppfoljning_uppfoljning v"
 )
 
 _CANDIDATES_PUBLIC = f"""
@@ -339,19 +381,17 @@ class Search:
         return page
 
     # Excerpts and titles for the rows on the page: one query per kind present, of plain
-    # values (the ORM built and compiled them as models and Django's ts_headline expression
-    # for longer than PostgreSQL took to run them).
+    # values. On PostgreSQL written out (the _*_HITS statements above): building and
+    # compiling the ORM's querysets, with Django's ts_headline expression, cost more CPU than
+    # PostgreSQL spent running them, and `= ANY(%s)` keeps one text for any page. The SQLite
+    # fallback reads the same columns through the ORM.
 
-    def _headline(self, model: type[Any], fields: list[str]) -> Any:
+    def _fetch(self, sql: str, pks: list[int], orm: Any) -> Any:
         if not self.pg:
-            return _concat(fields)
-        table = model._meta.db_table
-        text = " || ' ' || ".join(f'COALESCE("{table}"."{field}", \'\')' for field in fields)
-        return RawSQL(
-            f"ts_headline('{CONFIG}', {text}, {_TSQUERY_POSITIONAL}, %s)",
-            [self.q, _HEADLINE_OPTIONS],
-            output_field=TextField(),
-        )
+            return orm()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.q, _HEADLINE_OPTIONS, pks])
+            return cursor.fetchall()
 
     def _excerpt(self, value: str) -> SafeString:
         return _highlight_markers(value) if self.pg else _plain_excerpt(value, self.q)
@@ -362,33 +402,51 @@ class Search:
             ids.setdefault(kind, []).append(pk)
         found: dict[tuple[str, int], Hit] = {}
         if "omrade" in ids:
-            label = str(KIND_LABELS["omrade"])
-            omrade_url = address_for("omraden:detail")
-            fields = ["fraga", "beskrivning", "paverkan_text"]
-            for pk, fraga, slug, excerpt in (
-                Omrade.objects.filter(pk__in=ids["omrade"])
-                .annotate(excerpt=self._headline(Omrade, fields))
-                .values_list("pk", "fraga", "slug", "excerpt")
-            ):
-                url = omrade_url(slug)
-                found["omrade", pk] = Hit("omrade", label, fraga, url, self._excerpt(excerpt))
+            found.update(self._omrade_hits(ids["omrade"]))
         if "uppfoljning" in ids:
             found.update(self._uppfoljning_hits(ids["uppfoljning"]))
         if "rapport" in ids:
-            label = str(KIND_LABELS["rapport"])
-            rapport_url = address_for("uppfoljning:rapport")
-            for pk, titel, slug, datum, excerpt in (
-                Rapport.objects.filter(pk__in=ids["rapport"])
-                .annotate(excerpt=self._headline(Rapport, ["sammanfattning"]))
-                .values_list("pk", "titel", "slug", "datum", "excerpt")
-            ):
-                url = rapport_url(slug)
-                found["rapport", pk] = Hit(
-                    "rapport", label, titel, url, self._excerpt(excerpt), meta=str(datum)
-                )
+            found.update(self._rapport_hits(ids["rapport"]))
         if "inspel" in ids:
             found.update(self._inspel_hits(ids["inspel"]))
         return [found[kind, pk] for kind, pk, _rank in rows if (kind, pk) in found]
+
+    def _omrade_hits(self, pks: list[int]) -> dict[tuple[str, int], Hit]:
+        fields = ["fraga", "beskrivning", "paverkan_text"]
+        label = str(KIND_LABELS["omrade"])
+        omrade_url = address_for("omraden:detail")
+        rows = self._fetch(
+            _OMRADE_HITS,
+            pks,
+            lambda: (
+                Omrade.objects.filter(pk__in=pks)
+                .annotate(excerpt=_concat(fields))
+                .values_list("pk", "fraga", "slug", "excerpt")
+            ),
+        )
+        return {
+            ("omrade", pk): Hit("omrade", label, fraga, omrade_url(slug), self._excerpt(excerpt))
+            for pk, fraga, slug, excerpt in rows
+        }
+
+    def _rapport_hits(self, pks: list[int]) -> dict[tuple[str, int], Hit]:
+        label = str(KIND_LABELS["rapport"])
+        rapport_url = address_for("uppfoljning:rapport")
+        rows = self._fetch(
+            _RAPPORT_HITS,
+            pks,
+            lambda: (
+                Rapport.objects.filter(pk__in=pks)
+                .annotate(excerpt=_concat(["sammanfattning"]))
+                .values_list("pk", "titel", "slug", "datum", "excerpt")
+            ),
+        )
+        return {
+            ("rapport", pk): Hit(
+                "rapport", label, titel, rapport_url(slug), self._excerpt(excerpt), meta=str(datum)
+            )
+            for pk, titel, slug, datum, excerpt in rows
+        }
 
     def _inspel_hits(self, pks: list[int]) -> dict[tuple[str, int], Hit]:
         fields = ["text", "publicerad_text", "svar"] if self.staff else ["publicerad_text", "svar"]
@@ -396,20 +454,12 @@ class Search:
         kinds = labels(Inspel.Typ)
         statuses = labels(Inspel.Status)
         # Only what the hit shows: the texts are read by ts_headline in the database.
-        qs: Any
-        if self.pg:
-            # Written out: building and compiling the queryset cost more CPU than
-            # PostgreSQL spent running it, and `= ANY(%s)` keeps one text for any page.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _INSPEL_HITS_STAFF if self.staff else _INSPEL_HITS_PUBLIC,
-                    [self.q, _HEADLINE_OPTIONS, pks],
-                )
-                qs = cursor.fetchall()
-        else:
-            qs = (
+        rows = self._fetch(
+            _INSPEL_HITS_STAFF if self.staff else _INSPEL_HITS_PUBLIC,
+            pks,
+            lambda: (
                 Inspel.objects.filter(pk__in=pks)
-                .annotate(excerpt=self._headline(Inspel, fields))
+                .annotate(excerpt=_concat(fields))
                 .values_list(
                     "pk",
                     "typ",
@@ -419,12 +469,13 @@ class Search:
                     "omrade__kortnamn",
                     "excerpt",
                 )
-            )
+            ),
+        )
         omrade_url = address_for("omraden:detail")
         # Input without an area belongs to the whole municipality (the front page).
         home = reverse("index")
         out: dict[tuple[str, int], Hit] = {}
-        for pk, typ, status, omrade_id, slug, kortnamn, excerpt in qs:
+        for pk, typ, status, omrade_id, slug, kortnamn, excerpt in rows:
             title = kinds.get(typ, typ)
             if omrade_id:
                 title = f"{title} – {kortnamn}"
@@ -458,14 +509,18 @@ class Search:
         if self.staff:
             # Staff also see the working copy's state.
             columns.append("tillstand")
-        qs = (
-            model.objects.filter(pk__in=pks)
-            .annotate(excerpt=self._headline(model, fields))
-            .values_list(*columns)
+        rows = self._fetch(
+            _UPPFOLJNING_HITS_STAFF if self.staff else _UPPFOLJNING_HITS_PUBLIC,
+            pks,
+            lambda: (
+                model.objects.filter(pk__in=pks)
+                .annotate(excerpt=_concat(fields))
+                .values_list(*columns)
+            ),
         )
         period_url = address_for("uppfoljning:period")
         out: dict[tuple[str, int], Hit] = {}
-        for pk, status, excerpt, ar, tertial, omrade_id, kortnamn, namn, *tillstand in qs:
+        for pk, status, excerpt, ar, tertial, omrade_id, kortnamn, namn, *tillstand in rows:
             period = Period(ar=ar, tertial=tertial)
             title = f"{kortnamn if omrade_id else namn} – {period.kort}"
             url = period_url(period.slug)

@@ -331,3 +331,41 @@ def test_residents_search_exactly_the_public_input() -> None:
     found = {pk for kind, pk, _rank in Search("sittbänkar", None)._candidates() if kind == "inspel"}
     assert found == set(Inspel.objects.public().values_list("pk", flat=True))
     assert len(found) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("staff", [False, True])
+def test_the_written_out_hits_match_the_orm_fallback(staff: bool) -> None:
+    # Each kind's hit on PostgreSQL (written-out SQL) names, links and labels the row exactly
+    # as the ORM fallback does; only the excerpt is PostgreSQL's own (ts_headline).
+    area, uppdrag = make_omrade(beskrivning="Om lekplatser."), make_uppdrag()
+    published = make_uppfoljning(
+        omrade=area,
+        sammanfattning="Lekplatser byggs.",
+        status="gul",
+        orsak="Försenat.",
+        atgarder="Ny plan.",
+    )
+    version = make_publicering(published)
+    draft = make_uppfoljning(
+        uppdrag=uppdrag,
+        period=make_period(ar=2025),
+        status="gron",
+        sammanfattning="Lekplatser i utkast.",
+    )
+    rapport = _rapport(1, "Lekplatser i rapporten.")
+    inspel = [_inspel("Fler lekplatser.", omrade=area), _inspel("Lekplatser överallt.")]
+    rows = [("omrade", area.pk, 1.0), ("rapport", rapport.pk, 1.0)]
+    rows += [("uppfoljning", (draft if staff else version).pk, 1.0)]
+    if staff:
+        rows += [("uppfoljning", published.pk, 1.0)]
+    rows += [("inspel", i.pk, 1.0) for i in inspel]
+    user = User.objects.create_user("medarbetare-1") if staff else None
+
+    def shown(postgres: bool) -> list[tuple[str, str, str, str, str]]:
+        hits = Search("lekplatser", user, postgres=postgres)._hits(rows)
+        return [(h.kind, h.label, h.title, h.url, h.meta) for h in hits]
+
+    written_out = shown(True)
+    assert written_out == shown(False)
+    assert len(written_out) == len(rows)
