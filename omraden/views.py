@@ -50,9 +50,11 @@ def _timeline(*, omrade: int, now: dt.datetime) -> QuerySet[Publicering]:
     it; staff may see a hidden area, whose follow-ups stay unpublished until it is public).
     """
     return (
-        Publicering.objects.latest_due(Uppfoljning.objects.filter(omrade=omrade), now)
+        Publicering.objects.latest_due(
+            Uppfoljning.objects.filter(omrade=omrade), now, newest=AREA_PERIODS + 1
+        )
         .select_related("uppfoljning__period")
-        .newest_first()[: AREA_PERIODS + 1]
+        .newest_first()
     )
 
 

@@ -334,11 +334,16 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
         self,
         uppfoljningar: models.QuerySet[Uppfoljning] | None = None,
         now: dt.datetime | None = None,
+        *,
+        newest: int | None = None,
     ) -> PubliceringQuerySet:
         """Each follow-up's latest publication due by `now`, whatever its area's visibility.
 
         Only for a caller that has already checked the area is public (an area's own page):
         everyone else uses `latest_public()`. Saves the join on the area, and building it.
+        `newest`: only the follow-ups of the `newest` latest periods that have a version
+        due (an area's timeline): PostgreSQL walks the periods newest first and stops there,
+        instead of probing every follow-up the area ever had.
         """
         now = now or timezone.now()
         # Start from the follow-ups and take each one's latest visible version: one probe
@@ -351,7 +356,17 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
         )
         if uppfoljningar is None:
             uppfoljningar = Uppfoljning.objects.all()
-        ids = uppfoljningar.order_by().values(latest_id=latest)
+        if newest is None:
+            ids = uppfoljningar.order_by().values(latest_id=latest)
+        else:
+            due = Publicering.objects.filter(
+                uppfoljning=models.OuterRef("pk"), publicerad_at__lte=now
+            )
+            ids = (
+                uppfoljningar.filter(models.Exists(due))
+                .order_by("-period__ar", "-period__tertial")
+                .values(latest_id=latest)[:newest]
+            )
         # Each follow-up's latest due version is due itself: no second date filter here.
         if connections[self.db].vendor == "postgresql":
             # `id = ANY(ARRAY(...))` fetches those rows by primary key; with `IN (...)`

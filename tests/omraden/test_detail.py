@@ -170,6 +170,35 @@ def test_the_timeline_shows_the_last_nine_periods_and_their_latest_status(
 
 
 @pytest.mark.django_db
+def test_the_timeline_skips_periods_with_nothing_visible_yet(client: Client) -> None:
+    # The newest periods are walked until nine have a visible version: a draft, a version
+    # scheduled for later, or another area's follow-up takes no place in the timeline.
+    omrade, other = make_omrade(slug="unga"), make_omrade()
+    later = timezone.now() + dt.timedelta(days=3)
+    shown = []
+    for i in range(20):
+        period = make_period(ar=2018 + i // 3, tertial=i % 3 + 1)
+        make_publicering(make_uppfoljning(omrade=other, period=period, status="gron"))
+        uppf = make_uppfoljning(omrade=omrade, period=period, status="gron")
+        if i % 4 == 1:
+            continue  # a draft, never published
+        if i % 4 == 2:
+            make_publicering(uppf, publicerad_at=later)  # not visible yet
+            continue
+        make_publicering(uppf)
+        shown.append(str(period))
+    html = client.get("/omraden/unga/").content.decode()
+    timeline = html[html.index('<ol class="timeline"') :]
+    timeline = timeline[: timeline.index("</ol>")]
+    # Ten periods have a visible version: the newest nine are shown, oldest first.
+    assert len(shown) == 10 and timeline.count("<li>") == 9
+    assert f">{shown[0]}</a>" not in timeline
+    positions = [timeline.index(f">{name}</a>") for name in shown[1:]]
+    assert positions == sorted(positions)
+    assert "Tidigare uppföljningar, år för år" in html
+
+
+@pytest.mark.django_db
 def test_it_lists_a_few_activities_each_way_and_links_to_all(client: Client) -> None:
     omrade = make_omrade(slug="unga")
     today = timezone.localdate()
