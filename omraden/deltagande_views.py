@@ -34,6 +34,7 @@ from omraden.forms import (
     RejectForm,
 )
 from omraden.models import Aktivitet, Anmalan, Inspel, Omrade
+from omraden.public_input import PublicInput
 from portal import roles
 from portal.cache import public_cache
 from portal.lib.choices import labels
@@ -56,9 +57,22 @@ def public_inspel_page(request: HttpRequest, omrade: Omrade | None = None) -> Pa
     # Each input's type label from one lookup table: get_typ_display() rebuilds and hashes
     # the choices on every call.
     typ_labels = labels(Inspel.Typ)
-    page.object_list = list(page.object_list)
-    for inspel in page.object_list:
-        inspel.typ_label = typ_labels.get(inspel.typ, inspel.typ)
+    page.object_list = [
+        PublicInput(
+            pk=inspel.pk,
+            typ_label=typ_labels.get(inspel.typ, inspel.typ),
+            skapad=inspel.skapad,
+            publicerad_text=inspel.publicerad_text,
+            svar=inspel.svar,
+            public_name=inspel.public_name,
+            area_name=inspel.omrade.kortnamn if inspel.omrade else None,
+            initiative_title=inspel.initiativ.titel
+            if inspel.initiativ and inspel.initiativ.publik
+            else None,
+            period_kort=inspel.uppfoljning.period.kort if inspel.uppfoljning else None,
+        )
+        for inspel in page.object_list
+    ]
     return page
 
 
@@ -94,8 +108,8 @@ def _area_inspel_page(request: HttpRequest, omrade: Omrade) -> Page:
     `omrade` comes from `Omrade.objects.with_input_count()`: its `godkanda_inspel` pages it.
     public()'s condition on the area's visibility is known here, so no join on the area in
     the count and the rows (a hidden area, seen by staff, shows no input). The area page
-    does not show each input's area (hide_area). Each row has the keys the list reads from
-    an Inspel: cheaper to build than three model instances a row.
+    does not show each input's area. Each row is read as plain values: cheaper to build
+    than three model instances a row.
     """
     # The count came with the area (OmradeQuerySet.with_input_count()).
     count = omrade.godkanda_inspel if omrade.publik else 0
@@ -109,21 +123,19 @@ def _area_inspel_page(request: HttpRequest, omrade: Omrade) -> Page:
     for r in page.object_list:
         ar = r["uppfoljning__period__ar"]
         rows.append(
-            {
-                "pk": r["pk"],
-                "typ_label": typ_labels.get(r["typ"], r["typ"]),
-                "skapad": r["skapad"],
-                "public_name": r["namn"] if r["visa_namn"] else "",
-                "publicerad_text": r["publicerad_text"],
-                "svar": r["svar"],
-                # Only a public initiative is named; the list checks `publik` as well.
-                "initiativ": {"titel": r["initiativ__titel"], "publik": True}
-                if r["initiativ__publik"]
-                else None,
-                "uppfoljning": {"period": Period(ar=ar, tertial=r["uppfoljning__period__tertial"])}
+            PublicInput(
+                pk=r["pk"],
+                typ_label=typ_labels.get(r["typ"], r["typ"]),
+                skapad=r["skapad"],
+                publicerad_text=r["publicerad_text"],
+                svar=r["svar"],
+                public_name=r["namn"] if r["visa_namn"] else "",
+                # Only a public initiative is named.
+                initiative_title=r["initiativ__titel"] if r["initiativ__publik"] else None,
+                period_kort=Period(ar=ar, tertial=r["uppfoljning__period__tertial"]).kort
                 if ar is not None
                 else None,
-            }
+            )
         )
     page.object_list = rows
     return page

@@ -60,3 +60,40 @@ def test_area_page_items_equal_the_full_lists_items(client: Client) -> None:
     assert "Flytbrygga &lt;ny&gt;" in page and "Hemligt förslag" not in page
     assert "Årsredovisning 2025" in page or "ÅR 2025" in page
     assert "Kim" in page and "Ej visad" not in page and "Inte godkänd" not in page
+
+
+def test_an_item_is_written_out_escaped_with_its_answer_and_what_it_led_to() -> None:
+    import datetime as dt
+
+    from omraden.public_input import PublicInput
+
+    item = PublicInput(
+        pk=7,
+        typ_label="Idé",
+        skapad=dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC),  # 2 mars in Stockholm
+        publicerad_text="Rad <ett>\r\nRad två",
+        svar="Vi & ni",
+        public_name="Kim <b>",
+        area_name="Bada",
+        initiative_title="Brygga “ny”",
+        period_kort="T1 2026",
+    ).html
+    assert '<article aria-labelledby="inspel-7-rubrik">' in item
+    assert '<h3 id="inspel-7-rubrik" class="inspel-rubrik">Idé – Bada</h3>' in item
+    assert '<time datetime="2026-03-02T00:30:00+01:00">2 mars 2026</time> · Kim &lt;b&gt;' in item
+    assert "<p>Rad &lt;ett&gt;<br>Rad två</p>" in item
+    assert (
+        '<div class="inspel-svar">\n<p><strong>Kommunen svarar:</strong></p>\n<p>Vi &amp; ni'
+        in item
+    )
+    assert (
+        '<p class="vi-gjorde"><strong>Ni sa – vi gjorde:</strong> ledde till initiativet '
+        "”Brygga “ny””; togs upp i uppföljningen T1 2026</p>"
+    ) in item
+    bare = PublicInput(
+        pk=8,
+        typ_label="Synpunkt",
+        skapad=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        publicerad_text="Kort.",
+    ).html
+    assert "inspel-svar" not in bare and "vi-gjorde" not in bare and " · " not in bare
