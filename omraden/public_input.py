@@ -66,8 +66,7 @@ class PublicInput:
         done = []
         if self.initiative_title is not None:
             done.append(
-                gettext("led to the initiative “%(title)s”")
-                % {"title": esc(self.initiative_title)}
+                gettext("led to the initiative “%(title)s”") % {"title": esc(self.initiative_title)}
             )
         if self.period_kort is not None:
             done.append(
