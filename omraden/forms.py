@@ -5,9 +5,12 @@ Every error message says what to do next.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from omraden.models import Aktivitet, Initiativ, Inspel, Omrade
@@ -101,6 +104,98 @@ class InspelForm(forms.Form):
     def is_spam(self) -> bool:
         return bool(self.data.get("webbplats"))
 
+    def fields_html(self) -> SafeString:
+        """The fields as the HTML of Django's field and widget templates would render them.
+
+        Written out in Python (templates/omraden/_inspel_form.html puts it in the form): the
+        form is on every area page, and its fields through the template language cost about
+        a tenth of the page's CPU. Bound or not, with errors or not, as Django would show them.
+        """
+        esc = html.escape
+        parts: list[str] = []
+
+        def errors_of(name: str) -> tuple[str, str]:
+            errors = self[name].errors
+            return (str(errors), ' aria-invalid="true"') if errors else ("", "")
+
+        def value_of(name: str) -> str:
+            value = self[name].value()
+            return f' value="{esc(str(value))}"' if value else ""
+
+        typ = self["typ"]
+        errors, invalid = errors_of("typ")
+        checked_value = str(typ.value())
+        radios = "".join(
+            f'<div>\n    <label for="id_typ_{i}"><input type="radio" name="typ" '
+            f'value="{esc(str(choice))}" required{invalid} id="id_typ_{i}"'
+            f"{' checked' if str(choice) == checked_value else ''}>\n {esc(str(label))}</label>"
+            "\n\n</div>"
+            for i, (choice, label) in enumerate(typ.field.choices)
+        )
+        described = ' aria-describedby="id_typ_error"' if errors else ""
+        parts.append(
+            f"<fieldset{described}>\n  <legend>{esc(str(typ.label))}</legend>\n\n{errors}\n"
+            f'<div id="id_typ">{radios}\n</div></fieldset>'
+        )
+        if self.fixed_omrade is not None:
+            value = self["omrade"].value()
+            shown = f' value="{esc(str(value))}"' if value is not None and value != "" else ""
+            parts.append(
+                f'<input type="hidden" name="omrade"{shown} id="id_omrade">\n'
+                "<p>"
+                + gettext("Your input is about the area <strong>%(area)s</strong>.")
+                % {"area": esc(self.fixed_omrade.kortnamn)}
+                + "</p>"
+            )
+        else:
+            parts.append(f'<div class="field">{self["omrade"].as_field_group()}</div>')
+
+        text = self["text"]
+        errors, invalid = errors_of("text")
+        value = text.value()
+        described = "id_text_helptext id_text_error" if errors else "id_text_helptext"
+        parts.append(
+            f'<div class="field"><label for="id_text">{esc(str(text.label))}:</label>\n\n'
+            f'<div class="helptext" id="id_text_helptext">{text.help_text}</div>\n{errors}\n'
+            f'<textarea name="text" cols="40" rows="8" '
+            f'maxlength="{esc(str(text.field.widget.attrs["maxlength"]))}" required{invalid} '
+            f'aria-describedby="{described}" id="id_text">\n'
+            f"{esc(str(value)) if value else ''}</textarea></div>"
+        )
+
+        namn = self["namn"]
+        errors, invalid = errors_of("namn")
+        described = ' aria-describedby="id_namn_error"' if errors else ""
+        parts.append(
+            f'<div class="field"><label for="id_namn">{esc(str(namn.label))}:</label>\n\n\n'
+            f'{errors}\n<input type="text" name="namn"{value_of("namn")} '
+            f'maxlength="{namn.field.max_length}"{invalid}{described} id="id_namn"></div>'
+        )
+        checked = " checked" if self["visa_namn"].value() else ""
+        parts.append(
+            '<div class="field field-check"><input type="checkbox" name="visa_namn" '
+            f'id="id_visa_namn"{checked}> <label for="id_visa_namn">'
+            f"{esc(str(self['visa_namn'].label))}:</label></div>"
+        )
+
+        epost = self["epost"]
+        errors, invalid = errors_of("epost")
+        described = "id_epost_helptext id_epost_error" if errors else "id_epost_helptext"
+        parts.append(
+            f'<div class="field"><label for="id_epost">{esc(str(epost.label))}:</label>\n\n'
+            f'<div class="helptext" id="id_epost_helptext">{epost.help_text}</div>\n{errors}\n'
+            f'<input type="email" name="epost"{value_of("epost")} '
+            f'maxlength="{epost.field.max_length}"{invalid} aria-describedby="{described}" '
+            'id="id_epost"></div>'
+        )
+        parts.append(
+            '<div class="hp" aria-hidden="true"><label for="id_webbplats">'
+            f"{esc(str(self['webbplats'].label))}:</label> "
+            f'<input type="text" name="webbplats"{value_of("webbplats")} tabindex="-1" '
+            'autocomplete="off" id="id_webbplats"></div>'
+        )
+        return mark_safe("\n".join(parts))  # noqa: S308 – every value above is escaped
+
     def inspel_data(self) -> dict[str, Any]:
         cd = self.cleaned_data
         namn = cd["namn"].strip()
@@ -144,6 +239,98 @@ class AnmalanForm(forms.Form):
     @property
     def is_spam(self) -> bool:
         return bool(self.data.get("webbplats"))
+
+    def fields_html(self) -> SafeString:
+        """The fields as the HTML of Django's field and widget templates would render them.
+
+        Written out in Python (templates/omraden/_inspel_form.html puts it in the form): the
+        form is on every area page, and its fields through the template language cost about
+        a tenth of the page's CPU. Bound or not, with errors or not, as Django would show them.
+        """
+        esc = html.escape
+        parts: list[str] = []
+
+        def errors_of(name: str) -> tuple[str, str]:
+            errors = self[name].errors
+            return (str(errors), ' aria-invalid="true"') if errors else ("", "")
+
+        def value_of(name: str) -> str:
+            value = self[name].value()
+            return f' value="{esc(str(value))}"' if value else ""
+
+        typ = self["typ"]
+        errors, invalid = errors_of("typ")
+        checked_value = str(typ.value())
+        radios = "".join(
+            f'<div>\n    <label for="id_typ_{i}"><input type="radio" name="typ" '
+            f'value="{esc(str(choice))}" required{invalid} id="id_typ_{i}"'
+            f"{' checked' if str(choice) == checked_value else ''}>\n {esc(str(label))}</label>"
+            "\n\n</div>"
+            for i, (choice, label) in enumerate(typ.field.choices)
+        )
+        described = ' aria-describedby="id_typ_error"' if errors else ""
+        parts.append(
+            f"<fieldset{described}>\n  <legend>{esc(str(typ.label))}</legend>\n\n{errors}\n"
+            f'<div id="id_typ">{radios}\n</div></fieldset>'
+        )
+        if self.fixed_omrade is not None:
+            value = self["omrade"].value()
+            shown = f' value="{esc(str(value))}"' if value is not None and value != "" else ""
+            parts.append(
+                f'<input type="hidden" name="omrade"{shown} id="id_omrade">\n'
+                "<p>"
+                + gettext("Your input is about the area <strong>%(area)s</strong>.")
+                % {"area": esc(self.fixed_omrade.kortnamn)}
+                + "</p>"
+            )
+        else:
+            parts.append(f'<div class="field">{self["omrade"].as_field_group()}</div>')
+
+        text = self["text"]
+        errors, invalid = errors_of("text")
+        value = text.value()
+        described = "id_text_helptext id_text_error" if errors else "id_text_helptext"
+        parts.append(
+            f'<div class="field"><label for="id_text">{esc(str(text.label))}:</label>\n\n'
+            f'<div class="helptext" id="id_text_helptext">{text.help_text}</div>\n{errors}\n'
+            f'<textarea name="text" cols="40" rows="8" '
+            f'maxlength="{esc(str(text.field.widget.attrs["maxlength"]))}" required{invalid} '
+            f'aria-describedby="{described}" id="id_text">\n'
+            f"{esc(str(value)) if value else ''}</textarea></div>"
+        )
+
+        namn = self["namn"]
+        errors, invalid = errors_of("namn")
+        described = ' aria-describedby="id_namn_error"' if errors else ""
+        parts.append(
+            f'<div class="field"><label for="id_namn">{esc(str(namn.label))}:</label>\n\n\n'
+            f'{errors}\n<input type="text" name="namn"{value_of("namn")} '
+            f'maxlength="{namn.field.max_length}"{invalid}{described} id="id_namn"></div>'
+        )
+        checked = " checked" if self["visa_namn"].value() else ""
+        parts.append(
+            '<div class="field field-check"><input type="checkbox" name="visa_namn" '
+            f'id="id_visa_namn"{checked}> <label for="id_visa_namn">'
+            f"{esc(str(self['visa_namn'].label))}:</label></div>"
+        )
+
+        epost = self["epost"]
+        errors, invalid = errors_of("epost")
+        described = "id_epost_helptext id_epost_error" if errors else "id_epost_helptext"
+        parts.append(
+            f'<div class="field"><label for="id_epost">{esc(str(epost.label))}:</label>\n\n'
+            f'<div class="helptext" id="id_epost_helptext">{epost.help_text}</div>\n{errors}\n'
+            f'<input type="email" name="epost"{value_of("epost")} '
+            f'maxlength="{epost.field.max_length}"{invalid} aria-describedby="{described}" '
+            'id="id_epost"></div>'
+        )
+        parts.append(
+            '<div class="hp" aria-hidden="true"><label for="id_webbplats">'
+            f"{esc(str(self['webbplats'].label))}:</label> "
+            f'<input type="text" name="webbplats"{value_of("webbplats")} tabindex="-1" '
+            'autocomplete="off" id="id_webbplats"></div>'
+        )
+        return mark_safe("\n".join(parts))  # noqa: S308 – every value above is escaped
 
 
 class ApproveForm(forms.Form):
