@@ -90,17 +90,12 @@ class OmradeQuerySet(models.QuerySet["Omrade"]):
 
     def with_input_count(self) -> OmradeQuerySet:
         """Each area with `godkanda_inspel`: how many approved inputs it has (the area page's
-        pager), counted in the same query from the index of approved input."""
-        approved = (
-            Inspel.objects.filter(omrade=models.OuterRef("pk"), status=Inspel.Status.GODKAND)
-            .order_by()
-            .values("omrade")
-            .annotate(n=models.Count("*"))
-            .values("n")
-        )
+        pager), read from the count the database keeps (InspelAntal): one row by key, where
+        counting read every approved input of the area (7,000 at the benchmark's top scale)."""
+        counted = InspelAntal.objects.filter(omrade=models.OuterRef("pk")).values("antal")
         return self.annotate(
             godkanda_inspel=Coalesce(
-                models.Subquery(approved), 0, output_field=models.IntegerField()
+                models.Subquery(counted), 0, output_field=models.IntegerField()
             )
         )
 
@@ -485,6 +480,32 @@ class Inspel(models.Model):
     def public_name(self) -> str:
         """The name shown publicly: only when the resident chose so."""
         return self.namn if self.visa_namn else ""
+
+
+class InspelAntal(models.Model):
+    """How many approved inputs an area has: kept by the database, never written by Django.
+
+    Triggers on omraden_inspel (migration 0007) add one when an input of the area becomes
+    approved and take one away when it stops being (rejected, moved, deleted), whatever
+    writes it: the moderation, the admin, bulk inserts, raw SQL. Derived data: the backup
+    leaves it out, and an import rebuilds it as its inputs are inserted.
+    """
+
+    omrade = models.OneToOneField(
+        Omrade,
+        verbose_name=_("area"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="inspel_antal",
+    )
+    antal = models.PositiveIntegerField(_("approved input"), default=0)
+
+    class Meta:
+        verbose_name = _("count of approved input")
+        verbose_name_plural = _("counts of approved input")
+
+    def __str__(self) -> str:
+        return f"{self.omrade_id}: {self.antal}"
 
 
 def _new_token() -> str:
