@@ -18,7 +18,8 @@ public areas and reports, approved input with its moderated text); staff also se
 
 Queries per search, whatever the data size: one for the (kind, id, rank) of every candidate
 over all kinds at once (a UNION; at most `CAP` + 1 of each kind on PostgreSQL), from which the
-page is cut, and one query per kind present on the page for its excerpts.
+page is cut, and one for the page's hits with their excerpts (a UNION of the kinds present;
+on SQLite one query per kind present).
 """
 
 from __future__ import annotations
@@ -159,9 +160,8 @@ _HIDDEN_FOLLOW_UPS = (
     "ARRAY(SELECT u.id FROM uppfoljning_uppfoljning u"
     " JOIN omraden_omrade o ON o.id = u.omrade_id WHERE NOT o.publik)"
 )
-# For the excerpts (positional parameters): the same query, and ts_headline's options as
-# django.contrib.postgres's SearchHeadline would pass them.
-_TSQUERY_POSITIONAL = f"websearch_to_tsquery('{CONFIG}', %s)"
+# For the excerpts: ts_headline's options as django.contrib.postgres's SearchHeadline would
+# pass them.
 _HEADLINE_OPTIONS = (
     f"StartSel='{_START}', StopSel='{_STOP}', MaxWords={EXCERPT_WORDS}, MinWords=15, "
     "MaxFragments=2, FragmentDelimiter=' … '"
@@ -173,58 +173,64 @@ def _text(table: str, fields: list[str]) -> str:
     return " || ' ' || ".join(f"COALESCE({table}.{field}, '')" for field in fields)
 
 
-# An input hit's columns and excerpt, as _inspel_hits() reads them from the ORM on SQLite.
-_INSPEL_HITS = f"""
-SELECT i.id, i.typ, i.status, i.omrade_id, o.slug, o.kortnamn,
-       ts_headline('{CONFIG}', {{text}}, {_TSQUERY_POSITIONAL}, %s)
-  FROM omraden_inspel i
-  LEFT JOIN omraden_omrade o ON o.id = i.omrade_id
- WHERE i.id = ANY(%s)
-"""
-_INSPEL_HITS_PUBLIC = _INSPEL_HITS.format(
-    text="COALESCE(i.publicerad_text, '') || ' ' || COALESCE(i.svar, '')"
-)
-_INSPEL_HITS_STAFF = _INSPEL_HITS.format(
-    text="COALESCE(i.text, '') || ' ' || COALESCE(i.publicerad_text, '') || ' ' "
-    "|| COALESCE(i.svar, '')"
-)
-
-# The other kinds' hits likewise (PostgreSQL). An area's and a report's hit reads its own row;
-# a follow-up's, the published version (residents) or the working copy (staff) with the
-# period, area and assignment its title names.
-_OMRADE_HITS = f"""
-SELECT o.id, o.fraga, o.slug,
-       ts_headline('{CONFIG}', {_text("o", ["fraga", "beskrivning", "paverkan_text"])},
-                   {_TSQUERY_POSITIONAL}, %s)
+# The hits on a page, every kind in one statement (PostgreSQL): each kind present adds a part
+# reading its rows by id (`= ANY(...)`, one text for any page) with ts_headline's excerpt, in
+# one shape: (kind, id, excerpt, four texts, three numbers); _fetch_pg() reads each kind's
+# columns back. An area's and a report's hit reads its own row; a follow-up's, the published
+# version (residents) or the working copy (staff) with the period, area and assignment its
+# title names; an input's, its area. Residents' input excerpts come from the moderated
+# text only, staff's from the text as received too.
+_HEADLINE = f"ts_headline('{CONFIG}', {{text}}, websearch_to_tsquery('{CONFIG}', %(q)s), %(opts)s)"
+_HIT_PARTS = {
+    "omrade": f"""
+SELECT 'omrade'::text, o.id,
+       {_HEADLINE.format(text=_text("o", ["fraga", "beskrivning", "paverkan_text"]))},
+       o.fraga::text, o.slug::text, NULL::text, NULL::text, NULL::int, NULL::int, NULL::bigint
   FROM omraden_omrade o
- WHERE o.id = ANY(%s)
-"""
-_RAPPORT_HITS = f"""
-SELECT r.id, r.titel, r.slug, r.datum,
-       ts_headline('{CONFIG}', {_text("r", ["sammanfattning"])}, {_TSQUERY_POSITIONAL}, %s)
+ WHERE o.id = ANY(%(omrade)s)""",
+    "rapport": f"""
+SELECT 'rapport'::text, r.id, {_HEADLINE.format(text=_text("r", ["sammanfattning"]))},
+       r.titel::text, r.slug::text, to_char(r.datum, 'YYYY-MM-DD'), NULL::text,
+       NULL::int, NULL::int, NULL::bigint
   FROM uppfoljning_rapport r
- WHERE r.id = ANY(%s)
-"""
-_UPPFOLJNING_HITS = f"""
-SELECT v.id, v.status,
-       ts_headline('{CONFIG}', {_text("v", ["sammanfattning", "orsak", "atgarder"])},
-                   {_TSQUERY_POSITIONAL}, %s),
-       per.ar, per.tertial, {{u}}.omrade_id, o.kortnamn, ud.namn{{tillstand}}
+ WHERE r.id = ANY(%(rapport)s)""",
+    "uppfoljning": f"""
+SELECT 'uppfoljning'::text, v.id,
+       {_HEADLINE.format(text=_text("v", ["sammanfattning", "orsak", "atgarder"]))},
+       v.status::text, o.kortnamn::text, ud.namn::text, {{tillstand}},
+       per.ar::int, per.tertial::int, {{u}}.omrade_id
   FROM {{versions}}
   JOIN uppfoljning_period per ON per.id = {{u}}.period_id
   LEFT JOIN omraden_omrade o ON o.id = {{u}}.omrade_id
   LEFT JOIN uppfoljning_uppdrag ud ON ud.id = {{u}}.uppdrag_id
- WHERE v.id = ANY(%s)
-"""
+ WHERE v.id = ANY(%(uppfoljning)s)""",
+    "inspel": f"""
+SELECT 'inspel'::text, i.id, {_HEADLINE.format(text="{text}")},
+       i.typ::text, i.status::text, o.slug::text, o.kortnamn::text, NULL::int, NULL::int,
+       i.omrade_id
+  FROM omraden_inspel i
+  LEFT JOIN omraden_omrade o ON o.id = i.omrade_id
+ WHERE i.id = ANY(%(inspel)s)""",
+}
 # `v` is what was found, `u` the follow-up: the same row for staff (the working copy).
-_UPPFOLJNING_HITS_PUBLIC = _UPPFOLJNING_HITS.format(
-    u="u",
-    tillstand="",
-    versions="uppfoljning_publicering v JOIN uppfoljning_uppfoljning u ON u.id = v.uppfoljning_id",
-)
-_UPPFOLJNING_HITS_STAFF = _UPPFOLJNING_HITS.format(
-    u="v", tillstand=", v.tillstand", versions="uppfoljning_uppfoljning v"
-)
+_HIT_PARTS_PUBLIC = {
+    **_HIT_PARTS,
+    "uppfoljning": _HIT_PARTS["uppfoljning"].format(
+        u="u",
+        tillstand="NULL::text",
+        versions="uppfoljning_publicering v"
+        " JOIN uppfoljning_uppfoljning u ON u.id = v.uppfoljning_id",
+    ),
+    "inspel": _HIT_PARTS["inspel"].format(text=_text("i", ["publicerad_text", "svar"])),
+}
+_HIT_PARTS_STAFF = {
+    **_HIT_PARTS,
+    "uppfoljning": _HIT_PARTS["uppfoljning"].format(
+        u="v", tillstand="v.tillstand::text", versions="uppfoljning_uppfoljning v"
+    ),
+    "inspel": _HIT_PARTS["inspel"].format(text=_text("i", ["text", "publicerad_text", "svar"])),
+}
+_KINDS = ("omrade", "uppfoljning", "rapport", "inspel")
 
 _CANDIDATES_PUBLIC = f"""
 (SELECT 'omrade' AS kind, o.id AS pk, ts_rank({_OMRADE_VECTOR}, {_TSQUERY}) AS rank
@@ -380,18 +386,11 @@ class Search:
         page.object_list = self._hits(list(page.object_list))
         return page
 
-    # Excerpts and titles for the rows on the page: one query per kind present, of plain
-    # values. On PostgreSQL written out (the _*_HITS statements above): building and
-    # compiling the ORM's querysets, with Django's ts_headline expression, cost more CPU than
-    # PostgreSQL spent running them, and `= ANY(%s)` keeps one text for any page. The SQLite
-    # fallback reads the same columns through the ORM.
-
-    def _fetch(self, sql: str, pks: list[int], orm: Any) -> Any:
-        if not self.pg:
-            return orm()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self.q, _HEADLINE_OPTIONS, pks])
-            return cursor.fetchall()
+    # Excerpts and titles for the rows on the page. On PostgreSQL one written-out statement
+    # for every kind present (_HIT_PARTS above): building the ORM's querysets, with Django's
+    # ts_headline expression, cost more CPU than PostgreSQL spent running them, and each
+    # further statement cost ~0.15 ms more. The SQLite fallback reads the same columns per
+    # kind through the ORM. Each kind's rows come in the shape its builder below reads.
 
     def _excerpt(self, value: str) -> SafeString:
         return _highlight_markers(value) if self.pg else _plain_excerpt(value, self.q)
@@ -400,65 +399,76 @@ class Search:
         ids: dict[str, list[int]] = {}
         for kind, pk, _rank in rows:
             ids.setdefault(kind, []).append(pk)
+        fetched = self._fetch_pg(ids) if self.pg else self._fetch_orm(ids)
         found: dict[tuple[str, int], Hit] = {}
-        if "omrade" in ids:
-            found.update(self._omrade_hits(ids["omrade"]))
-        if "uppfoljning" in ids:
-            found.update(self._uppfoljning_hits(ids["uppfoljning"]))
-        if "rapport" in ids:
-            found.update(self._rapport_hits(ids["rapport"]))
-        if "inspel" in ids:
-            found.update(self._inspel_hits(ids["inspel"]))
+        for kind in _KINDS:
+            if kind in fetched:
+                found.update(getattr(self, f"_{kind}_hits")(fetched[kind]))
         return [found[kind, pk] for kind, pk, _rank in rows if (kind, pk) in found]
 
-    def _omrade_hits(self, pks: list[int]) -> dict[tuple[str, int], Hit]:
-        fields = ["fraga", "beskrivning", "paverkan_text"]
-        label = str(KIND_LABELS["omrade"])
-        omrade_url = address_for("omraden:detail")
-        rows = self._fetch(
-            _OMRADE_HITS,
-            pks,
-            lambda: (
-                Omrade.objects.filter(pk__in=pks)
-                .annotate(excerpt=_concat(fields))
-                .values_list("pk", "fraga", "slug", "excerpt")
-            ),
-        )
-        return {
-            ("omrade", pk): Hit("omrade", label, fraga, omrade_url(slug), self._excerpt(excerpt))
-            for pk, fraga, slug, excerpt in rows
-        }
+    def _fetch_pg(self, ids: dict[str, list[int]]) -> dict[str, list[Any]]:
+        parts = _HIT_PARTS_STAFF if self.staff else _HIT_PARTS_PUBLIC
+        kinds = [kind for kind in _KINDS if kind in ids]
+        if not kinds:
+            return {}
+        sql = "\nUNION ALL".join(parts[kind] for kind in kinds)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"q": self.q, "opts": _HEADLINE_OPTIONS, **ids})
+            found = cursor.fetchall()
+        out: dict[str, list[Any]] = {kind: [] for kind in kinds}
+        # (kind, id, excerpt, a, b, c, d, n1, n2, n3) -> each builder's own order.
+        for kind, pk, excerpt, a, b, c, d, n1, n2, n3 in found:
+            if kind == "omrade":
+                out[kind].append((pk, a, b, excerpt))
+            elif kind == "rapport":
+                out[kind].append((pk, a, b, c, excerpt))
+            elif kind == "uppfoljning":
+                out[kind].append((pk, a, excerpt, n1, n2, n3, b, c, *([d] if self.staff else [])))
+            else:
+                out[kind].append((pk, a, b, n3, c, d, excerpt))
+        return out
 
-    def _rapport_hits(self, pks: list[int]) -> dict[tuple[str, int], Hit]:
-        label = str(KIND_LABELS["rapport"])
-        rapport_url = address_for("uppfoljning:rapport")
-        rows = self._fetch(
-            _RAPPORT_HITS,
-            pks,
-            lambda: (
-                Rapport.objects.filter(pk__in=pks)
+    def _fetch_orm(self, ids: dict[str, list[int]]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {}
+        if "omrade" in ids:
+            out["omrade"] = list(
+                Omrade.objects.filter(pk__in=ids["omrade"])
+                .annotate(excerpt=_concat(["fraga", "beskrivning", "paverkan_text"]))
+                .values_list("pk", "fraga", "slug", "excerpt")
+            )
+        if "rapport" in ids:
+            out["rapport"] = list(
+                Rapport.objects.filter(pk__in=ids["rapport"])
                 .annotate(excerpt=_concat(["sammanfattning"]))
                 .values_list("pk", "titel", "slug", "datum", "excerpt")
-            ),
-        )
-        return {
-            ("rapport", pk): Hit(
-                "rapport", label, titel, rapport_url(slug), self._excerpt(excerpt), meta=str(datum)
             )
-            for pk, titel, slug, datum, excerpt in rows
-        }
-
-    def _inspel_hits(self, pks: list[int]) -> dict[tuple[str, int], Hit]:
-        fields = ["text", "publicerad_text", "svar"] if self.staff else ["publicerad_text", "svar"]
-        label = str(KIND_LABELS["inspel"])
-        kinds = labels(Inspel.Typ)
-        statuses = labels(Inspel.Status)
-        # Only what the hit shows: the texts are read by ts_headline in the database.
-        rows = self._fetch(
-            _INSPEL_HITS_STAFF if self.staff else _INSPEL_HITS_PUBLIC,
-            pks,
-            lambda: (
-                Inspel.objects.filter(pk__in=pks)
+        if "uppfoljning" in ids:
+            model = Uppfoljning if self.staff else Publicering
+            prefix = "" if self.staff else "uppfoljning__"
+            columns = [
+                "pk",
+                "status",
+                "excerpt",
+                f"{prefix}period__ar",
+                f"{prefix}period__tertial",
+                f"{prefix}omrade_id",
+                f"{prefix}omrade__kortnamn",
+                f"{prefix}uppdrag__namn",
+            ]
+            if self.staff:
+                # Staff also see the working copy's state.
+                columns.append("tillstand")
+            out["uppfoljning"] = list(
+                model.objects.filter(pk__in=ids["uppfoljning"])
+                .annotate(excerpt=_concat(["sammanfattning", "orsak", "atgarder"]))
+                .values_list(*columns)
+            )
+        if "inspel" in ids:
+            fields = (
+                ["text", "publicerad_text", "svar"] if self.staff else ["publicerad_text", "svar"]
+            )
+            out["inspel"] = list(
+                Inspel.objects.filter(pk__in=ids["inspel"])
                 .annotate(excerpt=_concat(fields))
                 .values_list(
                     "pk",
@@ -469,8 +479,31 @@ class Search:
                     "omrade__kortnamn",
                     "excerpt",
                 )
-            ),
-        )
+            )
+        return out
+
+    def _omrade_hits(self, rows: list[Any]) -> dict[tuple[str, int], Hit]:
+        label = str(KIND_LABELS["omrade"])
+        omrade_url = address_for("omraden:detail")
+        return {
+            ("omrade", pk): Hit("omrade", label, fraga, omrade_url(slug), self._excerpt(excerpt))
+            for pk, fraga, slug, excerpt in rows
+        }
+
+    def _rapport_hits(self, rows: list[Any]) -> dict[tuple[str, int], Hit]:
+        label = str(KIND_LABELS["rapport"])
+        rapport_url = address_for("uppfoljning:rapport")
+        return {
+            ("rapport", pk): Hit(
+                "rapport", label, titel, rapport_url(slug), self._excerpt(excerpt), meta=str(datum)
+            )
+            for pk, titel, slug, datum, excerpt in rows
+        }
+
+    def _inspel_hits(self, rows: list[Any]) -> dict[tuple[str, int], Hit]:
+        label = str(KIND_LABELS["inspel"])
+        kinds = labels(Inspel.Typ)
+        statuses = labels(Inspel.Status)
         omrade_url = address_for("omraden:detail")
         # Input without an area belongs to the whole municipality (the front page).
         home = reverse("index")
@@ -489,35 +522,10 @@ class Search:
             )
         return out
 
-    def _uppfoljning_hits(self, pks: list[int]) -> dict[tuple[str, int], Hit]:
-        fields = ["sammanfattning", "orsak", "atgarder"]
-        model = Uppfoljning if self.staff else Publicering
-        prefix = "" if self.staff else "uppfoljning__"
+    def _uppfoljning_hits(self, rows: list[Any]) -> dict[tuple[str, int], Hit]:
         label = str(KIND_LABELS["uppfoljning"])
         statuses = labels(Status)
         states = labels(Uppfoljning.Tillstand)
-        columns = [
-            "pk",
-            "status",
-            "excerpt",
-            f"{prefix}period__ar",
-            f"{prefix}period__tertial",
-            f"{prefix}omrade_id",
-            f"{prefix}omrade__kortnamn",
-            f"{prefix}uppdrag__namn",
-        ]
-        if self.staff:
-            # Staff also see the working copy's state.
-            columns.append("tillstand")
-        rows = self._fetch(
-            _UPPFOLJNING_HITS_STAFF if self.staff else _UPPFOLJNING_HITS_PUBLIC,
-            pks,
-            lambda: (
-                model.objects.filter(pk__in=pks)
-                .annotate(excerpt=_concat(fields))
-                .values_list(*columns)
-            ),
-        )
         period_url = address_for("uppfoljning:period")
         out: dict[tuple[str, int], Hit] = {}
         for pk, status, excerpt, ar, tertial, omrade_id, kortnamn, namn, *tillstand in rows:
