@@ -439,9 +439,18 @@ def verdicts(results: dict[str, Any]) -> list[str]:
                 s_row = small["runs"][mode].get(name, {})
                 if "rps" in row and "rps" in s_row and not name.startswith("ceiling"):
                     share = row["rps"] / s_row["rps"] if s_row["rps"] else 0
+                    # The verdict compares req/s. The machine's speed drifts between the two
+                    # scales' runs, so each scale's share of its own ceiling is shown beside.
+                    top_r, small_r = row.get("ratio_to_ceiling"), s_row.get("ratio_to_ceiling")
+                    drift = (
+                        f"; {top_r / small_r:.0%} as shares of each scale's ceiling"
+                        if top_r and small_r
+                        else ""
+                    )
                     out.append(
                         ("OK   " if share >= FLAT_SHARE else "MISS ")
                         + f"flat with size, {name} ({mode}): top {share:.0%} of small (≥ 80 %)"
+                        + drift
                     )
     for name, t in top.get("transfer", {}).items():
         out.append(

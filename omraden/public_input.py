@@ -57,9 +57,10 @@ class PublicInput:
             f"<p>{_text(self.publicerad_text or '')}</p>",
         ]
         if self.svar:
+            answers = gettext("The municipality answers:")
             parts += [
                 '<div class="inspel-svar">',
-                f"<p><strong>{gettext('The municipality answers:')}</strong></p>",
+                f"<p><strong>{answers}</strong></p>",
                 f"<p>{_text(self.svar)}</p>",
                 "</div>",
             ]
@@ -73,8 +74,10 @@ class PublicInput:
                 gettext("taken up in the follow-up %(period)s") % {"period": esc(self.period_kort)}
             )
         if done:
+            # Outside the f-string: makemessages does not see a gettext() inside one.
+            said = gettext("You said – we did:")
             parts.append(
-                f'<p class="vi-gjorde"><strong>{gettext("You said – we did:")}</strong> '
+                f'<p class="vi-gjorde"><strong>{said}</strong> '
                 f"{'; '.join(done)}</p>"
             )
         parts += ["</article>", "</li>"]
