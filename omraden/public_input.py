@@ -76,9 +76,6 @@ class PublicInput:
         if done:
             # Outside the f-string: makemessages does not see a gettext() inside one.
             said = gettext("You said – we did:")
-            parts.append(
-                f'<p class="vi-gjorde"><strong>{said}</strong> '
-                f"{'; '.join(done)}</p>"
-            )
+            parts.append(f'<p class="vi-gjorde"><strong>{said}</strong> {"; ".join(done)}</p>')
         parts += ["</article>", "</li>"]
         return mark_safe("\n".join(parts))  # noqa: S308 – every value above is escaped
