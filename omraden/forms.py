@@ -118,6 +118,19 @@ class InspelForm(forms.Form):
             errors = self[name].errors
             return (str(errors), ' aria-invalid="true"') if errors else ("", "")
 
+        def field_start(name: str, errors: str) -> str:
+            """The field's wrapper, label, help text and errors, as Django's field template."""
+            bound = self[name]
+            help_text = (
+                f'<div class="helptext" id="id_{name}_helptext">{bound.help_text}</div>'
+                if bound.help_text
+                else ""
+            )
+            return (
+                f'<div class="field"><label for="id_{name}">{esc(str(bound.label))}:</label>\n'
+                f"\n{help_text}\n{errors}\n"
+            )
+
         def value_of(name: str) -> str:
             value = self[name].value()
             return f' value="{esc(str(value))}"' if value else ""
@@ -155,9 +168,7 @@ class InspelForm(forms.Form):
         value = text.value()
         described = "id_text_helptext id_text_error" if errors else "id_text_helptext"
         parts.append(
-            f'<div class="field"><label for="id_text">{esc(str(text.label))}:</label>\n\n'
-            f'<div class="helptext" id="id_text_helptext">{text.help_text}</div>\n{errors}\n'
-            f'<textarea name="text" cols="40" rows="8" '
+            field_start("text", errors) + '<textarea name="text" cols="40" rows="8" '
             f'maxlength="{esc(str(text.field.widget.attrs["maxlength"]))}" required{invalid} '
             f'aria-describedby="{described}" id="id_text">\n'
             f"{esc(str(value)) if value else ''}</textarea></div>"
@@ -167,8 +178,7 @@ class InspelForm(forms.Form):
         errors, invalid = errors_of("namn")
         described = ' aria-describedby="id_namn_error"' if errors else ""
         parts.append(
-            f'<div class="field"><label for="id_namn">{esc(str(namn.label))}:</label>\n\n\n'
-            f'{errors}\n<input type="text" name="namn"{value_of("namn")} '
+            field_start("namn", errors) + f'<input type="text" name="namn"{value_of("namn")} '
             f'maxlength="{namn.field.max_length}"{invalid}{described} id="id_namn"></div>'
         )
         checked = " checked" if self["visa_namn"].value() else ""
@@ -182,9 +192,7 @@ class InspelForm(forms.Form):
         errors, invalid = errors_of("epost")
         described = "id_epost_helptext id_epost_error" if errors else "id_epost_helptext"
         parts.append(
-            f'<div class="field"><label for="id_epost">{esc(str(epost.label))}:</label>\n\n'
-            f'<div class="helptext" id="id_epost_helptext">{epost.help_text}</div>\n{errors}\n'
-            f'<input type="email" name="epost"{value_of("epost")} '
+            field_start("epost", errors) + f'<input type="email" name="epost"{value_of("epost")} '
             f'maxlength="{epost.field.max_length}"{invalid} aria-describedby="{described}" '
             'id="id_epost"></div>'
         )

@@ -12,16 +12,12 @@ import html
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
 from portal.templatetags.dates import long_date
-
-
-def _text(value: str) -> str:
-    """`{{ value|linebreaksbr }}`: escaped, every line break a <br>."""
-    return html.escape(value.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
 
 
 @dataclass
@@ -54,14 +50,14 @@ class PublicInput:
             f'<article aria-labelledby="inspel-{self.pk}-rubrik">',
             f'<h3 id="inspel-{self.pk}-rubrik" class="inspel-rubrik">{heading}</h3>',
             f'<p class="muted">{meta}</p>',
-            f"<p>{_text(self.publicerad_text or '')}</p>",
+            f"<p>{linebreaksbr(self.publicerad_text or '')}</p>",
         ]
         if self.svar:
             answers = gettext("The municipality answers:")
             parts += [
                 '<div class="inspel-svar">',
                 f"<p><strong>{answers}</strong></p>",
-                f"<p>{_text(self.svar)}</p>",
+                f"<p>{linebreaksbr(self.svar)}</p>",
                 "</div>",
             ]
         done = []

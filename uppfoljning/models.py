@@ -296,8 +296,10 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
     def mark_superseded(self) -> int:
         """Set `ersatt_at` of these publications from their follow-ups' other versions.
 
-        For rows written without save() (bulk_create in seed_bench); save() keeps it itself.
-        Returns the number of rows updated.
+        A version is superseded from the earliest moment of a version after it (the later
+        id wins a tie, as in `latest_due()`). save() applies it to a new version's
+        follow-up; rows written without save() (bulk_create in seed_bench) call it
+        themselves. Returns the number of rows updated.
         """
         later = Publicering.objects.filter(uppfoljning=models.OuterRef("uppfoljning")).filter(
             Q(publicerad_at__gt=models.OuterRef("publicerad_at"))
@@ -448,28 +450,22 @@ class Publicering(models.Model):
         return f"{self.uppfoljning} v{self.version}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Add a version and keep `ersatt_at` right for it and the follow-up's others.
+        """Add a version and set `ersatt_at` of the follow-up's versions, this one included.
 
         Publications are never changed once written (the admin is read-only), so only an
-        insert moves the moments: the new version is superseded by the earliest version
-        visible after it, and supersedes from its own moment every version visible by then
-        (the later id wins a tie, as in `latest_due()`).
+        insert moves the moments; the rule is `mark_superseded()`'s, applied to the
+        follow-up's few versions.
         """
         if not self._state.adding:
             super().save(*args, **kwargs)
             return
         with transaction.atomic(using=kwargs.get("using")):
-            others = Publicering.objects.filter(uppfoljning_id=self.uppfoljning_id)
-            self.ersatt_at = (
-                others.filter(publicerad_at__gt=self.publicerad_at)
-                .order_by("publicerad_at")
-                .values_list("publicerad_at", flat=True)
-                .first()
-            )
             super().save(*args, **kwargs)
-            others.exclude(pk=self.pk).filter(publicerad_at__lte=self.publicerad_at).filter(
-                Q(ersatt_at__isnull=True) | Q(ersatt_at__gt=self.publicerad_at)
-            ).update(ersatt_at=self.publicerad_at)
+            versions = Publicering.objects.using(self._state.db).filter(
+                uppfoljning_id=self.uppfoljning_id
+            )
+            versions.mark_superseded()
+            self.ersatt_at = versions.filter(pk=self.pk).values_list("ersatt_at", flat=True).get()
 
     @property
     def symbol(self) -> str:
