@@ -132,7 +132,7 @@ def _area_inspel_page(request: HttpRequest, omrade: Omrade) -> Page:
                 public_name=r["namn"] if r["visa_namn"] else "",
                 # Only a public initiative is named.
                 initiative_title=r["initiativ__titel"] if r["initiativ__publik"] else None,
-                period_kort=Period(ar=ar, tertial=r["uppfoljning__period__tertial"]).kort
+                period_kort=Period.kort_of(ar, r["uppfoljning__period__tertial"])
                 if ar is not None
                 else None,
             )

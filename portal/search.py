@@ -1,10 +1,15 @@
 """Search across areas, follow-ups, reports and resident input (`/sok/`).
 
 On PostgreSQL: full-text search with the Swedish configuration (so "återbruka" finds
-"återbruk"), ranked with ts_rank, excerpts from ts_headline. The large tables carry a stored,
-generated tsvector column with a GIN index (portal/migrations/0003_search_vectors.py), so a
-search reads the index and ranks stored vectors instead of parsing every row's text.
+"återbruk"), ranked with ts_rank. The large tables carry a stored, generated tsvector column
+with a GIN index (portal/migrations/0003_search_vectors.py), so a search reads the index and
+ranks stored vectors instead of parsing every row's text.
 On SQLite: a plain case-insensitive substring match, newest first.
+
+Excerpts: about 300 characters of each hit's text from shortly before its first match, with
+every match in them marked. On PostgreSQL the matches are the words PostgreSQL's Swedish
+stemmer reduces to one of the query's words (so "återbruket" is marked, "återbrukscentral" is
+not); on SQLite, the query as typed.
 
 A common word matches tens of thousands of rows, and ranking or even counting all of them
 costs a heap visit per row (about 100 ms at 100,000 inputs, far more under load). So on
@@ -24,6 +29,7 @@ on SQLite one query per kind present).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -55,10 +61,13 @@ PER_PAGE = 20
 MAX_QUERY = 200
 # The newest matches of each kind that are ranked and paged (PostgreSQL only).
 CAP = 100
-# Private-use characters mark the highlighted words in ts_headline's output, so the text can
-# be escaped as a whole and only our own <mark> tags are put back.
+# An excerpt: about EXCERPT_CHARS characters of a hit's text, starting at most EXCERPT_BEFORE
+# characters before its first match, cut between words.
+EXCERPT_CHARS = 300
+EXCERPT_BEFORE = 120
+# Private-use characters put around each match in the excerpt's text, so that the text can be
+# escaped as a whole and then only they become <mark> tags.
 _START, _STOP = "\ue000", "\ue001"
-EXCERPT_WORDS = 40
 
 # The stored tsvector columns added by portal/migrations/0003_search_vectors.py (PostgreSQL
 # only), as (table, column) -> the text fields they are computed from, in order.
@@ -115,24 +124,62 @@ def _escape(value: Any) -> str:
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
-def _highlight_markers(text: str) -> SafeString:
-    """Escape everything, then turn our private markers into <mark> tags."""
-    safe = html.escape(text)
-    return mark_safe(safe.replace(_START, "<mark>").replace(_STOP, "</mark>"))
+def _excerpt(text: str, pattern: re.Pattern[str] | None, *, whole_words: bool) -> SafeString:
+    """About EXCERPT_CHARS characters of `text` from shortly before the first match of
+    `pattern` (from the start when nothing matches), cut between words, every match in it
+    inside <mark> and everything escaped. With `whole_words`, a match inside a longer word
+    does not count."""
+    if _START in text or _STOP in text:
+        # Only our own markers become tags.
+        text = text.replace(_START, "").replace(_STOP, "")
+    matches = [
+        match
+        for match in (pattern.finditer(text) if pattern else ())
+        if not whole_words or _whole_word(text, match.start(), match.end())
+    ]
+    first = matches[0] if matches else None
+    start = 0
+    if first and first.start() > EXCERPT_BEFORE:
+        # From the first word that begins at most EXCERPT_BEFORE characters before the match.
+        space = text.find(" ", first.start() - EXCERPT_BEFORE, first.start())
+        start = space + 1 if space >= 0 else first.start()
+    end = len(text)
+    limit = max(start + EXCERPT_CHARS, first.end() if first else 0)
+    if end > limit:
+        space = text.rfind(" ", first.end() if first else start, limit)
+        end = space if space > start else limit
+    pieces: list[str] = []
+    at = start
+    for match in matches:
+        if match.end() > end:
+            break
+        pieces += (text[at : match.start()], _START, match[0], _STOP)
+        at = match.end()
+    pieces.append(text[at:end])
+    marked = html.escape("".join(pieces)).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(  # noqa: S308 – the text is escaped, the tags are our own
+        f"{'… ' if start else ''}{marked}{' …' if end < len(text) else ''}"
+    )
 
 
-def _plain_excerpt(text: str, q: str) -> SafeString:
-    """The SQLite twin of ts_headline: a window of text around the first match, marked."""
-    lowered = text.lower()
-    at = lowered.find(q.lower())
-    start = max(0, at - 120) if at >= 0 else 0
-    window = text[start : start + 300]
-    if at >= 0:
-        pattern = re.compile(re.escape(q), re.IGNORECASE)
-        window = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", window)
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if start + 300 < len(text) else ""
-    return _highlight_markers(prefix + window + suffix)
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is not part of a longer word."""
+    return not (start and _word_char(text[start - 1])) and not (
+        end < len(text) and _word_char(text[end])
+    )
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+@functools.lru_cache(maxsize=256)
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Any of `words`, longest first. Plain alternatives: Python finds them several times
+    faster than with look-arounds for word boundaries, which _excerpt() checks instead."""
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
 
 
 # The candidates of all four kinds as one SQL statement (PostgreSQL), one for residents and
@@ -160,43 +207,59 @@ _HIDDEN_FOLLOW_UPS = (
     "ARRAY(SELECT u.id FROM uppfoljning_uppfoljning u"
     " JOIN omraden_omrade o ON o.id = u.omrade_id WHERE NOT o.publik)"
 )
-# For the excerpts: ts_headline's options as django.contrib.postgres's SearchHeadline would
-# pass them.
-_HEADLINE_OPTIONS = (
-    f"StartSel='{_START}', StopSel='{_STOP}', MaxWords={EXCERPT_WORDS}, MinWords=15, "
-    "MaxFragments=2, FragmentDelimiter=' … '"
-)
 
 
 def _text(table: str, fields: list[str]) -> str:
-    """The fields of `table` joined by spaces, each '' when NULL, for ts_headline."""
+    """The fields of `table` joined by spaces, each '' when NULL, for the excerpt."""
     return " || ' ' || ".join(f"COALESCE({table}.{field}, '')" for field in fields)
 
 
+# The words of a hit's text that match the search, for its excerpt to mark: the words that
+# begin with one of the query's lexemes (a regular expression: Swedish stems are beginnings of
+# their words) and that the Swedish configuration reduces to one of them, so "återbruket"
+# counts and "återbrukscentral" does not. ts_headline() did this by parsing every word of every
+# hit's text, which cost four times as much and made a page of long texts (follow-ups,
+# reports) far dearer than a page of short input. `sok_q` is the query's lexemes and that
+# expression, computed once per statement.
+_QUERY_WORDS = rf"""WITH sok_q AS (
+  SELECT l.lexemes,
+         '\m((?:' || (SELECT string_agg(regexp_replace(x, '(\W)', '\\\1', 'g'), '|')
+                        FROM unnest(l.lexemes) AS x) || ')\w*)' AS pattern
+    FROM (SELECT tsvector_to_array(to_tsvector('{CONFIG}', %(q)s)) AS lexemes) AS l)"""
+_WORDS = (
+    "ARRAY(SELECT DISTINCT m[1] FROM sok_q, regexp_matches({text}, sok_q.pattern, 'gi') m"
+    f" WHERE tsvector_to_array(to_tsvector('{CONFIG}', m[1])) && sok_q.lexemes)"
+)
+
+
+def _text_and_words(text: str) -> str:
+    """The columns a hit's excerpt is made of: its text and the words in it to mark."""
+    return f"{text}, {_WORDS.format(text=text)}"
+
+
 # The hits on a page, every kind in one statement (PostgreSQL): each kind present adds a part
-# reading its rows by id (`= ANY(...)`, one text for any page) with ts_headline's excerpt, in
-# one shape: (kind, id, excerpt, four texts, three numbers); _fetch_pg() reads each kind's
-# columns back. An area's and a report's hit reads its own row; a follow-up's, the published
-# version (residents) or the working copy (staff) with the period, area and assignment its
-# title names; an input's, its area. Residents' input excerpts come from the moderated
-# text only, staff's from the text as received too.
-_HEADLINE = f"ts_headline('{CONFIG}', {{text}}, websearch_to_tsquery('{CONFIG}', %(q)s), %(opts)s)"
+# reading its rows by id (`= ANY(...)`, one text for any page) with the text of its excerpt
+# and the words in it to mark, in one shape: (kind, id, text, words, four texts, three
+# numbers); _fetch_pg() reads each kind's columns back. An area's and a report's hit reads
+# its own row; a follow-up's, the published version (residents) or the working copy (staff)
+# with the period, area and assignment its title names; an input's, its area. Residents'
+# input excerpts come from the moderated text only, staff's from the text as received too.
 _HIT_PARTS = {
     "omrade": f"""
 SELECT 'omrade'::text, o.id,
-       {_HEADLINE.format(text=_text("o", ["fraga", "beskrivning", "paverkan_text"]))},
+       {_text_and_words(_text("o", ["fraga", "beskrivning", "paverkan_text"]))},
        o.fraga::text, o.slug::text, NULL::text, NULL::text, NULL::int, NULL::int, NULL::bigint
   FROM omraden_omrade o
  WHERE o.id = ANY(%(omrade)s)""",
     "rapport": f"""
-SELECT 'rapport'::text, r.id, {_HEADLINE.format(text=_text("r", ["sammanfattning"]))},
+SELECT 'rapport'::text, r.id, {_text_and_words(_text("r", ["sammanfattning"]))},
        r.titel::text, r.slug::text, to_char(r.datum, 'YYYY-MM-DD'), NULL::text,
        NULL::int, NULL::int, NULL::bigint
   FROM uppfoljning_rapport r
  WHERE r.id = ANY(%(rapport)s)""",
     "uppfoljning": f"""
 SELECT 'uppfoljning'::text, v.id,
-       {_HEADLINE.format(text=_text("v", ["sammanfattning", "orsak", "atgarder"]))},
+       {_text_and_words(_text("v", ["sammanfattning", "orsak", "atgarder"]))},
        v.status::text, o.kortnamn::text, ud.namn::text, {{tillstand}},
        per.ar::int, per.tertial::int, {{u}}.omrade_id
   FROM {{versions}}
@@ -205,7 +268,7 @@ SELECT 'uppfoljning'::text, v.id,
   LEFT JOIN uppfoljning_uppdrag ud ON ud.id = {{u}}.uppdrag_id
  WHERE v.id = ANY(%(uppfoljning)s)""",
     "inspel": f"""
-SELECT 'inspel'::text, i.id, {_HEADLINE.format(text="{text}")},
+SELECT 'inspel'::text, i.id, {_text_and_words("{text}")},
        i.typ::text, i.status::text, o.slug::text, o.kortnamn::text, NULL::int, NULL::int,
        i.omrade_id
   FROM omraden_inspel i
@@ -392,8 +455,14 @@ class Search:
     # further statement cost ~0.15 ms more. The SQLite fallback reads the same columns per
     # kind through the ORM. Each kind's rows come in the shape its builder below reads.
 
-    def _excerpt(self, value: str) -> SafeString:
-        return _highlight_markers(value) if self.pg else _plain_excerpt(value, self.q)
+    def _excerpt(self, value: Any) -> SafeString:
+        """On PostgreSQL `value` is (text, the words in it to mark); on SQLite the text,
+        marked where the query occurs as typed."""
+        if self.pg:
+            text, words = value
+            return _excerpt(text.strip(), _words_pattern(tuple(words)), whole_words=True)
+        pattern = re.compile(re.escape(self.q), re.IGNORECASE)
+        return _excerpt(value.strip(), pattern, whole_words=False)
 
     def _hits(self, rows: list[tuple[str, int, float]]) -> list[Hit]:
         ids: dict[str, list[int]] = {}
@@ -411,13 +480,15 @@ class Search:
         kinds = [kind for kind in _KINDS if kind in ids]
         if not kinds:
             return {}
-        sql = "\nUNION ALL".join(parts[kind] for kind in kinds)
+        sql = _QUERY_WORDS + "\nUNION ALL".join(parts[kind] for kind in kinds)
         with connection.cursor() as cursor:
-            cursor.execute(sql, {"q": self.q, "opts": _HEADLINE_OPTIONS, **ids})
+            cursor.execute(sql, {"q": self.q, **ids})
             found = cursor.fetchall()
         out: dict[str, list[Any]] = {kind: [] for kind in kinds}
-        # (kind, id, excerpt, a, b, c, d, n1, n2, n3) -> each builder's own order.
-        for kind, pk, excerpt, a, b, c, d, n1, n2, n3 in found:
+        # (kind, id, text, words, a, b, c, d, n1, n2, n3) -> each builder's own order, with
+        # (text, words) where the builder takes its excerpt.
+        for kind, pk, text, words, a, b, c, d, n1, n2, n3 in found:
+            excerpt = (text, words)
             if kind == "omrade":
                 out[kind].append((pk, a, b, excerpt))
             elif kind == "rapport":
@@ -529,9 +600,8 @@ class Search:
         period_url = address_for("uppfoljning:period")
         out: dict[tuple[str, int], Hit] = {}
         for pk, status, excerpt, ar, tertial, omrade_id, kortnamn, namn, *tillstand in rows:
-            period = Period(ar=ar, tertial=tertial)
-            title = f"{kortnamn if omrade_id else namn} – {period.kort}"
-            url = period_url(period.slug)
+            title = f"{kortnamn if omrade_id else namn} – {Period.kort_of(ar, tertial)}"
+            url = period_url(Period.slug_of(ar, tertial))
             meta = statuses.get(status, status) if status else ""
             if tillstand:
                 meta = f"{meta} ({states.get(tillstand[0], tillstand[0])})".strip()

@@ -116,11 +116,20 @@ class Period(models.Model):
 
     @property
     def slug(self) -> str:
-        return f"{self.ar}-{'ar' if self.tertial == 3 else f't{self.tertial}'}"
+        return self.slug_of(self.ar, self.tertial)
 
     @property
     def kort(self) -> str:
-        return f"{'ÅR' if self.tertial == 3 else f'T{self.tertial}'} {self.ar}"
+        return self.kort_of(self.ar, self.tertial)
+
+    # For rows read as values: a Period instance costs ~15 µs to build, these nothing.
+    @staticmethod
+    def slug_of(ar: int, tertial: int) -> str:
+        return f"{ar}-{'ar' if tertial == 3 else f't{tertial}'}"
+
+    @staticmethod
+    def kort_of(ar: int, tertial: int) -> str:
+        return f"{'ÅR' if tertial == 3 else f'T{tertial}'} {ar}"
 
     @property
     def is_closed(self) -> bool:

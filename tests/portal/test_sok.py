@@ -143,6 +143,30 @@ def test_titles_and_meta_are_escaped_on_the_page(client: Client) -> None:
     assert "<b>parken</b>" not in html
 
 
+def test_an_excerpt_is_a_window_around_the_first_match_cut_between_words() -> None:
+    before = " ".join(f"ord{i}" for i in range(60))
+    after = " ".join(f"slut{i}" for i in range(60))
+    _inspel(f"{before} Parkbänkar behövs. {after}")
+    [hit] = Search("parkbänkar", None, postgres=False).page(1).object_list
+    text = str(hit.excerpt)
+    assert text.startswith("… ord") and text.endswith(" …")
+    assert "<mark>Parkbänkar</mark> behövs." in text
+    # At most EXCERPT_BEFORE characters before the match, EXCERPT_CHARS in all, whole words.
+    shown = text.removeprefix("… ").removesuffix(" …").replace("<mark>", "").replace("</mark>", "")
+    assert f" {shown} " in f" {before} Parkbänkar behövs. {after} "
+    assert shown.index("Parkbänkar") <= 120 and len(shown) <= 300
+    # A short text is shown whole, without ellipses.
+    _inspel("Fler parkbänkar vid sjön.")
+    hits = Search("vid sjön", None, postgres=False).page(1).object_list
+    assert [str(h.excerpt) for h in hits] == ["Fler parkbänkar <mark>vid sjön</mark>."]
+
+
+def test_private_markers_in_the_text_never_become_tags() -> None:
+    _inspel("Parkbänkar \ue000inte markerat\ue001 här.")
+    [hit] = Search("parkbänkar", None, postgres=False).page(1).object_list
+    assert str(hit.excerpt) == "<mark>Parkbänkar</mark> inte markerat här."
+
+
 def test_the_fallback_matches_substrings_case_insensitively() -> None:
     _inspel("Mer återBRUK på återvinningscentralen.")
     page = Search("återbruk", None, postgres=False).page(1)
@@ -179,7 +203,8 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         _rapport(i, f"{word} i skolan.")
         _inspel(f"{word} i parken.")
     # 1: (kind, id, rank) of the matches of all four kinds, best first (one UNION)
-    # then on PostgreSQL 2: every hit on the page with its excerpt (one UNION); on SQLite,
+    # then on PostgreSQL 2: every hit on the page with its text and the words in it to mark
+    # (one UNION); on SQLite,
     # 2-5: the areas, the follow-ups (period, area, assignment), the reports and the input
     # on the page, each with its excerpt.
     with django_assert_num_queries(2 if connection.vendor == "postgresql" else 5):
@@ -204,6 +229,24 @@ def test_swedish_stemming_finds_other_forms_of_a_word(client: Client) -> None:
     html = client.get("/sok/", {"q": "återbruka"}).content.decode()
     assert "1 träff " in html
     assert "<mark>återbruk</mark>" in html
+
+
+@pytest.mark.postgres
+def test_the_excerpt_marks_exactly_the_words_the_swedish_stemmer_matches() -> None:
+    # "återbruka" is 'återbruk': the words PostgreSQL reduces to it are marked in any case; a
+    # longer word that merely begins the same (a compound the stemmer keeps whole) is not.
+    _inspel("Återbruk växer, återbruka mera; återbrukscentralen och e-tjänster.")
+    [hit] = Search("återbruka", None).page(1).object_list
+    assert str(hit.excerpt) == (
+        "<mark>Återbruk</mark> växer, <mark>återbruka</mark> mera; "
+        "återbrukscentralen och e-tjänster."
+    )
+    # Several words, and a hyphenated one, each marked wherever it occurs.
+    [hit] = Search("e-tjänster återbrukscentralen", None).page(1).object_list
+    assert str(hit.excerpt) == (
+        "Återbruk växer, återbruka mera; "
+        "<mark>återbrukscentralen</mark> och <mark>e-tjänster</mark>."
+    )
 
 
 @pytest.mark.postgres
@@ -269,7 +312,7 @@ def test_an_older_version_never_ranks_when_a_newer_one_is_public(client: Client)
     page = Search("lekplats", None).page(1)
     assert page.paginator.count == 1
     [hit] = page.object_list
-    assert hit.title.endswith("2022") and hit.excerpt == "<mark>lekplats</mark>"
+    assert hit.title.endswith("2022") and hit.excerpt == "En <mark>lekplats</mark>."
 
 
 @pytest.mark.postgres
