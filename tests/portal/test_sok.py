@@ -380,7 +380,7 @@ def test_residents_search_exactly_the_public_input() -> None:
 @pytest.mark.parametrize("staff", [False, True])
 def test_the_written_out_hits_match_the_orm_fallback(staff: bool) -> None:
     # Each kind's hit on PostgreSQL (written-out SQL) names, links and labels the row exactly
-    # as the ORM fallback does; only the excerpt is PostgreSQL's own (ts_headline).
+    # as the ORM fallback does; only the excerpt's marks are PostgreSQL's own (the stemmer's).
     area, uppdrag = make_omrade(beskrivning="Om lekplatser."), make_uppdrag()
     published = make_uppfoljning(
         omrade=area,
