@@ -1,6 +1,7 @@
 """Look up what one benchmark run needs from the bench database; prints one JSON object.
 
-Run by bench/run.py with the bench's environment (DATABASE_URL, …) before the server starts:
+Run by bench/run.py with the bench's environment (DATABASE_URL, …) and the scale as its
+argument, before the server starts:
 the page addresses (an area, a tertial report, an open-data file), a logged-in session for
 the benchmark user, the follow-ups the write flow edits, and the area page's size (for the
 ceiling file, written into STATIC_ROOT so whitenoise serves it).
@@ -65,7 +66,9 @@ def main() -> None:
             )
             path = _url("arbetsyta:cell", open_period.pk, kind, pk)
             if path:
-                cells.append({"path": path, "key": f"{kind}-{pk}", "version": uppf.version})
+                cells.append(
+                    {"path": path, "key": f"{kind}-{pk}", "id": uppf.pk, "version": uppf.version}
+                )
 
     area_path = area.get_absolute_url() if area else ""
     area_bytes = 0
@@ -73,7 +76,9 @@ def main() -> None:
         response = Client(SERVER_NAME="127.0.0.1").get(area_path, secure=False)
         if response.status_code == 200:
             area_bytes = len(response.content)
-    ceiling = Path(settings.STATIC_ROOT) / "bench-ceiling.html"
+    # One file per scale (the first argument): the scales' servers share STATIC_ROOT.
+    name = f"bench-ceiling-{sys.argv[1] if len(sys.argv) > 1 else 'page'}.html"
+    ceiling = Path(settings.STATIC_ROOT) / name
     ceiling.write_bytes(b"<!doctype html>" + b"x" * max(0, area_bytes - 15))
 
     print(
@@ -86,7 +91,7 @@ def main() -> None:
                 "session_cookie": settings.SESSION_COOKIE_NAME,
                 "cells": cells,
                 "area_bytes": area_bytes,
-                "ceiling": f"{settings.STATIC_URL}bench-ceiling.html",
+                "ceiling": f"{settings.STATIC_URL}{name}",
             }
         )
     )

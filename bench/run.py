@@ -1,20 +1,25 @@
 """`make bench`: seed, serve the production way, load with wrk, print and save the figures.
 
 For each scale (small, top): a PostgreSQL database of its own (kommungemensamt_bench_<scale>,
-reused while its scale marker matches, else created and seeded with `seed_bench`); then the
-portal under gunicorn with DEBUG=0, a generated SECRET_KEY, Redis as the shared cache and
-static files collected into a temporary folder, once with the public page cache on and once
-off. wrk drives each page for a bounded time at 16 connections from its own process. A static
-file as large as the area page, served by the same gunicorn and whitenoise, is the ceiling:
-measured before the pages, halfway and after them in each server run, the median counts.
+reused while its scale marker matches, else created and seeded with `seed_bench`). Then,
+once with the public page cache on and once off, the portal under gunicorn for every scale
+at the same time (DEBUG=0, a generated SECRET_KEY, Redis as the shared cache, static files
+collected into a temporary folder). wrk drives each page for a bounded time at 16
+connections from its own process, one server at a time: each page's runs are interleaved
+(small, top, top, small; each half of BENCH_SECONDS), so the machine's drifting speed does
+not favour one scale. A static file as large as the area page, served by the same gunicorn
+and whitenoise, is the ceiling: measured before the pages, halfway and after them, on each
+scale's server; the median counts.
 
 Environment: BENCH_SECONDS (per page, default 10), BENCH_SCALES (default "small,top"),
 BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432), BENCH_REDIS (default
-redis://127.0.0.1:6379/13: this database number is the bench's own and is flushed).
+redis://127.0.0.1:6379/13: this database number is the bench's own and is flushed before
+each mode; the scales' keys have prefixes of their own).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import http.client
@@ -29,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -95,7 +101,7 @@ def flush_redis() -> None:
     redis.Redis.from_url(REDIS).flushdb()
 
 
-def base_env(db: str, static_root: str) -> dict[str, str]:
+def base_env(db: str, static_root: str, cache_prefix: str = "bench") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_")}
     env.update(
         {
@@ -104,7 +110,7 @@ def base_env(db: str, static_root: str) -> dict[str, str]:
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": f"{PG}/{db}",
             "DB_CONN_MAX_AGE": "60",
-            "CACHE_URL": f"{REDIS}?key_prefix=bench",
+            "CACHE_URL": f"{REDIS}?key_prefix={cache_prefix}",
             "STATIC_ROOT": static_root,
             # Plain HTTP on 127.0.0.1: no redirect to HTTPS (a proxy does TLS in production).
             "SECURE_SSL_REDIRECT": "0",
@@ -153,7 +159,6 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Server:
-        flush_redis()
         self.proc = subprocess.Popen(
             [
                 GUNICORN,
@@ -197,7 +202,13 @@ class Server:
 
 
 def run_wrk(
-    wrk: str, port: int, path: str, script: str, threads: int, extra_env: dict[str, str]
+    wrk: str,
+    port: int,
+    path: str,
+    script: str,
+    threads: int,
+    extra_env: dict[str, str],
+    seconds: float,
 ) -> dict[str, Any]:
     env = {**os.environ, "BENCH_DIR": str(BENCH), **extra_env}
     url = f"http://127.0.0.1:{port}{path}"
@@ -205,7 +216,7 @@ def run_wrk(
         wrk,
         f"-t{threads}",
         f"-c{CONNECTIONS}",
-        f"-d{SECONDS}s",
+        f"-d{max(1, round(seconds))}s",
         "--timeout",
         "5s",
         "-s",
@@ -225,6 +236,8 @@ def run_wrk(
         "p99_ms": round(raw["p99_us"] / 1000, 2),
         "errors": errors,
         "requests": raw["requests"],
+        "seconds": seconds,
+        "bytes": raw["bytes"],
         "bytes_per_request": round(raw["bytes"] / max(1, raw["requests"])),
     }
 
@@ -260,14 +273,43 @@ def transfer_size(server: Server, path: str, cookie: str = "") -> dict[str, Any]
     }
 
 
-def bench_scale(scale: str, wrk: str, static_root: str) -> dict[str, Any]:
-    env = base_env(f"kommungemensamt_bench_{scale}", static_root)
+@dataclass
+class Scale:
+    """One scale's database, its environment and what prepare.py looked up in it."""
+
+    name: str
+    env: dict[str, str]
+    info: dict[str, Any]
+    seeded_s: float
+    # Each public page's transfer, measured with the cache on.
+    transfer: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cookie(self) -> str:
+        return f"{self.info['session_cookie']}={self.info['session']}"
+
+    def public_pages(self) -> list[tuple[str, str]]:
+        # The list of pages: the one place to edit when pages are added.
+        return [
+            ("overview /", "/"),
+            ("area page", self.info["area"]),
+            ("follow-up /uppfoljning/", "/uppfoljning/"),
+            ("tertial report", self.info["report"]),
+            ("indicators /indikatorer/", "/indikatorer/"),
+            ("open data JSON", self.info["open_data_json"]),
+            ("search /sok/", f"/sok/?q={quote(SEARCH_QUERY)}"),
+        ]
+
+
+def prepare_scale(scale: str, static_root: str) -> Scale:
+    # Each scale's servers keep their cache entries apart in the shared Redis database.
+    env = base_env(f"kommungemensamt_bench_{scale}", static_root, cache_prefix=f"bench-{scale}")
     started = time.monotonic()
     prepare_database(scale, env)
     seeded_s = time.monotonic() - started
     info = json.loads(
         subprocess.run(
-            [PY, str(BENCH / "prepare.py")],
+            [PY, str(BENCH / "prepare.py"), scale],
             cwd=ROOT,
             env=env,
             check=True,
@@ -277,96 +319,169 @@ def bench_scale(scale: str, wrk: str, static_root: str) -> dict[str, Any]:
         .stdout.strip()
         .splitlines()[-1]
     )
-    session_cookie = f"{info['session_cookie']}={info['session']}"
-    # The list of pages: the one place to edit when pages are added.
-    public_pages = [
-        ("overview /", "/"),
-        ("area page", info["area"]),
-        ("follow-up /uppfoljning/", "/uppfoljning/"),
-        ("tertial report", info["report"]),
-        ("indicators /indikatorer/", "/indikatorer/"),
-        ("open data JSON", info["open_data_json"]),
-        ("search /sok/", f"/sok/?q={quote(SEARCH_QUERY)}"),
-    ]
-    result: dict[str, Any] = {
-        "scale": scale,
-        "seed_or_reuse_seconds": round(seeded_s, 1),
-        "area_bytes": info["area_bytes"],
-        "runs": {},
-        "transfer": {},
+    return Scale(scale, env, info, seeded_s)
+
+
+def segments(names: list[str]) -> list[str]:
+    """The order of the scales' runs for one page: each scale once forwards, once backwards
+    (small, top, top, small), so a speed drifting steadily through the page's runs costs both
+    scales the same."""
+    return names + names[::-1]
+
+
+def combine(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row from a page's runs at one scale: requests/s over their whole time, and the
+    larger p50 and p99 of the runs (the merged runs' percentile is at most that)."""
+    requests = sum(part["requests"] for part in parts)
+    seconds = sum(part["seconds"] for part in parts)
+    return {
+        "rps": round(requests / seconds, 1) if seconds else 0.0,
+        "p50_ms": max(part["p50_ms"] for part in parts),
+        "p99_ms": max(part["p99_ms"] for part in parts),
+        "errors": sum(part["errors"] for part in parts),
+        "requests": requests,
+        "bytes_per_request": round(sum(part["bytes"] for part in parts) / max(1, requests)),
+        "runs_rps": [part["rps"] for part in parts],
     }
-    for cache_on in (True, False):
-        mode = "cache_on" if cache_on else "cache_off"
-        rows: dict[str, Any] = {}
-        with Server(env, cache_on) as server:
-            log(f"[{scale}] {mode}: gunicorn on port {server.port}, {WORKERS} workers")
-            # The machine's speed drifts by a third within minutes, so the ceiling is
-            # measured before the pages, halfway and after them; the median is the ceiling.
-            samples = [ceiling_sample(server, wrk, info["ceiling"])]
-            for i, (name, path) in enumerate(public_pages):
-                if i == len(public_pages) // 2:
-                    samples.append(ceiling_sample(server, wrk, info["ceiling"]))
-                rows[name] = measure(server, wrk, name, path, {})
-            if cache_on:
-                rows["workspace /arbetsyta/ (logged in)"] = measure(
-                    server, wrk, "workspace", "/arbetsyta/", {"BENCH_COOKIE": session_cookie}
+
+
+def run_mode(scales: list[Scale], wrk: str, cache_on: bool) -> dict[str, dict[str, Any]]:
+    """Every page of one mode at every scale, the scales' runs of each page interleaved."""
+    mode = "cache_on" if cache_on else "cache_off"
+    names = [scale.name for scale in scales]
+    rows: dict[str, dict[str, Any]] = {name: {} for name in names}
+    samples: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    flush_redis()
+    with contextlib.ExitStack() as stack:
+        servers = {scale.name: stack.enter_context(Server(scale.env, cache_on)) for scale in scales}
+        by_name = {scale.name: scale for scale in scales}
+        for name, server in servers.items():
+            log(f"[{name}] {mode}: gunicorn on port {server.port}, {WORKERS} workers")
+
+        def ceilings() -> None:
+            for name in segments(names)[: len(names)]:
+                samples[name].append(
+                    ceiling_sample(name, servers[name], wrk, by_name[name].info["ceiling"])
                 )
-                rows["write flow: status change (htmx)"] = write_flow(server, wrk, info)
-                for name, path in public_pages:
-                    if path and rows[name].get("status") == 200:
-                        result["transfer"][name] = transfer_size(server, path)
-            samples.append(ceiling_sample(server, wrk, info["ceiling"]))
-        median = sorted(samples, key=lambda row: row["rps"])[len(samples) // 2]
-        rows = {
-            "ceiling (static file)": {**median, "samples_rps": [row["rps"] for row in samples]},
-            **rows,
-        }
-        log(f"  ceiling (median of {[row['rps'] for row in samples]}): {median['rps']} req/s")
+
+        def page(title: str, paths: dict[str, str], cookie: bool = False) -> None:
+            parts: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+            for name in segments(names):
+                if parts[name] and parts[name][-1].get("status") != 200:
+                    continue
+                env = {"BENCH_COOKIE": by_name[name].cookie} if cookie else {}
+                parts[name].append(measure(servers[name], wrk, paths[name], env))
+            for name in names:
+                rows[name][title] = report(name, title, parts[name])
+
+        # The machine's speed drifts by a third within minutes, so the ceiling is measured
+        # before the pages, halfway and after them; the median is the ceiling.
+        ceilings()
+        pages = [scale.public_pages() for scale in scales]
+        for i, group in enumerate(zip(*pages, strict=True)):
+            if i == len(pages[0]) // 2:
+                ceilings()
+            page(group[0][0], {name: path for name, (_t, path) in zip(names, group, strict=True)})
+        if cache_on:
+            page("workspace /arbetsyta/ (logged in)", dict.fromkeys(names, "/arbetsyta/"), True)
+            parts = {name: [] for name in names}
+            for name in segments(names):
+                parts[name].append(write_flow(servers[name], wrk, by_name[name]))
+            for name in names:
+                rows[name]["write flow: status change (htmx)"] = report(
+                    name, "write flow", parts[name]
+                )
+            for scale in scales:
+                scale.transfer = {
+                    title: transfer_size(servers[scale.name], path)
+                    for title, path in scale.public_pages()
+                    if path and rows[scale.name][title].get("status") == 200
+                }
+        ceilings()
+    out = {}
+    for name in names:
+        median = sorted(samples[name], key=lambda row: row["rps"])[len(samples[name]) // 2]
+        log(
+            f"  [{name}] ceiling (median of {[row['rps'] for row in samples[name]]}): "
+            f"{median['rps']} req/s"
+        )
         ceiling = median["rps"]
-        for row in rows.values():
+        scale_rows = {
+            "ceiling (static file)": {
+                **median,
+                "samples_rps": [row["rps"] for row in samples[name]],
+            },
+            **rows[name],
+        }
+        for row in scale_rows.values():
             if "rps" in row:
                 row["ratio_to_ceiling"] = round(row["rps"] / ceiling, 3) if ceiling else None
-        result["runs"][mode] = rows
-    return result
+        out[name] = scale_rows
+    return out
 
 
-def ceiling_sample(server: Server, wrk: str, path: str) -> dict[str, Any]:
-    """The static file as large as the area page, through the same gunicorn and WhiteNoise."""
-    row = {"path": path, **run_wrk(wrk, server.port, path, "get.lua", 2, {})}
-    log(f"  ceiling: {row['rps']} req/s")
+def report(scale: str, title: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A page's row at one scale from its runs; the first run that was not measured stands for
+    the page (missing, timed out)."""
+    failed = next((part for part in parts if "requests" not in part), None)
+    if failed:
+        return failed
+    row = {"path": parts[0]["path"], "status": parts[0]["status"], **combine(parts)}
+    if "follow_ups" in parts[0]:
+        row["follow_ups"] = parts[0]["follow_ups"]
+    log(
+        f"  [{scale}] {title}: {row['rps']} req/s (runs {row['runs_rps']}), "
+        f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms, errors {row['errors']}"
+    )
     return row
 
 
-def measure(server: Server, wrk: str, name: str, path: str, env: dict[str, str]) -> dict[str, Any]:
+def ceiling_sample(scale: str, server: Server, wrk: str, path: str) -> dict[str, Any]:
+    """The static file as large as the area page, through the same gunicorn and WhiteNoise."""
+    row = {"path": path, **run_wrk(wrk, server.port, path, "get.lua", 2, {}, SECONDS)}
+    log(f"  [{scale}] ceiling: {row['rps']} req/s")
+    return row
+
+
+def measure(server: Server, wrk: str, path: str, env: dict[str, str]) -> dict[str, Any]:
+    """One run of one page (half of BENCH_SECONDS) after three warm-up requests."""
     if not path:
-        log(f"  {name}: no such page yet (no address)")
         return {"path": "", "status": 404, "missing": True}
     headers = {"Cookie": env["BENCH_COOKIE"]} if "BENCH_COOKIE" in env else {}
     try:
         status, _h, _b = server.get(path, headers)
         if status != 200:
-            log(f"  {name}: {path} answers {status}; not measured")
+            log(f"  {path} answers {status}; not measured")
             return {"path": path, "status": status, "missing": status == 404}
         for _ in range(3):  # warm the cache and the workers
             server.get(path, headers)
-        row = {"path": path, "status": status, **run_wrk(wrk, server.port, path, "get.lua", 2, env)}
+        run = run_wrk(wrk, server.port, path, "get.lua", 2, env, SECONDS / 2)
+        return {"path": path, "status": status, **run}
     except (OSError, subprocess.CalledProcessError, RuntimeError) as e:
         # A page too slow to answer within the timeouts is a result, not a crash of the run.
-        log(f"  {name}: {path} failed: {e!r}; not measured")
+        log(f"  {path} failed: {e!r}; not measured")
         return {"path": path, "status": "timeout", "missing": False}
-    log(f"  {name}: {row['rps']} req/s, p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms")
-    return row
 
 
-def write_flow(server: Server, wrk: str, info: dict[str, Any]) -> dict[str, Any]:
-    cells = info["cells"]
+def write_flow(server: Server, wrk: str, scale: Scale) -> dict[str, Any]:
+    """One run (half of BENCH_SECONDS) of the write flow, from the follow-ups' current
+    versions (an earlier run changed them)."""
+    cells = scale.info["cells"]
     if not cells:
         log("  write flow: no open period or no status endpoint; not measured")
         return {"path": "", "status": 404, "missing": True}
+    versions = dict(
+        line.split("|")
+        for line in psql(
+            "SELECT id, version FROM uppfoljning_uppfoljning WHERE id IN ("
+            + ",".join(str(int(cell["id"])) for cell in cells)
+            + ")",
+            db=f"kommungemensamt_bench_{scale.name}",
+        ).splitlines()
+    )
     # Fetch the CSRF token the way a browser does: the workspace page sets the cookie.
-    cookie = f"{info['session_cookie']}={info['session']}"
     try:
-        status, headers, _b = server.get("/arbetsyta/", {"Cookie": cookie})
+        status, headers, _b = server.get("/arbetsyta/", {"Cookie": scale.cookie})
     except OSError as e:
         log(f"  write flow: the workspace did not answer ({e!r}); not measured")
         return {"path": cells[0]["path"], "status": "timeout", "missing": False}
@@ -378,22 +493,22 @@ def write_flow(server: Server, wrk: str, info: dict[str, Any]) -> dict[str, Any]
         log(f"  write flow: workspace answered {status} without a CSRF cookie; not measured")
         return {"path": cells[0]["path"], "status": status, "missing": status == 404}
     cells_file = Path(tempfile.mkstemp(prefix="bench-cells-", suffix=".txt")[1])
-    cells_file.write_text("".join(f"{c['path']}|{c['key']}|{c['version']}\n" for c in cells))
+    cells_file.write_text(
+        "".join(f"{c['path']}|{c['key']}|{versions[str(c['id'])]}\n" for c in cells)
+    )
     env = {
-        "BENCH_COOKIE": f"{cookie}; csrftoken={csrf}",
+        "BENCH_COOKIE": f"{scale.cookie}; csrftoken={csrf}",
         "BENCH_CSRF": csrf,
         "BENCH_CELLS": str(cells_file),
     }
     # One thread per connection: each owns one follow-up and tracks its version.
-    row = {
-        "path": cells[0]["path"],
-        "status": 200,
-        "follow_ups": len(cells),
-        **run_wrk(wrk, server.port, cells[0]["path"], "write.lua", CONNECTIONS, env),
-    }
-    cells_file.unlink()
-    log(f"  write flow: {row['rps']} req/s, p99 {row['p99_ms']} ms, errors {row['errors']}")
-    return row
+    try:
+        run = run_wrk(
+            wrk, server.port, cells[0]["path"], "write.lua", CONNECTIONS, env, SECONDS / 2
+        )
+    finally:
+        cells_file.unlink()
+    return {"path": cells[0]["path"], "status": 200, "follow_ups": len(cells), **run}
 
 
 def verdicts(results: dict[str, Any]) -> list[str]:
@@ -439,8 +554,8 @@ def verdicts(results: dict[str, Any]) -> list[str]:
                 s_row = small["runs"][mode].get(name, {})
                 if "rps" in row and "rps" in s_row and not name.startswith("ceiling"):
                     share = row["rps"] / s_row["rps"] if s_row["rps"] else 0
-                    # The verdict compares req/s. The machine's speed drifts between the two
-                    # scales' runs, so each scale's share of its own ceiling is shown beside.
+                    # The verdict compares req/s of interleaved runs; each scale's share of
+                    # its own ceiling is shown beside.
                     top_r, small_r = row.get("ratio_to_ceiling"), s_row.get("ratio_to_ceiling")
                     drift = (
                         f"; {top_r / small_r:.0%} as shares of each scale's ceiling"
@@ -495,14 +610,30 @@ def main() -> None:
             "method": {
                 "connections": CONNECTIONS,
                 "seconds_per_page": SECONDS,
+                "order": "each page's runs interleaved, "
+                + ", ".join(segments(SCALES))
+                + ", each half of seconds_per_page",
                 "load_generator": "wrk",
                 "cache": "Redis (shared by all workers), PUBLIC_CACHE on/off",
             },
             "scales": {},
         }
-        for scale in SCALES:
-            results["scales"][scale] = bench_scale(scale, wrk, static_root)
-            # Keep what is measured so far, should a later scale fail.
+        scales = [prepare_scale(scale, static_root) for scale in SCALES]
+        for scale in scales:
+            results["scales"][scale.name] = {
+                "scale": scale.name,
+                "seed_or_reuse_seconds": round(scale.seeded_s, 1),
+                "area_bytes": scale.info["area_bytes"],
+                "runs": {},
+                "transfer": {},
+            }
+        for cache_on in (True, False):
+            mode = "cache_on" if cache_on else "cache_off"
+            for name, rows in run_mode(scales, wrk, cache_on).items():
+                results["scales"][name]["runs"][mode] = rows
+            for scale in scales:
+                results["scales"][scale.name]["transfer"] = scale.transfer
+            # Keep what is measured so far, should a later mode fail.
             (BENCH / "results").mkdir(exist_ok=True)
             (BENCH / "results" / "partial.json").write_text(json.dumps(results, indent=2))
         results["verdicts"] = verdicts(results)
