@@ -17,7 +17,7 @@ from portal.cache import public_cache
 from portal.lib.compiled import compiled
 from portal.lib.urls import INT, address_for
 from uppfoljning.indikator_views import latest_values
-from uppfoljning.models import Indikator, Publicering, Uppfoljning
+from uppfoljning.models import Indikator, Publicering
 
 # The area page's queries, each compiled once per connection (portal/lib/compiled.py): it is
 # the portal's most visited page, and building its querysets cost more than running them.
@@ -44,17 +44,27 @@ AREA_PERIODS = 9
 
 @compiled
 def _timeline(*, omrade: int, now: dt.datetime) -> QuerySet[Publicering]:
-    """The latest publication per period (one follow-up each), newest period first.
+    """The version visible now of each of the area's latest follow-ups, newest period first.
 
-    latest_due(), not latest_public(): only for an area known to be public (so no join on
-    it; staff may see a hidden area, whose follow-ups stay unpublished until it is public).
+    current(), not latest_public(): only for an area known to be public (so no join on it;
+    staff may see a hidden area, whose follow-ups stay unpublished until it is public).
+    PostgreSQL walks the periods newest first and stops after the last one shown. Only the
+    columns the page shows: the follow-up's texts and internal note stay in the database.
     """
     return (
-        Publicering.objects.latest_due(
-            Uppfoljning.objects.filter(omrade=omrade), now, newest=AREA_PERIODS + 1
-        )
+        Publicering.objects.current(now)
+        .filter(uppfoljning__omrade=omrade)
         .select_related("uppfoljning__period")
-        .newest_first()
+        .only(
+            "status",
+            "sammanfattning",
+            "orsak",
+            "atgarder",
+            "publicerad_at",
+            "uppfoljning__period__ar",
+            "uppfoljning__period__tertial",
+        )
+        .newest_first()[: AREA_PERIODS + 1]
     )
 
 

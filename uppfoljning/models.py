@@ -345,16 +345,11 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
         self,
         uppfoljningar: models.QuerySet[Uppfoljning] | None = None,
         now: dt.datetime | None = None,
-        *,
-        newest: int | None = None,
     ) -> PubliceringQuerySet:
         """Each follow-up's latest publication due by `now`, whatever its area's visibility.
 
-        Only for a caller that has already checked the area is public (an area's own page):
-        everyone else uses `latest_public()`. Saves the join on the area, and building it.
-        `newest`: only the follow-ups of the `newest` latest periods that have a version
-        due (an area's timeline): PostgreSQL walks the periods newest first and stops there,
-        instead of probing every follow-up the area ever had.
+        The base of `latest_public()`, which adds the visibility; `current()` picks the same
+        rows by a condition on each.
         """
         now = now or timezone.now()
         # Start from the follow-ups and take each one's latest visible version: one probe
@@ -367,23 +362,19 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
         )
         if uppfoljningar is None:
             uppfoljningar = Uppfoljning.objects.all()
-        if newest is None:
-            ids = uppfoljningar.order_by().values(latest_id=latest)
-        else:
-            due = Publicering.objects.filter(
-                uppfoljning=models.OuterRef("pk"), publicerad_at__lte=now
-            )
-            ids = (
-                uppfoljningar.filter(models.Exists(due))
-                .order_by("-period__ar", "-period__tertial")
-                .values(latest_id=latest)[:newest]
-            )
+        ids = uppfoljningar.order_by().values(latest_id=latest)
         # Each follow-up's latest due version is due itself: no second date filter here.
+        return self.filter(self.by_ids_from(ids))
+
+    def by_ids_from(self, ids: models.QuerySet[Any]) -> Q:
+        """The rows whose id is among those a subquery of one column gives.
+
+        On PostgreSQL `id = ANY(ARRAY(...))`, which fetches those rows by primary key: with
+        `IN (...)` PostgreSQL hash-joins against a scan of every publication instead.
+        """
         if connections[self.db].vendor == "postgresql":
-            # `id = ANY(ARRAY(...))` fetches those rows by primary key; with `IN (...)`
-            # PostgreSQL hash-joins against a scan of every publication instead.
-            return self.filter(_EqualsAny(models.F("pk"), ArraySubquery(ids)))
-        return self.filter(pk__in=ids)
+            return Q(_EqualsAny(models.F("pk"), ArraySubquery(ids)))
+        return Q(pk__in=ids)
 
 
 class Publicering(models.Model):
@@ -431,6 +422,11 @@ class Publicering(models.Model):
             # `latest_public()`: each follow-up's latest visible version in one index probe.
             models.Index(
                 fields=["uppfoljning", "-publicerad_at", "-id"], name="publicering_senaste"
+            ),
+            # The reports' snapshots (uppfoljning/reports.py): each follow-up's last
+            # publication by creation, in one index probe.
+            models.Index(
+                fields=["uppfoljning", "-skapad_at", "-version"], name="publicering_skapad"
             ),
             # `current()`: the few versions that are superseded only in the future (a later
             # one is scheduled). The current versions with no successor have their own

@@ -18,11 +18,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.lookups import Exact
 from django.http import Http404
 
-from uppfoljning.models import Period, Publicering, PubliceringQuerySet
+from uppfoljning.models import Period, Publicering, PubliceringQuerySet, Uppfoljning
 
 # What a report reads of a publication's follow-up: only what keys it.
 FOLLOW_UP_KEYS = ["period_id", "omrade_id", "uppdrag_id"]
@@ -64,27 +64,40 @@ def resolve(period: Period, pubs: Iterable[Publicering]) -> Entry:
     return Entry(snapshot=before[-1] if before else None, corrections=after)
 
 
-def publications(now: dt.datetime, periods: Q) -> PubliceringQuerySet:
-    """The public publications `entries()` needs of the periods `periods` picks, at `now`.
+def publications(now: dt.datetime, follow_ups: Q) -> PubliceringQuerySet:
+    """The public publications `entries()` needs of the follow-ups `follow_ups` picks, at `now`.
 
-    `periods` is a condition on the publication's follow-up's period, such as
-    `Q(uppfoljning__period__ar=2024)`. One query whatever the number of periods, areas or
-    publications, and it reads only the publications the entries hold, however many
-    revisions the follow-ups have. The moment is the caller's: one for the query and its
-    subqueries (see `_not_superseded`), and none of its own, so a page can compile the query
-    once (portal.lib.compiled).
+    `follow_ups` is a condition on the follow-up, such as `Q(period__ar=2024)`. One query
+    whatever the number of periods, areas or publications, and it reads only the
+    publications the entries hold, however many revisions the follow-ups have. The moment is
+    the caller's: one for the query and its subqueries, and none of its own, so a page can
+    compile the query once (portal.lib.compiled).
     """
     # One filter() call: each call clones the whole query built so far.
     return (
         Publicering.objects.public(now)
         .filter(
-            _not_superseded(now),
+            _on_publication(follow_ups),
+            _kept(now, follow_ups),
             Q(uppfoljning__omrade__isnull=False) | Q(uppfoljning__uppdrag__isnull=False),
-            periods,
         )
         # Of the follow-up only what keys it, as plain values: an instance of it per
         # publication cost more than the rest of the row.
         .annotate(**{f"_key_{name}": F(f"uppfoljning__{name}") for name in FOLLOW_UP_KEYS})
+    )
+
+
+def _on_publication(follow_ups: Q) -> Q:
+    """A condition on follow-ups as the same condition on publications' follow-ups."""
+    return Q(
+        *[
+            _on_publication(child)
+            if isinstance(child, Q)
+            else (f"uppfoljning__{child[0]}", child[1])
+            for child in follow_ups.children
+        ],
+        _connector=follow_ups.connector,
+        _negated=follow_ups.negated,
     )
 
 
@@ -106,7 +119,7 @@ def entries(
     return {key: resolve(by_pk[key[0]], group) for key, group in grouped.items()}
 
 
-def _not_superseded(now: dt.datetime) -> Q:
+def _kept(now: dt.datetime, follow_ups: Q) -> Q:
     """The publications `resolve()` can return, in SQL: the rest never reach Python.
 
     A follow-up gathers a revision per publication, so reading them all made a report's
@@ -114,29 +127,34 @@ def _not_superseded(now: dt.datetime) -> Q:
     the last one created by the closing (a closed period: its snapshot) and every one
     created after the closing (corrections). A period closed before the portal kept track
     keeps all of its publications: the first is the snapshot, the rest are corrections.
-    "Later" is `resolve()`'s order: created time, then version (unique per follow-up).
+    "Last" is `resolve()`'s order: created time, then version (unique per follow-up).
 
-    One condition on the joined period's own state and closing time, whatever the number of
-    periods: with one branch per period PostgreSQL ran every branch's subquery on every row.
+    The snapshots are one probe of `publicering_skapad` per follow-up (its last due
+    publication that counts), read once into an array; the corrections a condition on the
+    joined period. Asking of every publication whether a later one counts read each
+    follow-up's revisions once per revision: 1.6 against 0.6 ms for a tertial report at the
+    top bench scale.
     """
     closed = Period.Tillstand.STANGD
-    # A later publication of the same follow-up (so the same area: only "due" is left to
-    # check) that counts: in a closed period only one created by the closing.
-    later = Publicering.objects.filter(
-        Q(skapad_at__gt=OuterRef("skapad_at"))
-        | Q(skapad_at=OuterRef("skapad_at"), version__gt=OuterRef("version")),
-        Q(skapad_at__lte=OuterRef("uppfoljning__period__stangd_at"))
-        | ~Q(Exact(OuterRef("uppfoljning__period__tillstand"), closed)),
-        uppfoljning=OuterRef("uppfoljning"),
-        publicerad_at__lte=now,
+    # In a closed period only what the closing took counts; in an open one, all that is due.
+    snapshot = (
+        Publicering.objects.filter(
+            Q(skapad_at__lte=OuterRef("period__stangd_at"))
+            | ~Q(Exact(OuterRef("period__tillstand"), closed)),
+            uppfoljning=OuterRef("pk"),
+            publicerad_at__lte=now,
+        )
+        .order_by("-skapad_at", "-version")
+        .values("pk")[:1]
     )
+    snapshots = Uppfoljning.objects.filter(follow_ups).order_by().values(last=Subquery(snapshot))
     # Kept whatever comes later: in a closed period, a correction (created after the
     # closing) and every publication of a period closed before the portal kept track.
     always = Q(uppfoljning__period__tillstand=closed) & (
         Q(uppfoljning__period__stangd_at__isnull=True)
         | Q(skapad_at__gt=F("uppfoljning__period__stangd_at"))
     )
-    return always | ~Exists(later)
+    return Publicering.objects.by_ids_from(snapshots) | always
 
 
 @dataclass

@@ -139,7 +139,7 @@ def _periods_of(*, ar: int) -> QuerySet[Period]:
 
 @compiled
 def _publications_of_year(*, ar: int, now: dt.datetime) -> QuerySet[Publicering]:
-    return publications(now, Q(uppfoljning__period__ar=ar))
+    return publications(now, Q(period__ar=ar))
 
 
 @compiled
@@ -223,7 +223,7 @@ def _period_and_previous(*, ar: int, tertial: int) -> QuerySet[Period]:
 def _publications_of_two(*, period: int, previous: int, now: dt.datetime) -> QuerySet[Publicering]:
     # Two ids, the same one twice for a first period: `IN` would drop the repeat and change
     # the statement's text, which a compiled query cannot follow.
-    return publications(now, Q(uppfoljning__period=period) | Q(uppfoljning__period=previous))
+    return publications(now, Q(period=period) | Q(period=previous))
 
 
 @compiled
