@@ -7,11 +7,13 @@ are rare in the bench data, so their markup is pinned here (whitespace between t
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
 from tests.conftest import make_omrade, make_period, make_publicering, make_uppfoljning
+from uppfoljning.reports import Change
 
 
 def _section(html: str, omrade_pk: int) -> str:
@@ -69,3 +71,30 @@ def test_each_kind_of_change_has_its_markup(client: Client) -> None:
         "</ins> c </p></div>"
         "</details>"
     )
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "kept", "expected"),
+    [
+        ("a b c", "a x c", 2, [("same", "a"), ("removed", "b"), ("added", "x"), ("same", "c")]),
+        # The most words both keep, in order (two alignments keep three here).
+        ("vi bygger fler platser i år", "i år bygger vi fler platser", 3, None),
+        ("a b c d", "x y c d", 2, [("removed", "a b"), ("added", "x y"), ("same", "c d")]),
+        ("", "ny text", 0, [("added", "ny text")]),
+        ("gammal text", "", 0, [("removed", "gammal text")]),
+        ("samma  text\n", "samma text", 2, [("same", "samma text")]),
+    ],
+)
+def test_the_diff_keeps_the_most_common_words_and_puts_removed_before_added(
+    before: str, after: str, kept: int, expected: list[tuple[str, str]] | None
+) -> None:
+    change = Change(
+        before=SimpleNamespace(sammanfattning=before), after=SimpleNamespace(sammanfattning=after)
+    )
+    diff = change.diff
+    # Whatever the alignment, the words read back as the two texts.
+    assert " ".join(t for kind, t in diff if kind != "added").split() == before.split()
+    assert " ".join(t for kind, t in diff if kind != "removed").split() == after.split()
+    assert sum(len(t.split()) for kind, t in diff if kind == "same") == kept
+    if expected is not None:
+        assert diff == expected
