@@ -15,9 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -28,6 +31,7 @@ from portal import roles
 from portal.lib.choices import labels
 from portal.lib.compiled import compiled
 from uppfoljning import services
+from uppfoljning.cell_html import cell_html
 from uppfoljning.models import (
     STATUS_SYMBOLS,
     Historik,
@@ -151,6 +155,8 @@ class Cell:
     can_edit: bool
     # The addresses below are formatted from the workspace's own (reversed once per request).
     base_url: str = ""
+    # The CSRF token's hidden input, made once per request for every cell's forms.
+    csrf_input: str = ""
     inputs: CellInputs | None = None
     conflict: services.StaleVersion | None = None
     saved: bool = False
@@ -188,6 +194,10 @@ class Cell:
     def uppfoljning_url(self) -> str:
         return f"{self.base_url}uppfoljning/{self.uppf.pk}/" if self.uppf else ""
 
+    @property
+    def html(self) -> SafeString:
+        return cell_html(self, self.csrf_input)
+
     def show_form(self, form: CellForm) -> None:
         """Show a posted form (its values and errors) instead of the follow-up as saved."""
         self.inputs = CellInputs.from_form(self.key, form)
@@ -220,6 +230,7 @@ def _cell(
     subject: Any,
     uppf: Uppfoljning | None,
     base_url: str | None = None,
+    csrf_input: str | None = None,
 ) -> Cell:
     candidate = uppf or Uppfoljning(
         period=period,
@@ -234,6 +245,7 @@ def _cell(
         uppf=uppf,
         can_edit=roles.can_edit_uppfoljning(request.user, candidate),
         base_url=reverse("arbetsyta:matris") if base_url is None else base_url,
+        csrf_input=_csrf_input(request) if csrf_input is None else csrf_input,
     )
     first = uppf.forsta_publicering if uppf else None
     cell.published = first is not None
@@ -295,9 +307,17 @@ def _cells(request: HttpRequest, period: Period) -> list[Cell]:
     for u in by_uppdrag.values():
         u.period = period
     base = reverse("arbetsyta:matris")
-    return [_cell(request, period, "omrade", o, by_omrade.get(o.pk), base) for o in omraden] + [
-        _cell(request, period, "uppdrag", a, by_uppdrag.get(a.pk), base) for a in uppdrag
-    ]
+    csrf = _csrf_input(request)
+    return [
+        _cell(request, period, "omrade", o, by_omrade.get(o.pk), base, csrf) for o in omraden
+    ] + [_cell(request, period, "uppdrag", a, by_uppdrag.get(a.pk), base, csrf) for a in uppdrag]
+
+
+def _csrf_input(request: HttpRequest) -> str:
+    """The hidden input `{% csrf_token %}` renders: one token serves every form of a page."""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
 
 
 @require_safe
