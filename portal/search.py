@@ -53,6 +53,7 @@ from portal import roles
 from portal.cache import public_cache
 from portal.lib.choices import labels
 from portal.lib.db import planned_for_values
+from portal.lib.markup import autoescape
 from portal.lib.urls import address_for
 from uppfoljning.models import Period, Publicering, Rapport, Status, Uppfoljning
 
@@ -103,25 +104,23 @@ class Hit:
         Written out here because the template's variables, `if` and escaping for each of a
         page's twenty hits cost more than the rest of the page's rendering.
         """
-        meta = f"{_escape(self.label)} · {_escape(self.meta)}" if self.meta else _escape(self.label)
+        meta = (
+            f"{autoescape(self.label)} · {autoescape(self.meta)}"
+            if self.meta
+            else autoescape(self.label)
+        )
         return mark_safe(  # noqa: S308 – every value is escaped, the excerpt already is
             '\n        <li class="search-hit">\n'
-            f'          <h3 class="search-hit-title"><a href="{_escape(self.url)}">'
-            f"{_escape(self.title)}</a></h3>\n"
+            f'          <h3 class="search-hit-title"><a href="{autoescape(self.url)}">'
+            f"{autoescape(self.title)}</a></h3>\n"
             f'          <p class="search-hit-meta">{meta}</p>\n'
-            f'          <p class="search-hit-excerpt">{_escape(self.excerpt)}</p>\n'
+            f'          <p class="search-hit-excerpt">{autoescape(self.excerpt)}</p>\n'
             "        </li>\n      "
         )
 
 
 def _postgres() -> bool:
     return connection.vendor == "postgresql"
-
-
-def _escape(value: Any) -> str:
-    """What the template's autoescaping does to a value (Django's `escape()` is the same
-    `html.escape()` behind a lazy-string wrapper that cost more than the escaping)."""
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
 def _excerpt(text: str, pattern: re.Pattern[str] | None, *, whole_words: bool) -> SafeString:

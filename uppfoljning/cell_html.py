@@ -21,13 +21,10 @@ from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
+from portal.lib.markup import autoescape
+
 if TYPE_CHECKING:
     from uppfoljning.staff_views import Cell, CellInputs
-
-
-def _escape(value: Any) -> str:
-    """What the template's autoescaping does to a value (see portal/search.py)."""
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 
 @functools.lru_cache(maxsize=8)
@@ -60,23 +57,23 @@ def _words(language: str | None) -> dict[str, str]:
 def cell_html(cell: Cell, csrf_input: str) -> SafeString:
     """One cell as an <article>; `csrf_input` is the CSRF token's hidden input."""
     w = _words(get_language())
-    key = _escape(cell.key)
+    key = autoescape(cell.key)
     subject = cell.subject
     if cell.kind == "omrade":
-        name = f"{_escape(subject.nummer)}. {_escape(subject.kortnamn)}"
-        short = _escape(subject.kortnamn)
+        name = f"{autoescape(subject.nummer)}. {autoescape(subject.kortnamn)}"
+        short = autoescape(subject.kortnamn)
     else:
-        name = short = _escape(subject.namn)
+        name = short = autoescape(subject.namn)
     uppf = cell.uppf
     if uppf and uppf.status:
         status = (
-            f'<span class="status status-{_escape(uppf.status)}"><span class="status-symbol" '
-            f'aria-hidden="true">{_escape(cell.status_symbol)}</span> '
-            f"{_escape(cell.status_label)}</span>"
+            f'<span class="status status-{autoescape(uppf.status)}"><span class="status-symbol" '
+            f'aria-hidden="true">{autoescape(cell.status_symbol)}</span> '
+            f"{autoescape(cell.status_label)}</span>"
         )
     else:
         status = f'<span class="status status-none">{w["no_status"]}</span>'
-    state = _escape(cell.state_label) if uppf else w["not_started"]
+    state = autoescape(cell.state_label) if uppf else w["not_started"]
     if cell.published and (uppf.tillstand if uppf else "") != "publicerad":
         state += f" · {w['earlier_public']}"
     out = [
@@ -87,13 +84,13 @@ def cell_html(cell: Cell, csrf_input: str) -> SafeString:
     if uppf:
         when = date_filter(template_localtime(uppf.andrad_at), "j F Y H:i")
         said = gettext("Last changed by %(who)s, %(when)s") % {
-            "who": _escape(cell.editor),
-            "when": _escape(when),
+            "who": autoescape(cell.editor),
+            "when": autoescape(when),
         }
         out.append(f'  <p class="muted">{said}</p>\n')
     if cell.overdue:
         late = gettext("Late: not published by %(deadline)s") % {
-            "deadline": _escape(date_filter(cell.period.deadline, "j F Y"))
+            "deadline": autoescape(date_filter(cell.period.deadline, "j F Y"))
         }
         out.append(f'  <p class="flag-late"><span aria-hidden="true">⚠</span> {late}</p>\n')
     if cell.saved:
@@ -102,11 +99,11 @@ def cell_html(cell: Cell, csrf_input: str) -> SafeString:
         )
     if cell.conflict:
         who = gettext("Changed by %(who)s.") % {
-            "who": ", ".join(_escape(person) for person in cell.conflict.by)
+            "who": ", ".join(autoescape(person) for person in cell.conflict.by)
         }
         changes = "".join(
-            f"<li>{_escape(capfirst(c['label']))}: ”{_escape(c['before'] or '–')}” → "
-            f"”{_escape(c['after'] or '–')}”</li>"
+            f"<li>{autoescape(capfirst(c['label']))}: ”{autoescape(c['before'] or '–')}” → "
+            f"”{autoescape(c['after'] or '–')}”</li>"
             for c in cell.extra.get("changes", [])
         )
         out.append(
@@ -118,12 +115,12 @@ def cell_html(cell: Cell, csrf_input: str) -> SafeString:
         out.append(_form(cell, cell.inputs, key, csrf_input, w))
     if uppf:
         out.append(
-            f'  <p><a href="{_escape(cell.uppfoljning_url)}">{w["open"]}'
+            f'  <p><a href="{autoescape(cell.uppfoljning_url)}">{w["open"]}'
             f'<span class="visually-hidden"> – {short}</span></a></p>\n'
         )
     elif cell.can_edit:
         out.append(
-            f'  <form method="post" action="{_escape(cell.new_url)}">\n    {csrf_input}\n'
+            f'  <form method="post" action="{autoescape(cell.new_url)}">\n    {csrf_input}\n'
             f'    <button type="submit" class="link-button">{w["write"]}'
             f'<span class="visually-hidden"> – {short}</span></button>\n  </form>\n'
         )
@@ -134,7 +131,7 @@ def cell_html(cell: Cell, csrf_input: str) -> SafeString:
 def _form(cell: Cell, f: CellInputs, key: str, csrf_input: str, w: dict[str, str]) -> str:
     """The status form, its inputs written out as Django's widgets render them (same names,
     ids, required, aria-invalid and aria-describedby; tests/arbetsyta/test_matris.py)."""
-    action = _escape(cell.action_url)
+    action = autoescape(cell.action_url)
     errors = bool(f.errors)
     status_errors = f.status_errors if errors else None
     orsak_errors = f.orsak_errors if errors else None
@@ -143,24 +140,24 @@ def _form(cell: Cell, f: CellInputs, key: str, csrf_input: str, w: dict[str, str
         f'  <form method="post" action="{action}" hx-post="{action}" hx-target="#{key}" '
         'hx-swap="outerHTML" class="cell-form" data-status-form>\n'
         f"    {csrf_input}\n"
-        f'    <input type="hidden" name="{key}-version" value="{_escape(f.version)}" '
+        f'    <input type="hidden" name="{key}-version" value="{autoescape(f.version)}" '
         f'id="id_{key}-version">\n'
     ]
     if errors and f.non_field_errors:
         out.append(
-            f'    <div class="error-summary" role="alert">{_escape(f.non_field_errors)}</div>\n'
+            f'    <div class="error-summary" role="alert">{autoescape(f.non_field_errors)}</div>\n'
         )
     invalid = ' aria-invalid="true"' if status_errors else ""
     options = "".join(
-        f'<label for="{_escape(id_)}"><input type="radio" name="{key}-status" '
-        f'value="{_escape(value)}" id="{_escape(id_)}" required{invalid}'
-        f"{' checked' if checked else ''}> {_escape(label)}</label>"
+        f'<label for="{autoescape(id_)}"><input type="radio" name="{key}-status" '
+        f'value="{autoescape(value)}" id="{autoescape(id_)}" required{invalid}'
+        f"{' checked' if checked else ''}> {autoescape(label)}</label>"
         for id_, value, label, checked in f.options
     )
     described = f' aria-describedby="id_{key}-status_error"' if status_errors else ""
     out.append(
         f"    <fieldset{described}>\n      <legend>{w['status']}</legend>\n"
-        + (f"      {_escape(status_errors)}\n" if status_errors else "")
+        + (f"      {autoescape(status_errors)}\n" if status_errors else "")
         + f'      <div class="radio-row">\n        {options}\n      </div>\n    </fieldset>\n'
     )
     out.append(
@@ -179,9 +176,9 @@ def _form(cell: Cell, f: CellInputs, key: str, csrf_input: str, w: dict[str, str
 def _textarea(key: str, name: str, label: str, value: str, errors: Any) -> str:
     """A labelled textarea as Django's Textarea widget renders it (the line break after the
     opening tag is the widget's: browsers drop it)."""
-    shown = _escape(errors) if errors else ""
+    shown = autoescape(errors) if errors else ""
     invalid = f' aria-invalid="true" aria-describedby="id_{key}-{name}_error"' if errors else ""
     return (
         f'<p><label for="id_{key}-{name}">{label}</label>{shown}<textarea name="{key}-{name}" '
-        f'cols="40" rows="3"{invalid} id="id_{key}-{name}">\n{_escape(value)}</textarea></p>'
+        f'cols="40" rows="3"{invalid} id="id_{key}-{name}">\n{autoescape(value)}</textarea></p>'
     )
