@@ -270,10 +270,13 @@ class UppfoljningarFeed(Feed):
         if isinstance(item, Rapport):
             return item.sammanfattning
         parts = [item.sammanfattning]
+        # gettext outside the f-strings, where makemessages finds it.
         if item.orsak:
-            parts.append(f"{gettext('Cause')}: {item.orsak}")
+            cause = gettext("Cause")
+            parts.append(f"{cause}: {item.orsak}")
         if item.atgarder:
-            parts.append(f"{gettext('Actions taken')}: {item.atgarder}")
+            actions = gettext("Actions taken")
+            parts.append(f"{actions}: {item.atgarder}")
         return "\n\n".join(p for p in parts if p)
 
     def item_link(self, item: Publicering | Rapport) -> str:
