@@ -22,6 +22,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
 from portal.lib.markup import autoescape
+from portal.templatetags.status import status as status_html
 
 if TYPE_CHECKING:
     from uppfoljning.staff_views import Cell, CellInputs
@@ -66,11 +67,8 @@ def cell_html(cell: Cell, csrf_input: str) -> SafeString:
         name = short = autoescape(subject.namn)
     uppf = cell.uppf
     if uppf and uppf.status:
-        status = (
-            f'<span class="status status-{autoescape(uppf.status)}"><span class="status-symbol" '
-            f'aria-hidden="true">{autoescape(cell.status_symbol)}</span> '
-            f"{autoescape(cell.status_label)}</span>"
-        )
+        # The same markup as `{% status %}` everywhere else (text and symbol, never colour).
+        status = status_html(uppf)
     else:
         status = f'<span class="status status-none">{w["no_status"]}</span>'
     state = autoescape(cell.state_label) if uppf else w["not_started"]

@@ -165,14 +165,6 @@ class Cell:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def status_symbol(self) -> str:
-        return STATUS_SYMBOLS[Status(self.uppf.status)] if self.uppf and self.uppf.status else ""
-
-    @property
-    def status_label(self) -> str:
-        return _label(Status, self.uppf.status) if self.uppf else ""
-
-    @property
     def state_label(self) -> str:
         return _label(Uppfoljning.Tillstand, self.uppf.tillstand) if self.uppf else ""
 
@@ -230,7 +222,7 @@ def _cell(
     subject: Any,
     uppf: Uppfoljning | None,
     base_url: str | None = None,
-    csrf_input: str | None = None,
+    csrf_input: str = "",
 ) -> Cell:
     candidate = uppf or Uppfoljning(
         period=period,
@@ -245,7 +237,7 @@ def _cell(
         uppf=uppf,
         can_edit=roles.can_edit_uppfoljning(request.user, candidate),
         base_url=reverse("arbetsyta:matris") if base_url is None else base_url,
-        csrf_input=_csrf_input(request) if csrf_input is None else csrf_input,
+        csrf_input=csrf_input,
     )
     first = uppf.forsta_publicering if uppf else None
     cell.published = first is not None
@@ -395,8 +387,7 @@ def _lookup(
 def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpResponse:
     """Set the status of one area or assignment in place; creates the follow-up on first edit."""
     period, subject, existing = _lookup(period_id, kind, pk)
-    # The CSRF input is made once, for the cell that is shown (a token costs ~0.1 ms).
-    cell = _cell(request, period, kind, subject, existing, csrf_input="")
+    cell = _cell(request, period, kind, subject, existing)
     if not cell.can_edit:
         raise PermissionDenied
     form = CellForm(request.POST, prefix=cell.key)
@@ -419,9 +410,7 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
                 by=request.user,
             )
         except services.StaleVersion as stale:
-            cell = _cell(
-                request, period, kind, subject, _existing(period, kind, subject), csrf_input=""
-            )
+            cell = _cell(request, period, kind, subject, _existing(period, kind, subject))
             cell.conflict = stale
             cell.extra["changes"] = describe_changes(stale)
             # Keep what the user chose; the next save is based on the version they now see.
@@ -440,10 +429,12 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
             # publication: only a follow-up created just now is read again for its flags.
             if created:
                 uppf = _existing(period, kind, subject)
-            cell = _cell(request, period, kind, subject, uppf, csrf_input="")
+            cell = _cell(request, period, kind, subject, uppf)
             cell.saved = True
     else:
         cell.show_form(form)
+    # One CSRF input, for the cell that is shown (a token costs ~0.1 ms; the cell may have
+    # been built twice above).
     cell.csrf_input = _csrf_input(request)
     if wants_fragment(request):
         return render(request, f"{TEMPLATE}#cell", {"cell": cell, "period": period})

@@ -18,9 +18,11 @@ from django.template import engines
 from django.test import RequestFactory
 from django.utils import timezone, translation
 
+from portal.lib.choices import labels
 from tests.cast import Cast
 from tests.conftest import make_publicering, make_uppfoljning
 from uppfoljning import staff_views
+from uppfoljning.models import STATUS_SYMBOLS, Status
 from uppfoljning.staff_forms import CellForm
 
 REFERENCE = (Path(__file__).parent / "cell_reference.html").read_text()
@@ -97,5 +99,12 @@ def test_every_state_of_a_cell_is_the_markup_of_the_template(
         cells = _states(staff_views._cells(request, staff_views._open_period()))
         assert {cell.uppf is None for cell in cells} == {True, False}
         for cell in cells:
-            expected = reference.render({"cell": cell, "period": cell.period}, request)
+            status = cell.uppf.status if cell.uppf else ""
+            context = {
+                "cell": cell,
+                "period": cell.period,
+                "status_symbol": STATUS_SYMBOLS[Status(status)] if status else "",
+                "status_label": labels(Status).get(status, status),
+            }
+            expected = reference.render(context, request)
             assert _normalised(str(cell.html)) == _normalised(expected), cell.key
