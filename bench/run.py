@@ -384,17 +384,22 @@ def run_mode(scales: list[Scale], wrk: str, cache_on: bool) -> dict[str, dict[st
                     ceiling_runs[name] += ceilings[name]
                 rows[name][title] = row
 
-        def get(path_of: Any, cookie: bool = False) -> Any:
+        def get(paths: dict[str, str], cookie: bool = False) -> Any:
+            """A GET of each scale's own address for the page (`paths` by scale)."""
+
             def run(name: str) -> dict[str, Any]:
                 env = {"BENCH_COOKIE": by_name[name].cookie} if cookie else {}
-                return measure(servers[name], wrk, path_of(by_name[name]), env)
+                return measure(servers[name], wrk, paths[name], env)
 
             return run
 
-        for i, (title, _path) in enumerate(scales[0].public_pages()):
-            page(title, get(lambda scale, i=i: scale.public_pages()[i][1]))
+        pages = {scale.name: dict(scale.public_pages()) for scale in scales}
+        for title in pages[names[0]]:
+            page(title, get({name: pages[name][title] for name in names}))
         if cache_on:
-            page("workspace /arbetsyta/ (logged in)", get(lambda scale: "/arbetsyta/", True))
+            page(
+                "workspace /arbetsyta/ (logged in)", get(dict.fromkeys(names, "/arbetsyta/"), True)
+            )
             page(
                 "write flow: status change (htmx)",
                 lambda name: write_flow(servers[name], wrk, by_name[name]),
