@@ -288,7 +288,8 @@ def _follow_ups_of(*, period: int) -> QuerySet[Uppfoljning]:
     )
 
 
-def _cells(request: HttpRequest, period: Period) -> list[Cell]:
+def _cells(request: HttpRequest, period: Period, csrf_input: str = "") -> list[Cell]:
+    """Every cell of the matrix; `csrf_input` is the page's CSRF input if one is made."""
     omraden = _matrix_areas()
     uppdrag = _matrix_assignments()
     rows = _follow_ups_of(period=period.pk)
@@ -299,7 +300,7 @@ def _cells(request: HttpRequest, period: Period) -> list[Cell]:
     for u in by_uppdrag.values():
         u.period = period
     base = reverse("arbetsyta:matris")
-    csrf = _csrf_input(request)
+    csrf = csrf_input or _csrf_input(request)
     return [
         _cell(request, period, "omrade", o, by_omrade.get(o.pk), base, csrf) for o in omraden
     ] + [_cell(request, period, "uppdrag", a, by_uppdrag.get(a.pk), base, csrf) for a in uppdrag]
@@ -433,13 +434,13 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
             cell.saved = True
     else:
         cell.show_form(form)
-    # One CSRF input, for the cell that is shown (a token costs ~0.1 ms; the cell may have
-    # been built twice above).
+    # One CSRF input, for the cell that is shown and, without JavaScript, the rest of the
+    # matrix (a token costs ~0.1 ms; the cell may have been built twice above).
     cell.csrf_input = _csrf_input(request)
     if wants_fragment(request):
         return render(request, f"{TEMPLATE}#cell", {"cell": cell, "period": period})
     # Without JavaScript: the whole matrix again, with this cell's errors or conflict.
-    cells = [cell if c.key == cell.key else c for c in _cells(request, period)]
+    cells = [cell if c.key == cell.key else c for c in _cells(request, period, cell.csrf_input)]
     ctx = {"period": period, "cells": cells, "can_administer": roles.can_administer(request.user)}
     return render(request, TEMPLATE, ctx)
 

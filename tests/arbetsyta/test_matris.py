@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -111,6 +112,27 @@ def test_yellow_without_cause_is_refused_with_the_errors_in_the_cell(cast: Cast)
     r = c.post(url, {f"{key}-status": "rod", f"{key}-version": "0"}, headers={"HX-Request": "true"})
     assert r.status_code == 200
     assert "Beskriv orsaken" in r.content.decode()
+    assert not Uppfoljning.objects.exists()
+
+
+def test_a_refusal_without_javascript_shows_the_matrix_with_one_token_for_every_form(
+    cast: Cast,
+) -> None:
+    c = _client(cast.users["klg"])
+    url = reverse("arbetsyta:cell", args=[cast.period.pk, "uppdrag", cast.uppdrag.pk])
+    key = f"uppdrag-{cast.uppdrag.pk}"
+    r = c.post(url, {f"{key}-status": "rod", f"{key}-version": "0"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "<html" in html
+    assert "Beskriv orsaken" in html
+    # The cells' forms (the header's log-out form has its own token, as on every page).
+    matrix = html[html.index('<div class="matris">') :]
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', matrix)
+    # klg edits every cell: a status form in each, and the refused one is among them.
+    assert html.count('class="cell-form"') == 3
+    assert len(tokens) >= 3
+    assert len(set(tokens)) == 1
     assert not Uppfoljning.objects.exists()
 
 
