@@ -27,9 +27,9 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
+from portal.management.commands.seed_bench import BENCH_USERNAME  # noqa: E402
 
 from omraden.models import Omrade  # noqa: E402
-from portal.management.commands.seed_bench import BENCH_USERNAME  # noqa: E402
 from uppfoljning.models import Period, Uppfoljning  # noqa: E402
 
 

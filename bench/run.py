@@ -132,7 +132,7 @@ def prepare_database(scale: str, env: dict[str, str]) -> None:
     db = f"kommungemensamt_bench_{scale}"
     exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
     sys.path.insert(0, str(ROOT))
-    from portal.lib.bench import marker
+    from datasets.bench import marker
 
     current = ""
     if exists:

@@ -36,9 +36,9 @@ from omraden.forms import (
 from omraden.models import Aktivitet, Anmalan, Inspel, Omrade
 from omraden.public_input import PublicInput
 from portal import roles
-from portal.cache import public_cache
 from portal.lib.choices import labels
 from portal.lib.compiled import compiled
+from portal.page_cache import public_cache
 from uppfoljning.models import Period
 
 PER_PAGE = 10

@@ -415,7 +415,7 @@ class Inspel(models.Model):
                 fields=["omrade"], condition=Q(status="godkand"), name="inspel_godkand_omrade"
             ),
             # Residents' search walks approved input newest first until it has its CAP of
-            # matches (portal/search.py): from this index it skips input that is not approved
+            # matches (sok/search.py): from this index it skips input that is not approved
             # (1.60 -> 1.17 ms of PostgreSQL CPU for a common word at 100,000 inputs).
             models.Index(fields=["-id"], condition=Q(status="godkand"), name="inspel_godkand_id"),
         ]

@@ -13,9 +13,9 @@ from omraden.deltagande_views import aktivitet_context, aktivitet_with_seats, pu
 from omraden.forms import InspelForm
 from omraden.models import Aktivitet, Fas, Initiativ, Ledartroja, Omrade
 from portal import roles
-from portal.cache import public_cache
 from portal.lib.compiled import compiled
 from portal.lib.urls import INT, address_for
+from portal.page_cache import public_cache
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import Indikator, Publicering
 

@@ -12,7 +12,7 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # Infrastructure, not domain flow: any write to a model whose data is public (through
         # a view, a service, a command or the admin) makes the cached public pages stale.
-        from portal import cache
+        from portal import page_cache as cache
 
         for label in cache.PUBLIC_MODELS:
             try:

@@ -54,14 +54,18 @@ INSTALLED_APPS = [
     "omraden",
     "uppfoljning",
     "granskning",
+    "sok",
+    "oppna_data",
+    "backup",
+    "datasets",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Answers cached public pages before the rest of the stack runs (portal/cache.py).
-    "portal.cache.PublicCacheMiddleware",
+    # Answers cached public pages before the rest of the stack runs (portal/page_cache.py).
+    "portal.page_cache.PublicCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -140,7 +144,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_config(env_str("CACHE_URL", "locmem://kommungemensamt"))}
-# Whole public pages for anonymous visitors, invalidated on every public write (portal/cache.py).
+# Whole public pages for anonymous visitors, invalidated on every public write
+# (portal/page_cache.py).
 # PUBLIC_CACHE=0 switches it off (the benchmark measures both ways). With more than one app
 # process, CACHE_URL must point to a shared cache (Redis) so all see the same generation.
 PUBLIC_CACHE = env_bool("PUBLIC_CACHE", True)

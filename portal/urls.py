@@ -6,7 +6,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from omraden import deltagande_views as omraden_deltagande
-from portal import open_data_urls, search, views
+from oppna_data import urls as open_data_urls
+from portal import views
+from sok import views as sok_views
 
 # Pages are in Swedish at their plain address and in English under /en/: the language is
 # part of the URL, so a page's address says what it shows and public pages cache per URL.
@@ -16,7 +18,7 @@ urlpatterns = i18n_patterns(
     path("ordlista/", views.ordlista, name="ordlista"),
     path("om-personuppgifter/", views.personuppgifter, name="personuppgifter"),
     path("tillganglighet/", views.tillganglighet, name="tillganglighet"),
-    path("sok/", search.sok, name="sok"),
+    path("sok/", sok_views.sok, name="sok"),
     path("", include(open_data_urls.page_patterns)),
     # Staff: login, logout and the workspace
     path(

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from omraden.models import Aktivitet, Fas, Omrade, attach_latest_publications
-from portal.cache import public_cache
 from portal.lib.compiled import compiled
 from portal.models import Tillganglighetsredogorelse
+from portal.page_cache import public_cache
 from uppfoljning.models import Publicering, Rapport
 
 # How many coming activities the overview lists; the rest are on /aktiviteter/.

@@ -162,8 +162,8 @@ def tyreso(db: None) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_public_cache() -> None:
-    """Each test starts with an empty cache, as its database starts empty (portal/cache.py)."""
-    from portal import cache
+    """Each test starts with an empty cache, as its database starts empty (portal/page_cache.py)."""
+    from portal import page_cache as cache
 
     cache.reset_for_empty_database()
 

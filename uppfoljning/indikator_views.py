@@ -20,9 +20,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from portal import roles
-from portal.cache import public_cache
 from portal.lib.choices import labels
 from portal.lib.urls import address_for
+from portal.page_cache import public_cache
 from uppfoljning.charts import (
     Senaste,
     build_chart,

@@ -15,8 +15,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from omraden.models import Omrade
-from portal.cache import public_cache
 from portal.lib.compiled import compiled
+from portal.page_cache import public_cache
 from portal.templatetags.formatted import render_markdown
 from portal.templatetags.status import status as status_html
 from uppfoljning.indikator_views import latest_values

@@ -3,7 +3,7 @@ per call.
 
 Django's `RedisCacheClient.get_client()` builds a new `redis.Redis` for every cache operation,
 and its constructor copies some 170 response callbacks: about 50 µs each time, a sizeable
-part of a cached page's cost (portal/cache.py). A `redis.Redis` holds no connection of its
+part of a cached page's cost (portal/page_cache.py). A `redis.Redis` holds no connection of its
 own, only the pool (which is thread-safe and notices a fork), so one client per pool serves
 every call. Everything else — serialisation, pools, options — is Django's.
 """

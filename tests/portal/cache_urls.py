@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.urls import path
 
-from portal.cache import public_cache
+from portal.page_cache import public_cache
 from uppfoljning.models import Publicering
 
 _FORM = engines["django"].from_string(

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from portal import cache as public_cache
+from portal import page_cache as public_cache
 from portal.lib.redis_cache import RedisCache
 from tests.conftest import make_omrade, make_publicering, make_uppfoljning
 

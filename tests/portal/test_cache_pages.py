@@ -12,7 +12,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from omraden import services
 from omraden.models import Anmalan, Inspel
-from portal import cache as public_cache
+from portal import page_cache as public_cache
 from tests.conftest import make_aktivitet, make_inspel, make_omrade
 from tests.security.test_headers import PRODUCTION, header_problems
 

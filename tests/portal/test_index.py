@@ -8,7 +8,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from omraden.models import Omrade
 from tests.conftest import make_aktivitet, make_period, make_publicering, make_uppfoljning
-from tests.test_load_tyreso import FADDRAR, QUESTIONS
+from tests.datasets.test_load_tyreso import FADDRAR, QUESTIONS
 from uppfoljning.models import Rapport
 
 

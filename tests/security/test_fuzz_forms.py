@@ -40,7 +40,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
 
-from portal.backup import exported_models
+from backup.backup import exported_models
 from tests.portal.test_permission_matrix import KWARGS, url_names
 from tests.world import World, make_world
 

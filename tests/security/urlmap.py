@@ -128,7 +128,7 @@ SAMPLES: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
 
 
 def _dataset_slugs() -> list[str]:
-    from portal.open_data import DATASETS
+    from oppna_data.datasets import DATASETS
 
     return [d.slug for d in DATASETS]
 

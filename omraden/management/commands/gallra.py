@@ -79,7 +79,7 @@ class Command(BaseCommand):
 
         if not dry_run and (n_inspel or n_anmalan):
             # update() sends no signals: make the public pages drop the removed names.
-            from portal import cache
+            from portal import page_cache as cache
 
             cache.invalidate()
 

@@ -15,10 +15,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from datasets.bench import marker
 from omraden.models import Aktivitet, Inspel, Omrade
-from portal import cache as public_cache
+from portal import page_cache as public_cache
 from portal import roles
-from portal.lib.bench import marker
 from uppfoljning.models import (
     Historik,
     Indikator,

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from pytest_django import DjangoAssertNumQueries
 
 from omraden.models import Inspel
-from portal.search import Hit, Search
+from sok.search import Hit, Search
 from tests.conftest import (
     make_omrade,
     make_period,
@@ -261,7 +261,7 @@ def test_better_matches_rank_first(client: Client) -> None:
 def test_it_ranks_only_the_newest_matches_of_each_kind_and_says_so(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("portal.search.CAP", 3)
+    monkeypatch.setattr("sok.search.CAP", 3)
     old = _inspel("Badplats, badplats och åter badplats: den äldsta nämner den mest.")
     newer = [_inspel(f"En badplats till, nummer {i}.") for i in range(4)]
     _rapport(1, "Badplats i kommunen.")
@@ -283,7 +283,7 @@ def test_it_ranks_only_the_newest_matches_of_each_kind_and_says_so(
 
 @pytest.mark.postgres
 def test_staff_searches_are_capped_the_same_way(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("portal.search.CAP", 2)
+    monkeypatch.setattr("sok.search.CAP", 2)
     for i in range(3):
         _inspel(f"Simhall önskas, nummer {i}.", status="ny")
     user = User.objects.create_user("medarbetare-1")

@@ -26,8 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
-from portal.cache import public_cache
-from portal.open_data import (
+from oppna_data.datasets import (
     DATASETS,
     DATASETS_BY_SLUG,
     LICENSE_NAME,
@@ -37,6 +36,7 @@ from portal.open_data import (
     absolute,
     public_activities,
 )
+from portal.page_cache import public_cache
 from uppfoljning.models import Publicering, Rapport
 
 PUBLISHER = "Tyresö kommun"
@@ -117,7 +117,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "page_size": PAGE_SIZE,
         "dcat_url": absolute(reverse("open_data_dcat")),
     }
-    return render(request, "portal/oppna_data.html", ctx)
+    return render(request, "oppna_data/oppna_data.html", ctx)
 
 
 # The files
@@ -374,5 +374,5 @@ def dcat(request: HttpRequest) -> HttpResponse:
         "texts": texts,
         "datasets": datasets,
     }
-    xml = render_to_string("portal/dcat.xml", ctx)
+    xml = render_to_string("oppna_data/dcat.xml", ctx)
     return _file_response(xml, "application/rdf+xml; charset=utf-8", "dcat.rdf")

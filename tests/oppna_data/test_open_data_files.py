@@ -402,9 +402,9 @@ def test_is_latest_holds_across_pages(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_follow_up_total_counts_exactly_the_records_it_pages(client: Client) -> None:
-    """`total` is counted by its own query (portal.open_data.uppfoljningar_count): it must
+    """`total` is counted by its own query (oppna_data.datasets.uppfoljningar_count): it must
     agree with the records whatever is hidden – a non-public area, a version not yet due."""
-    from portal.open_data import uppfoljningar_count, uppfoljningar_rows
+    from oppna_data.datasets import uppfoljningar_count, uppfoljningar_rows
 
     period = make_period(ar=2024, tertial=1)
     hidden = make_omrade(slug="dold", nummer=8, publik=False)

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from portal import open_data
+from oppna_data import datasets as open_data
 from tests.conftest import make_period, make_publicering, make_uppdrag, make_uppfoljning
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from portal import open_data_views as views
-from portal.cache import public_cache
+from oppna_data import views
+from portal.page_cache import public_cache
 
 # The human page: in Swedish at /oppna-data/, in English at /en/oppna-data/ (i18n_patterns).
 page_patterns = [
@@ -12,7 +12,8 @@ page_patterns = [
 ]
 
 # Machine-readable files: outside i18n_patterns, so their addresses never change. Like the
-# public pages they are cached for anonymous visitors until public data changes (portal/cache.py).
+# public pages they are cached for anonymous visitors until public data changes
+# (portal/page_cache.py).
 file_patterns = [
     # Datasets, each as CSV and JSON
     path("oppna-data/<slug:slug>.csv", views.dataset_csv, name="open_data_csv"),

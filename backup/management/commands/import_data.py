@@ -5,9 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from backup.backup import ImportRefused, import_, load, non_empty_tables
 from granskning import audit
 from granskning.models import Granskningslogg
-from portal.backup import ImportRefused, import_, load, non_empty_tables
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import models, transaction
 from django.utils import timezone
 
+from datasets import tyreso
 from omraden.models import Aktivitet, Fas, Omrade, Person
-from portal import tyreso
 from uppfoljning.models import (
     Historik,
     Indikator,
@@ -53,11 +53,11 @@ class Command(BaseCommand):
             self._step("checkpoint 29 November 2023", self._load_checkpoint)
             self._step("accessibility statement", self._load_accessibility_statement)
             if options["demo"]:
-                from portal.demo import load_demo
+                from datasets.demo import load_demo
 
                 self._step("demo data (fictional)", lambda: load_demo(self._upsert))
                 if not options["dry_run"]:
-                    from portal.demo import create_demo_users
+                    from datasets.demo import create_demo_users
 
                     self.stdout.write("Demo logins (fictional; DEBUG only):")
                     create_demo_users(self.stdout.write)

@@ -26,7 +26,7 @@ from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 
-from portal import cache as public_cache
+from portal import page_cache as public_cache
 
 FORMAT = "kommungemensamt-export"
 VERSION = 1

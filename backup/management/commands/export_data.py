@@ -6,9 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from backup.backup import export
 from granskning import audit
 from granskning.models import Granskningslogg
-from portal.backup import export
 
 
 class Command(BaseCommand):

@@ -39,18 +39,13 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.template.defaultfilters import urlencode
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
 
 from omraden.models import Inspel, Omrade
 from portal import roles
-from portal.cache import public_cache
 from portal.lib.choices import labels
 from portal.lib.db import planned_for_values
 from portal.lib.markup import autoescape
@@ -99,7 +94,7 @@ class Hit:
 
     @property
     def html(self) -> SafeString:
-        """The hit's list item, as templates/portal/sok.html shows it.
+        """The hit's list item, as templates/sok/sok.html shows it.
 
         Written out here because the template's variables, `if` and escaping for each of a
         page's twenty hits cost more than the rest of the page's rendering.
@@ -626,17 +621,3 @@ def _concat(fields: list[str]) -> Any:
             parts.append(Value(" "))
         parts.append(Coalesce(F(field), Value(""), output_field=TextField()))
     return Concat(*parts, output_field=TextField()) if len(parts) > 1 else parts[0]
-
-
-@public_cache
-@require_safe
-def sok(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:MAX_QUERY]
-    # The pager's links keep the query, encoded by the template filter the page used before.
-    ctx: dict[str, Any] = {"q": q, "page": None, "pager_query": f"q={urlencode(q)}&"}
-    if q:
-        search = Search(q, request.user)
-        ctx["page"] = search.page(request.GET.get("sida"))
-        ctx["capped"] = search.capped
-        ctx["cap"] = search.cap
-    return render(request, "portal/sok.html", ctx)

@@ -10,10 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from backup.backup import exported_models
 from granskning import audit
 from granskning.models import Granskningslogg
 from omraden.models import Anmalan, Inspel, Person
-from portal.backup import exported_models
 from tests.conftest import make_omrade, make_user
 from tests.security.urlmap import build_world
 from uppfoljning.models import Historik, Publicering
