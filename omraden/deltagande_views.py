@@ -39,6 +39,7 @@ from portal import roles
 from portal.lib.choices import labels
 from portal.lib.compiled import compiled
 from portal.page_cache import public_cache
+from portal.viewer import viewer_of
 from uppfoljning.models import Period
 
 PER_PAGE = 10
@@ -53,7 +54,9 @@ def public_inspel_page(request: HttpRequest, omrade: Omrade | None = None) -> Pa
     """One page of approved input, newest first: two queries (count, rows)."""
     if omrade is not None:
         return _area_inspel_page(request, omrade)
-    page = Paginator(Inspel.objects.for_public_list(), PER_PAGE).get_page(request.GET.get("sida"))
+    page = Paginator(Inspel.objects.for_public_list(viewer_of(request)), PER_PAGE).get_page(
+        request.GET.get("sida")
+    )
     # Each input's type label from one lookup table: get_typ_display() rebuilds and hashes
     # the choices on every call.
     typ_labels = labels(Inspel.Typ)
@@ -399,7 +402,9 @@ def aktivitet_context(
             else None
         ),
         "anmalan_form": anmalan_form or (AnmalanForm() if open_for_sign_up else None),
-        "producerade_inspel": list(Inspel.objects.for_public_list().filter(aktivitet=aktivitet)),
+        "producerade_inspel": list(
+            Inspel.objects.for_public_list(viewer_of(request)).filter(aktivitet=aktivitet)
+        ),
         "can_edit_aktivitet": roles.can_edit_aktivitet(request.user, {o.pk for o in omraden}),
     }
 

@@ -15,10 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    import datetime as dt
-    from collections.abc import Iterable
-
-    from uppfoljning.models import Publicering
+    from portal.viewer import Viewer
 
 
 class Person(models.Model):
@@ -67,26 +64,25 @@ class Fas(models.Model):
 
 
 class OmradeQuerySet(models.QuerySet["Omrade"]):
-    def public(self) -> OmradeQuerySet:
-        return self.filter(publik=True)
+    @staticmethod
+    def visibility(viewer: Viewer, prefix: str = "") -> Q:
+        """The rule, as a condition on rows reached through `prefix` ("omrade__"):
+        residents see public areas, staff every area."""
+        return Q() if viewer.staff else Q(**{f"{prefix}publik": True})
 
-    def for_overview(self, now: dt.datetime | None = None) -> OmradeQuerySet:
-        """Areas with fadder, phase and the id of the latest publication public at `now`.
+    def visible_to(self, viewer: Viewer) -> OmradeQuerySet:
+        return self.filter(self.visibility(viewer))
 
-        Two queries whatever the data size: this one (with a subquery for the latest
-        publication) and `attach_latest_publications()`'s fetch of those publications.
-        """
-        from uppfoljning.models import Publicering
+    def public(self, now=None) -> OmradeQuerySet:  # TEMPORARY shim, removed when no caller is left
+        from portal.viewer import Viewer
 
-        latest = (
-            Publicering.objects.public(now)
-            .filter(uppfoljning__omrade=models.OuterRef("pk"))
-            .newest_first()
-            .values("pk")[:1]
-        )
-        return self.select_related("fadder", "fas").annotate(
-            senaste_publicering_id=models.Subquery(latest)
-        )
+        return self.visible_to(Viewer.resident(now))
+
+    def for_overview(self, now=None):  # TEMPORARY shim, removed when no caller is left
+        from portal.viewer import Viewer
+        from uppfoljning.models import overview_areas
+
+        return overview_areas(Viewer.resident(now)).filter(pk__in=self.values("pk"))
 
     def with_input_count(self) -> OmradeQuerySet:
         """Each area with `godkanda_inspel`: how many approved inputs it has (the area page's
@@ -155,25 +151,6 @@ class Omrade(models.Model):
         return reverse("omraden:detail", args=[self.slug])
 
 
-def attach_latest_publications(
-    omraden: list[Omrade], publications: Iterable[Publicering] | None = None
-) -> list[Omrade]:
-    """Set `omrade.senaste` to its latest public publication (or None) in one query.
-
-    `publications`: those publications already fetched (the overview reads them with a
-    compiled query); otherwise they are read here by id, with follow-up and period.
-    """
-    if publications is None:
-        from uppfoljning.models import Publicering
-
-        ids = [o.senaste_publicering_id for o in omraden if o.senaste_publicering_id]
-        publications = Publicering.objects.filter(pk__in=ids).select_related("uppfoljning__period")
-    by_id = {p.pk: p for p in publications}
-    for omrade in omraden:
-        omrade.senaste = by_id.get(omrade.senaste_publicering_id)
-    return omraden
-
-
 class Ledartroja(models.Model):
     """One of the (at most) two staff leads of an area, in slot 1 or 2."""
 
@@ -215,6 +192,27 @@ class Ledartroja(models.Model):
         return f"{self.person.namn} ({self.omrade.kortnamn})"
 
 
+class InitiativQuerySet(models.QuerySet["Initiativ"]):
+    @staticmethod
+    def visibility(viewer: Viewer, prefix: str = "") -> Q:
+        """Residents see public initiatives of visible areas."""
+        if viewer.staff:
+            return Q()
+        return Q(**{f"{prefix}publik": True}) & OmradeQuerySet.visibility(
+            viewer, f"{prefix}omrade__"
+        )
+
+    def visible_to(self, viewer: Viewer) -> InitiativQuerySet:
+        return self.filter(self.visibility(viewer))
+
+    def public(
+        self, now=None
+    ) -> InitiativQuerySet:  # TEMPORARY shim, removed when no caller is left
+        from portal.viewer import Viewer
+
+        return self.visible_to(Viewer.resident(now))
+
+
 class Initiativ(models.Model):
     """A solution being explored in an area, at a phase of the innovation method."""
 
@@ -228,6 +226,8 @@ class Initiativ(models.Model):
     skapad = models.DateTimeField(_("created"), auto_now_add=True)
     andrad = models.DateTimeField(_("changed"), auto_now=True)
 
+    objects = InitiativQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
@@ -238,8 +238,20 @@ class Initiativ(models.Model):
 
 
 class AktivitetQuerySet(models.QuerySet["Aktivitet"]):
-    def public(self) -> AktivitetQuerySet:
-        return self.filter(publik=True)
+    @staticmethod
+    def visibility(viewer: Viewer, prefix: str = "") -> Q:
+        """Residents see public activities."""
+        return Q() if viewer.staff else Q(**{f"{prefix}publik": True})
+
+    def visible_to(self, viewer: Viewer) -> AktivitetQuerySet:
+        return self.filter(self.visibility(viewer))
+
+    def public(
+        self, now=None
+    ) -> AktivitetQuerySet:  # TEMPORARY shim, removed when no caller is left
+        from portal.viewer import Viewer
+
+        return self.visible_to(Viewer.resident(now))
 
 
 class Aktivitet(models.Model):
@@ -290,15 +302,29 @@ class Aktivitet(models.Model):
 
 
 class InspelQuerySet(models.QuerySet["Inspel"]):
-    def public(self) -> InspelQuerySet:
-        return self.filter(status=Inspel.Status.GODKAND).filter(
-            Q(omrade__isnull=True) | Q(omrade__publik=True)
+    @staticmethod
+    def visibility(viewer: Viewer, prefix: str = "") -> Q:
+        """Residents see approved input (its moderated text) about no area or a visible one;
+        staff see every input as received."""
+        if viewer.staff:
+            return Q()
+        return Q(**{f"{prefix}status": Inspel.Status.GODKAND}) & (
+            Q(**{f"{prefix}omrade__isnull": True})
+            | OmradeQuerySet.visibility(viewer, f"{prefix}omrade__")
         )
 
-    def for_public_list(self) -> InspelQuerySet:
-        """Approved input, newest first, with what the public list shows beside it."""
+    def visible_to(self, viewer: Viewer) -> InspelQuerySet:
+        return self.filter(self.visibility(viewer))
+
+    def public(self, now=None) -> InspelQuerySet:  # TEMPORARY shim, removed when no caller is left
+        from portal.viewer import Viewer
+
+        return self.visible_to(Viewer.resident(now))
+
+    def for_public_list(self, viewer: Viewer) -> InspelQuerySet:
+        """Input as the public list shows it (the resident's view), newest first."""
         return (
-            self.public()
+            self.visible_to(viewer.as_resident())
             .select_related("omrade", "initiativ", "uppfoljning__period")
             .order_by("-skapad", "-pk")
         )

@@ -16,6 +16,7 @@ from portal import roles
 from portal.lib.compiled import compiled
 from portal.lib.urls import INT, address_for
 from portal.page_cache import public_cache
+from portal.viewer import Viewer
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import Indikator, Publicering
 
@@ -52,7 +53,7 @@ def _timeline(*, omrade: int, now: dt.datetime) -> QuerySet[Publicering]:
     columns the page shows: the follow-up's texts and internal note stay in the database.
     """
     return (
-        Publicering.objects.current(now)
+        Publicering.objects.current(Viewer.resident(now))
         .filter(uppfoljning__omrade=omrade)
         .select_related("uppfoljning__period")
         .only(

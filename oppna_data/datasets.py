@@ -28,10 +28,17 @@ from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from omraden.models import Aktivitet, Inspel, Omrade, attach_latest_publications
+from omraden.models import Aktivitet, Inspel, Omrade
 from portal.lib.choices import labels
 from portal.lib.compiled import compiled
-from uppfoljning.models import Indikator, Matvarde, Period, Publicering, Status
+from uppfoljning.models import (
+    Indikator,
+    Matvarde,
+    Period,
+    Publicering,
+    Status,
+    attach_latest_publications,
+)
 
 # The portal's own data is in the public domain; values fetched from Kolada keep their source.
 LICENSE_URL = "https://creativecommons.org/publicdomain/zero/1.0/"

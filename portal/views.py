@@ -1,70 +1,42 @@
 from __future__ import annotations
 
-import datetime as dt
-
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from omraden.models import Aktivitet, Fas, Omrade, attach_latest_publications
-from portal.lib.compiled import compiled
+from omraden.models import Aktivitet, Fas
 from portal.models import Tillganglighetsredogorelse
 from portal.page_cache import public_cache
-from uppfoljning.models import Publicering, Rapport
+from portal.viewer import viewer_of
+from uppfoljning.models import Publicering, Rapport, attach_latest_publications, overview_areas
 
 # How many coming activities the overview lists; the rest are on /aktiviteter/.
 COMING_ON_OVERVIEW = 3
 
 
-@compiled
-def _overview_areas(*, now: dt.datetime) -> QuerySet[Omrade]:
-    return Omrade.objects.public().for_overview(now)
-
-
-@compiled
-def _overview_publications(*, now: dt.datetime) -> QuerySet[Publicering]:
-    """The areas' latest public publications (see for_overview()), with their periods."""
-    latest = Omrade.objects.public().for_overview(now).values("senaste_publicering_id")
-    return Publicering.objects.filter(pk__in=latest).select_related("uppfoljning__period")
-
-
-@compiled
-def _coming_activities(*, today: dt.date) -> QuerySet[Aktivitet]:
-    return (
-        Aktivitet.objects.public()
-        .filter(datum__gte=today)
-        .order_by("datum", "starttid")[:COMING_ON_OVERVIEW]
-    )
-
-
-@compiled
-def _latest_overgripande(*, now: dt.datetime) -> QuerySet[Publicering]:
-    return (
-        Publicering.objects.public(now)
-        .filter(uppfoljning__uppdrag__overgripande=True)
-        .select_related("uppfoljning__period", "uppfoljning__uppdrag")
-        .newest_first()[:1]
-    )
-
-
-@compiled
-def _latest_report() -> QuerySet[Rapport]:
-    return Rapport.objects.public().order_by("-datum")[:1]
-
-
 @public_cache
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    # One moment for every query: a publication falling due in between counts in all or none.
-    now = timezone.now()
-    omraden = attach_latest_publications(_overview_areas(now=now), _overview_publications(now=now))
+    # The overview shows everyone what residents see, at one moment for every query.
+    viewer = viewer_of(request).as_resident()
+    omraden = attach_latest_publications(list(overview_areas(viewer)))
+    coming = (
+        Aktivitet.objects.visible_to(viewer)
+        .filter(datum__gte=viewer.today)
+        .order_by("datum", "starttid")[:COMING_ON_OVERVIEW]
+    )
+    overgripande = (
+        Publicering.objects.current(viewer)
+        .filter(uppfoljning__uppdrag__overgripande=True)
+        .select_related("uppfoljning__period", "uppfoljning__uppdrag")
+        .newest_first()
+        .first()
+    )
     ctx = {
         "omraden": omraden,
-        "coming": _coming_activities(today=timezone.localdate(now)),
-        "rapport": next(iter(_latest_report()), None),
-        "overgripande": next(iter(_latest_overgripande(now=now)), None),
+        "coming": list(coming),
+        "rapport": Rapport.objects.visible_to(viewer).order_by("-datum").first(),
+        "overgripande": overgripande,
     }
     return render(request, "portal/index.html", ctx)
 

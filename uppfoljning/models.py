@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -18,9 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from omraden.models import Omrade
+from omraden.models import Omrade, OmradeQuerySet
 from portal.lib.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from portal.lib.choices import labels
+
+if TYPE_CHECKING:
+    from portal.viewer import Viewer
 
 
 class Status(models.TextChoices):
@@ -181,6 +184,16 @@ class Uppdrag(models.Model):
         return self.namn
 
 
+class UppfoljningQuerySet(models.QuerySet["Uppfoljning"]):
+    @staticmethod
+    def visibility(viewer: Viewer, prefix: str = "") -> Q:
+        """The working copies are staff's alone: residents see publications."""
+        return Q() if viewer.staff else Q(pk__in=[])
+
+    def visible_to(self, viewer: Viewer) -> UppfoljningQuerySet:
+        return self.filter(self.visibility(viewer))
+
+
 class Uppfoljning(models.Model):
     """The follow-up of one area or one assignment in one period: the working copy.
 
@@ -232,6 +245,8 @@ class Uppfoljning(models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = UppfoljningQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("follow-up")
@@ -285,28 +300,47 @@ class _EqualsAny(models.Lookup):
 
 
 class PubliceringQuerySet(models.QuerySet["Publicering"]):
-    def public(self, now: dt.datetime | None = None) -> PubliceringQuerySet:
-        """The one path to what anonymous users may see: published, due, about a public area."""
-        return self.filter(publicerad_at__lte=now or timezone.now()).filter(
-            Q(uppfoljning__omrade__isnull=True) | Q(uppfoljning__omrade__publik=True)
+    @staticmethod
+    def visibility(viewer: Viewer, prefix: str = "") -> Q:
+        """Residents see every version due by `viewer.now` of a follow-up of an assignment or
+        of a visible area; staff see every version, scheduled ones included."""
+        if viewer.staff:
+            return Q()
+        return Q(**{f"{prefix}publicerad_at__lte": viewer.now}) & (
+            Q(**{f"{prefix}uppfoljning__omrade__isnull": True})
+            | OmradeQuerySet.visibility(viewer, f"{prefix}uppfoljning__omrade__")
         )
 
-    def current(self, now: dt.datetime | None = None) -> PubliceringQuerySet:
-        """Each follow-up's version visible at `now` (its latest due one), by `ersatt_at`.
+    def visible_to(self, viewer: Viewer) -> PubliceringQuerySet:
+        return self.filter(self.visibility(viewer))
 
-        The same rows as `latest_due()` (tests/uppfoljning/test_ersatt_at.py holds them
-        to it), as a condition on each row rather than a probe per follow-up.
-        """
-        now = now or timezone.now()
-        return self.filter(publicerad_at__lte=now).filter(
-            Q(ersatt_at__isnull=True) | Q(ersatt_at__gt=now)
+    def public(
+        self, now=None
+    ) -> PubliceringQuerySet:  # TEMPORARY shim, removed when no caller is left
+        from portal.viewer import Viewer
+
+        return self.visible_to(Viewer.resident(now))
+
+    def current(self, viewer: Viewer) -> PubliceringQuerySet:
+        """Of each follow-up, the version `viewer` sees now: the one definition of "the
+        visible version of a follow-up". A version is in force from `publicerad_at` until
+        `ersatt_at`, the moment its successor falls due (kept by `save()`)."""
+        return self.visible_to(viewer).filter(
+            Q(publicerad_at__lte=viewer.now)
+            & (Q(ersatt_at__isnull=True) | Q(ersatt_at__gt=viewer.now))
         )
+
+    def latest_public(self, uppfoljningar=None):  # TEMPORARY shim
+        from portal.viewer import Viewer
+
+        qs = self.current(Viewer.resident())
+        return qs if uppfoljningar is None else qs.filter(uppfoljning__in=uppfoljningar)
 
     def mark_superseded(self) -> int:
         """Set `ersatt_at` of these publications from their follow-ups' other versions.
 
         A version is superseded from the earliest moment of a version after it (the later
-        id wins a tie, as in `latest_due()`). save() applies it to a new version's
+        id wins a tie). save() applies it to a new version's
         follow-up; rows written without save() (bulk_create in seed_bench) call it
         themselves. Returns the number of rows updated.
         """
@@ -322,50 +356,6 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
         )
         return self.update(ersatt_at=models.Subquery(first))
 
-    def newest_first(self) -> PubliceringQuerySet:
-        return self.order_by(
-            "-uppfoljning__period__ar", "-uppfoljning__period__tertial", "-publicerad_at", "-pk"
-        )
-
-    def latest_public(
-        self, uppfoljningar: models.QuerySet[Uppfoljning] | None = None
-    ) -> PubliceringQuerySet:
-        """Each follow-up's latest public publication (by `newest_first()`), in SQL.
-
-        A follow-up keeps every revision it was published in; a timeline shows only the
-        latest, and picking it in Python made pages read every revision ever published.
-        `uppfoljningar` narrows the follow-ups looked at (an area's, an assignment's).
-        """
-        # One moment for both: a publication falling due in between must not count in one
-        # and not in the other.
-        now = timezone.now()
-        return self.latest_due(uppfoljningar, now).public(now)
-
-    def latest_due(
-        self,
-        uppfoljningar: models.QuerySet[Uppfoljning] | None = None,
-        now: dt.datetime | None = None,
-    ) -> PubliceringQuerySet:
-        """Each follow-up's latest publication due by `now`, whatever its area's visibility.
-
-        The base of `latest_public()`, which adds the visibility; `current()` picks the same
-        rows by a condition on each.
-        """
-        now = now or timezone.now()
-        # Start from the follow-ups and take each one's latest visible version: one probe
-        # of the (uppfoljning, publicerad_at, id) index per follow-up, instead of comparing
-        # every revision with every other (a NOT EXISTS read all publications twice).
-        latest = models.Subquery(
-            Publicering.objects.filter(uppfoljning=models.OuterRef("pk"), publicerad_at__lte=now)
-            .order_by("-publicerad_at", "-pk")
-            .values("pk")[:1]
-        )
-        if uppfoljningar is None:
-            uppfoljningar = Uppfoljning.objects.all()
-        ids = uppfoljningar.order_by().values(latest_id=latest)
-        # Each follow-up's latest due version is due itself: no second date filter here.
-        return self.filter(self.by_ids_from(ids))
-
     def by_ids_from(self, ids: models.QuerySet[Any]) -> Q:
         """The rows whose id is among those a subquery of one column gives.
 
@@ -375,6 +365,11 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
         if connections[self.db].vendor == "postgresql":
             return Q(_EqualsAny(models.F("pk"), ArraySubquery(ids)))
         return Q(pk__in=ids)
+
+    def newest_first(self) -> PubliceringQuerySet:
+        return self.order_by(
+            "-uppfoljning__period__ar", "-uppfoljning__period__tertial", "-publicerad_at", "-pk"
+        )
 
 
 class Publicering(models.Model):
@@ -548,9 +543,24 @@ class Paminnelse(models.Model):
 
 
 class IndikatorQuerySet(models.QuerySet["Indikator"]):
-    def public(self) -> IndikatorQuerySet:
-        """Indicators anyone may see: those of an assignment, or of a public area."""
-        return self.filter(Q(omrade__isnull=True) | Q(omrade__publik=True))
+    @staticmethod
+    def visibility(viewer: Viewer, prefix: str = "") -> Q:
+        """Residents see the indicators of an assignment or of a visible area."""
+        if viewer.staff:
+            return Q()
+        return Q(**{f"{prefix}omrade__isnull": True}) | OmradeQuerySet.visibility(
+            viewer, f"{prefix}omrade__"
+        )
+
+    def visible_to(self, viewer: Viewer) -> IndikatorQuerySet:
+        return self.filter(self.visibility(viewer))
+
+    def public(
+        self, now=None
+    ) -> IndikatorQuerySet:  # TEMPORARY shim, removed when no caller is left
+        from portal.viewer import Viewer
+
+        return self.visible_to(Viewer.resident(now))
 
     def with_values(self) -> IndikatorQuerySet:
         """Indicators with assignment, area and all their values: two queries in all."""
@@ -775,8 +785,18 @@ class Matvarde(models.Model):
 
 
 class RapportQuerySet(models.QuerySet["Rapport"]):
-    def public(self) -> RapportQuerySet:
-        return self.filter(publik=True)
+    @staticmethod
+    def visibility(viewer: Viewer, prefix: str = "") -> Q:
+        """Residents see public reports."""
+        return Q() if viewer.staff else Q(**{f"{prefix}publik": True})
+
+    def visible_to(self, viewer: Viewer) -> RapportQuerySet:
+        return self.filter(self.visibility(viewer))
+
+    def public(self, now=None) -> RapportQuerySet:  # TEMPORARY shim, removed when no caller is left
+        from portal.viewer import Viewer
+
+        return self.visible_to(Viewer.resident(now))
 
 
 class Rapport(models.Model):
@@ -797,3 +817,32 @@ class Rapport(models.Model):
 
     def __str__(self) -> str:
         return self.titel
+
+
+def overview_areas(viewer: Viewer) -> models.QuerySet[Omrade]:
+    """The areas `viewer` sees, with fadder, phase and `senaste_publicering_id`: the id of
+    the current version of the area's newest follow-up. One query; `attach_latest_publications`
+    fetches those versions in a second."""
+    latest = (
+        Publicering.objects.current(viewer)
+        .filter(uppfoljning__omrade=models.OuterRef("pk"))
+        .newest_first()
+        .values("pk")[:1]
+    )
+    return (
+        Omrade.objects.visible_to(viewer)
+        .select_related("fadder", "fas")
+        .annotate(senaste_publicering_id=models.Subquery(latest))
+    )
+
+
+def attach_latest_publications(omraden: list[Omrade]) -> list[Omrade]:
+    """Set `omrade.senaste` to the publication `overview_areas` picked (or None): one query."""
+    ids = [o.senaste_publicering_id for o in omraden if o.senaste_publicering_id]
+    by_id = {
+        p.pk: p
+        for p in Publicering.objects.filter(pk__in=ids).select_related("uppfoljning__period")
+    }
+    for omrade in omraden:
+        omrade.senaste = by_id.get(omrade.senaste_publicering_id)
+    return omraden
