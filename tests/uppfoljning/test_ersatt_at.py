@@ -1,6 +1,7 @@
 """`Publicering.ersatt_at` and `current()`: the version visible at a moment, row by row.
 
-`current(now)` must pick exactly what `latest_due(now)` picks (one probe per follow-up), for
+`current(viewer)` must pick exactly each follow-up's latest version due at the viewer's moment
+(computed here in Python from every row, as an independent oracle), for
 versions published in order, scheduled for later, scheduled and then overtaken by an
 immediate one, and tied on the same moment; save() keeps the column right and the
 migration's fill (`mark_superseded()`) computes the same values.
@@ -15,6 +16,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from portal.viewer import Viewer
 from tests.conftest import (
     make_omrade,
     make_period,
@@ -34,11 +36,18 @@ def _at(days: float) -> dt.datetime:
 
 
 def _current(now: dt.datetime) -> set[int]:
-    return set(Publicering.objects.current(now).values_list("pk", flat=True))
+    # Staff's view: every area, so only the moment decides.
+    viewer = Viewer.staff_member(now)
+    return set(Publicering.objects.current(viewer).values_list("pk", flat=True))
 
 
 def _latest_due(now: dt.datetime) -> set[int]:
-    return set(Publicering.objects.latest_due(now=now).values_list("pk", flat=True))
+    """Of each follow-up, the version due by `now` that is latest (the later id on a tie)."""
+    latest: dict[int, tuple[dt.datetime, int]] = {}
+    for uppf, pk, at in Publicering.objects.values_list("uppfoljning", "pk", "publicerad_at"):
+        if at <= now and (at, pk) > latest.get(uppf, (at, -1)):
+            latest[uppf] = (at, pk)
+    return {pk for _at, pk in latest.values()}
 
 
 def test_each_version_is_superseded_by_the_next_one_visible():
