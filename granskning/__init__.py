@@ -15,7 +15,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     # The same rule as the rate limits, so the log and the limits name the same client.
-    from omraden.services import client_ip as forwarded_client_ip
+    from portal.lib.client import client_ip as forwarded_client_ip
 
     address = forwarded_client_ip(request)
     return address if address and address != "unknown" else None
