@@ -22,7 +22,8 @@ from portal import roles
 class Viewer:
     # Staff (any login) may see everything: drafts, hidden areas, input as received.
     staff: bool = False
-    now: dt.datetime = field(default_factory=timezone.now)
+    # A lambda, not timezone.now itself: tests that move the clock patch the module attribute.
+    now: dt.datetime = field(default_factory=lambda: timezone.now())
 
     @classmethod
     def resident(cls, now: dt.datetime | None = None) -> Viewer:
