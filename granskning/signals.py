@@ -1,4 +1,7 @@
-"""Logins and role changes, recorded wherever they happen (login view, admin, shell)."""
+"""Logins and group changes, recorded wherever they happen (login view, admin, shell).
+
+Changes of who is fadder or ledartröja are the areas' own: omraden/signals.py records them.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +9,19 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from granskning import audit
 from granskning.middleware import current_request
 from granskning.models import Granskningslogg
-from omraden.models import Ledartroja, Omrade
 
 H = Granskningslogg.Handling
 User = get_user_model()
 
 
-def _actor() -> tuple[Any, HttpRequest | None]:
+def actor() -> tuple[Any, HttpRequest | None]:
     request = current_request.get()
     user = getattr(request, "user", None) if request is not None else None
     return (user if user is not None and user.is_authenticated else None), request
@@ -59,7 +61,7 @@ def _groups_changed(
     ids = sorted(pk_set or getattr(instance, "_granskning_cleared", []))
     if not ids:
         return
-    by, request = _actor()
+    by, request = actor()
     if reverse:  # group.user_set.add(...): instance is the group, ids are users
         names = list(User.objects.filter(pk__in=ids).values_list(User.USERNAME_FIELD, flat=True))
         detail = {"grupp": instance.name, "anvandare": sorted(names)}
@@ -76,40 +78,3 @@ def _groups_changed(
         andring={"post_add": "tillagd", "post_remove": "borttagen", "post_clear": "rensad"}[action],
         **detail,
     )
-
-
-ROLE_FIELDS = {Ledartroja: ("person_id", "omrade_id", "slot", "aktiv"), Omrade: ("fadder_id",)}
-
-
-@receiver(pre_save, sender=Ledartroja, dispatch_uid="granskning_ledartroja_pre")
-@receiver(pre_save, sender=Omrade, dispatch_uid="granskning_omrade_pre")
-def _remember_roles(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if raw or instance.pk is None:
-        return
-    fields = ROLE_FIELDS[sender]
-    instance._granskning_before = sender.objects.filter(pk=instance.pk).values(*fields).first()
-
-
-@receiver(post_save, sender=Ledartroja, dispatch_uid="granskning_ledartroja_post")
-@receiver(post_save, sender=Omrade, dispatch_uid="granskning_omrade_post")
-def _roles_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kw: Any) -> None:
-    if raw:
-        return
-    fields = ROLE_FIELDS[sender]
-    after = {f: getattr(instance, f) for f in fields}
-    before = getattr(instance, "_granskning_before", None) or {}
-    if created:
-        if sender is Omrade and instance.fadder_id is None:
-            return
-        before = {}
-    elif before == after:
-        return
-    by, request = _actor()
-    audit(action=H.ROLL_ANDRAD, by=by, obj=instance, request=request, fore=before, efter=after)
-
-
-@receiver(post_delete, sender=Ledartroja, dispatch_uid="granskning_ledartroja_delete")
-def _ledartroja_deleted(sender: Any, instance: Ledartroja, **kwargs: Any) -> None:
-    by, request = _actor()
-    before = {f: getattr(instance, f) for f in ROLE_FIELDS[Ledartroja]}
-    audit(action=H.ROLL_ANDRAD, by=by, obj=instance, request=request, fore=before, efter={})
