@@ -5,16 +5,14 @@ Every error message says what to do next.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from django import forms
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from omraden.models import Aktivitet, Initiativ, Inspel, Omrade
 from portal.templatetags.formatted import MARKDOWN_HINT
+from portal.viewer import Viewer
 
 
 def _normalise_newlines(value: str) -> str:
@@ -38,7 +36,8 @@ class InspelForm(forms.Form):
     )
     omrade = forms.ModelChoiceField(
         label=_("Area (optional)"),
-        queryset=Omrade.objects.public(),
+        # The areas a resident may choose: set per form (__init__).
+        queryset=Omrade.objects.none(),
         required=False,
         empty_label=_("No particular area"),
         error_messages={
@@ -85,6 +84,7 @@ class InspelForm(forms.Form):
 
     def __init__(self, *args: Any, fixed_omrade: Omrade | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["omrade"].queryset = Omrade.objects.visible_to(Viewer.resident())
         self.fields["text"].widget.attrs["maxlength"] = str(Inspel.MAX_TEXT)
         self.fixed_omrade = fixed_omrade
         if fixed_omrade is not None:
@@ -103,106 +103,6 @@ class InspelForm(forms.Form):
     @property
     def is_spam(self) -> bool:
         return bool(self.data.get("webbplats"))
-
-    def fields_html(self) -> SafeString:
-        """The fields as the HTML of Django's field and widget templates would render them.
-
-        Written out in Python (templates/omraden/_inspel_form.html puts it in the form): the
-        form is on every area page, and its fields through the template language cost about
-        a tenth of the page's CPU. Bound or not, with errors or not, as Django would show them.
-        """
-        esc = html.escape
-        parts: list[str] = []
-
-        def errors_of(name: str) -> tuple[str, str]:
-            errors = self[name].errors
-            return (str(errors), ' aria-invalid="true"') if errors else ("", "")
-
-        def field_start(name: str, errors: str) -> str:
-            """The field's wrapper, label, help text and errors, as Django's field template."""
-            bound = self[name]
-            help_text = (
-                f'<div class="helptext" id="id_{name}_helptext">{bound.help_text}</div>'
-                if bound.help_text
-                else ""
-            )
-            return (
-                f'<div class="field"><label for="id_{name}">{esc(str(bound.label))}:</label>\n'
-                f"\n{help_text}\n{errors}\n"
-            )
-
-        def value_of(name: str) -> str:
-            value = self[name].value()
-            return f' value="{esc(str(value))}"' if value else ""
-
-        typ = self["typ"]
-        errors, invalid = errors_of("typ")
-        checked_value = str(typ.value())
-        radios = "".join(
-            f'<div>\n    <label for="id_typ_{i}"><input type="radio" name="typ" '
-            f'value="{esc(str(choice))}" required{invalid} id="id_typ_{i}"'
-            f"{' checked' if str(choice) == checked_value else ''}>\n {esc(str(label))}</label>"
-            "\n\n</div>"
-            for i, (choice, label) in enumerate(typ.field.choices)
-        )
-        described = ' aria-describedby="id_typ_error"' if errors else ""
-        parts.append(
-            f"<fieldset{described}>\n  <legend>{esc(str(typ.label))}</legend>\n\n{errors}\n"
-            f'<div id="id_typ">{radios}\n</div></fieldset>'
-        )
-        if self.fixed_omrade is not None:
-            value = self["omrade"].value()
-            shown = f' value="{esc(str(value))}"' if value is not None and value != "" else ""
-            parts.append(
-                f'<input type="hidden" name="omrade"{shown} id="id_omrade">\n'
-                "<p>"
-                + gettext("Your input is about the area <strong>%(area)s</strong>.")
-                % {"area": esc(self.fixed_omrade.kortnamn)}
-                + "</p>"
-            )
-        else:
-            parts.append(f'<div class="field">{self["omrade"].as_field_group()}</div>')
-
-        text = self["text"]
-        errors, invalid = errors_of("text")
-        value = text.value()
-        described = "id_text_helptext id_text_error" if errors else "id_text_helptext"
-        parts.append(
-            field_start("text", errors) + '<textarea name="text" cols="40" rows="8" '
-            f'maxlength="{esc(str(text.field.widget.attrs["maxlength"]))}" required{invalid} '
-            f'aria-describedby="{described}" id="id_text">\n'
-            f"{esc(str(value)) if value else ''}</textarea></div>"
-        )
-
-        namn = self["namn"]
-        errors, invalid = errors_of("namn")
-        described = ' aria-describedby="id_namn_error"' if errors else ""
-        parts.append(
-            field_start("namn", errors) + f'<input type="text" name="namn"{value_of("namn")} '
-            f'maxlength="{namn.field.max_length}"{invalid}{described} id="id_namn"></div>'
-        )
-        checked = " checked" if self["visa_namn"].value() else ""
-        parts.append(
-            '<div class="field field-check"><input type="checkbox" name="visa_namn" '
-            f'id="id_visa_namn"{checked}> <label for="id_visa_namn">'
-            f"{esc(str(self['visa_namn'].label))}:</label></div>"
-        )
-
-        epost = self["epost"]
-        errors, invalid = errors_of("epost")
-        described = "id_epost_helptext id_epost_error" if errors else "id_epost_helptext"
-        parts.append(
-            field_start("epost", errors) + f'<input type="email" name="epost"{value_of("epost")} '
-            f'maxlength="{epost.field.max_length}"{invalid} aria-describedby="{described}" '
-            'id="id_epost"></div>'
-        )
-        parts.append(
-            '<div class="hp" aria-hidden="true"><label for="id_webbplats">'
-            f"{esc(str(self['webbplats'].label))}:</label> "
-            f'<input type="text" name="webbplats"{value_of("webbplats")} tabindex="-1" '
-            'autocomplete="off" id="id_webbplats"></div>'
-        )
-        return mark_safe("\n".join(parts))  # noqa: S308 – every value above is escaped
 
     def inspel_data(self) -> dict[str, Any]:
         cd = self.cleaned_data

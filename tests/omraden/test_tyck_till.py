@@ -124,6 +124,21 @@ def test_an_empty_text_is_refused_with_what_to_do_and_status_200(client: Client)
 
 
 @pytest.mark.django_db
+def test_each_error_is_tied_to_its_field_for_screen_readers(client: Client) -> None:
+    html = _post(client, typ="", text="", epost="x").content.decode()
+    assert '<fieldset aria-describedby="id_typ_error">' in html
+    assert '<ul class="errorlist" id="id_typ_error">' in html
+    assert (
+        'required aria-invalid="true" aria-describedby="id_text_helptext id_text_error" '
+        'id="id_text">'
+    ) in html
+    assert '<div class="helptext" id="id_text_helptext">Högst 2 000 tecken.</div>' in html
+    assert 'aria-invalid="true" aria-describedby="id_epost_helptext id_epost_error"' in html
+    # A field without an error is not marked invalid.
+    assert '<input type="text" name="namn" maxlength="200" id="id_namn">' in html
+
+
+@pytest.mark.django_db
 def test_an_over_long_text_is_refused_and_kept(client: Client) -> None:
     text = "å" * 2001
     r = _post(client, text=text)
