@@ -8,6 +8,17 @@ from django.urls import get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, get_language_info
 
+from portal import page_cache
+
+
+def csrf(request: HttpRequest) -> dict[str, object]:
+    """`csrf_token` for `{% csrf_token %}`, noted for the page cache (portal/page_cache.py).
+
+    It takes the place of the value Django's own csrf processor gives (that one always runs
+    first) and is the same: `get_token(request)`, made when a template first uses it.
+    """
+    return {"csrf_token": SimpleLazyObject(functools.partial(page_cache.csrf_token, request))}
+
 
 def language_links(request: HttpRequest) -> dict[str, object]:
     """The current page in every other language, for the language switch (plain links)."""

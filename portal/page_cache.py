@@ -31,10 +31,12 @@ How it stays exact:
   but GET bypass it. The language is part of the key, decided from the URL as
   LocaleMiddleware decides it (Swedish at the plain address, English under /en/); an entry
   is stored only if the view rendered in that language.
-- CSRF: a page whose form carries a CSRF token is cached with the token replaced by a
-  placeholder, and each hit gets a fresh token of its own (and the CSRF cookie that goes
-  with it, set by Django's own CsrfViewMiddleware code), so no visitor ever receives another
-  visitor's token.
+- CSRF: templates get their token through `csrf_token()` (the `csrf_token` of
+  `portal.context_processors.csrf`), which is Django's `get_token()` and notes the token on
+  the request. A page is cached with exactly those tokens replaced by a placeholder, and each
+  hit gets a fresh token of its own from `get_token()` (and the CSRF cookie that goes with
+  it, set by Django's CsrfViewMiddleware), so no visitor ever receives another visitor's
+  token. A page that set the CSRF cookie without a noted token is not cached.
 
 The generation lives in the shared cache (Redis in production, `CACHE_URL`), so every app
 process sees the same one; with the per-process local-memory cache use one process only.
@@ -46,8 +48,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import os
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -59,12 +59,7 @@ from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import (
-    CSRF_ALLOWED_CHARS,
-    CSRF_SECRET_LENGTH,
-    CsrfViewMiddleware,
-    _unmask_cipher_token,
-)
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import timezone, translation
 
 GENERATION_KEY = "public-cache:generation"
@@ -72,8 +67,8 @@ NEXT_KEY = "public-cache:next-publication"
 # Stored in NEXT_KEY when no publication is scheduled (a timestamp far in the future).
 NOTHING_SCHEDULED = 2**40
 CSRF_PLACEHOLDER = b"@@public-cache-csrf-token@@"
-# A masked CSRF token: 64 characters from Django's CSRF alphabet.
-_TOKEN_RE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+# The request attribute listing the CSRF tokens `csrf_token()` handed out while it rendered.
+_TOKENS = "public_cache_csrf_tokens"
 # Cookies that make a response personal: a session (logged in, or flash messages) or messages.
 _PERSONAL_COOKIES = {settings.SESSION_COOKIE_NAME, "messages"}
 
@@ -310,58 +305,15 @@ def _key(request: HttpRequest, language: str) -> str:
     return f"public-cache:page:{_KEY_VERSION}:{language}:{path}"
 
 
-# Random bytes below this map onto the 62 characters of the CSRF alphabet without bias.
-_CSRF_BYTE_LIMIT = 256 - 256 % len(CSRF_ALLOWED_CHARS)
-
-
-def _csrf_chars(n: int) -> str:
-    """`n` characters drawn uniformly from Django's CSRF alphabet, from os.urandom.
-
-    What Django's `get_random_string` gives (the same alphabet and random source) without
-    its one `secrets.choice` per character: the two 32-character strings of a first-time
-    visitor's token were more than half of a cached page's CSRF work (57 of 95 µs). Bytes
-    of 248 and above are dropped, so every character is equally likely.
-    """
-    chars: list[str] = []
-    while len(chars) < n:
-        chars.extend(
-            CSRF_ALLOWED_CHARS[b % len(CSRF_ALLOWED_CHARS)]
-            for b in os.urandom(n + 8)
-            if b < _CSRF_BYTE_LIMIT
-        )
-    return "".join(chars[:n])
-
-
-def _masked_token(request: HttpRequest) -> str:
-    """Django's `get_token()`, its random strings drawn by `_csrf_chars()`.
-
-    The visitor's own secret when their cookie holds one (CsrfViewMiddleware.process_request
-    put it in META), else a new one; the cookie is (re)sent by process_response. The token
-    is the secret masked as Django masks it, so Django's CSRF check accepts it.
-    """
-    secret = request.META.get("CSRF_COOKIE")
-    if secret is None:
-        secret = request.META["CSRF_COOKIE"] = _csrf_chars(CSRF_SECRET_LENGTH)
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
-    mask = _csrf_chars(CSRF_SECRET_LENGTH)
-    index, size = CSRF_ALLOWED_CHARS.index, len(CSRF_ALLOWED_CHARS)
-    cipher = "".join(
-        CSRF_ALLOWED_CHARS[(index(s) + index(m)) % size] for s, m in zip(secret, mask, strict=True)
-    )
-    return mask + cipher
-
-
-def _strip_csrf_tokens(request: HttpRequest, content: bytes) -> bytes:
-    """Replace this request's CSRF tokens in `content` by a placeholder."""
-    secret = request.META.get("CSRF_COOKIE")
-
-    def replace(match: re.Match[bytes]) -> bytes:
-        token = match.group(0)
-        if _unmask_cipher_token(token.decode()) == secret:
-            return CSRF_PLACEHOLDER
-        return token
-
-    return _TOKEN_RE.sub(replace, content)
+def csrf_token(request: HttpRequest) -> str:
+    """Django's `get_token(request)`, noted on the request so that `_store` can find it."""
+    token = get_token(request)
+    handed_out = getattr(request, _TOKENS, None)
+    if handed_out is None:
+        handed_out = []
+        setattr(request, _TOKENS, handed_out)
+    handed_out.append(token)
+    return token
 
 
 def _store(
@@ -372,9 +324,15 @@ def _store(
     content = response.content
     cookies = set(response.cookies)
     if settings.CSRF_COOKIE_NAME in cookies:
-        # The page asked for a CSRF token (the cookie goes with it): keep a placeholder.
+        # The page asked for a CSRF token (the cookie goes with it): keep a placeholder where
+        # each token handed out was. A token handed out some other way cannot be found, and
+        # it is this visitor's own: such a page is not kept.
         cookies.discard(settings.CSRF_COOKIE_NAME)
-        content = _strip_csrf_tokens(request, content)
+        handed_out = getattr(request, _TOKENS, [])
+        if not handed_out:
+            return
+        for token in handed_out:
+            content = content.replace(token.encode(), CSRF_PLACEHOLDER)
     if cookies:
         return  # something personal was set for this visitor
     timeout = min(
@@ -420,7 +378,7 @@ class PublicCacheMiddleware:
         if len(parts) > 1:
             # A fresh token for this visitor (their own cookie's secret if they have one).
             self.csrf.process_request(request)
-            content = _masked_token(request).encode().join(parts)
+            content = get_token(request).encode().join(parts)
             self.csrf.process_response(request, response)
         else:
             content = parts[0]

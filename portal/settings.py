@@ -98,6 +98,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {% csrf_token %}'s token, noted so that the page cache can cache the page.
+                "portal.context_processors.csrf",
                 "portal.context_processors.language_links",
                 "portal.context_processors.site_urls",
             ],
