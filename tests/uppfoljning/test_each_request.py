@@ -1,6 +1,5 @@
-"""The follow-up table and the tertial report run compiled queries (portal.lib.compiled):
-the moment, the year and the periods are new values on every request, never the first
-request's."""
+"""The follow-up table and the tertial report read with each request's own moment, year
+and periods, never those of an earlier request."""
 
 from __future__ import annotations
 
@@ -17,8 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _cache_off(settings: object) -> None:
-    # Every request runs the pages' queries; tests/conftest.py clears the compiled plans
-    # before each test, so each test's first request compiles them.
+    # Every request runs the pages' queries.
     settings.PUBLIC_CACHE = False  # type: ignore[attr-defined]
 
 
@@ -80,8 +78,8 @@ def test_the_report_shows_a_scheduled_publication_only_from_its_time(
 
 
 def test_each_report_compares_with_its_own_previous_period(client: Client) -> None:
-    # Created newest first, so a period's previous one has the next id: the compiled query
-    # must keep the two ids apart however close they are, and a first period has none.
+    # Created newest first, so a period's previous one has the next id: the report must
+    # keep the two ids apart however close they are, and a first period has none.
     omrade = make_omrade()
     periods = [make_period(ar=2024, tertial=t, tillstand="oppen") for t in (3, 2, 1)]
     for period, text in zip(periods, ("Tre", "Två", "Ett"), strict=True):
