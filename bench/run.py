@@ -10,6 +10,11 @@ connections from its own process, one server at a time: each page's runs are int
 not favour one scale. The ceiling is a static file as large as the area page, served by the
 same gunicorn and whitenoise: it runs for 0.3 of BENCH_SECONDS right before each run of
 a page on the same server, and each page's ratio is to the ceiling of its own seconds.
+Last, with the cache on, the burst after a publication: at each scale the most visited
+public addresses (bench/prepare.py's `popular_paths`) are fetched once, a follow-up is
+published for real (bench/publish.py), which makes every cached page stale, and wrk at 16
+connections rotates over those addresses for BENCH_SECONDS (bench/many.lua).
+The floors are issue 18's (the constants below); each verdict prints the floor it checks.
 
 Environment: BENCH_SECONDS (per page, default 10), BENCH_SCALES (default "small,top"),
 BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432), BENCH_REDIS (default
@@ -37,7 +42,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -54,16 +58,16 @@ CONNECTIONS = 16
 CORES = os.cpu_count() or 2
 # The production settings (gunicorn.conf.py): as many workers as they give this machine.
 WORKERS = int(runpy.run_path(str(ROOT / "gunicorn.conf.py"), run_name="gunicorn_conf")["workers"])
-SEARCH_QUERY = "återbruka"
 
-# Issue 7's targets.
-CACHED_SHARE = 0.50
-UNCACHED_SHARE = 0.05
+# Issue 18's floors.
+CACHED_SHARE = 0.55  # a cached public page: share of the ceiling's req/s
 CACHED_P99_MS = 50
-STAFF_P99_MS = 150
-SEARCH_P99_MS = 100
-FLAT_SHARE = 0.80
-PAGE_BUDGET = 50 * 1024
+UNCACHED_SHARE = 0.04  # an uncached public page: share of the ceiling's req/s
+SEARCH_P99_MS = 100  # uncached search
+STAFF_P99_MS = 150  # the workspace and the write flow
+BURST_P99_MS = 150  # the most visited pages right after a publication emptied the cache
+FLAT_SHARE = 0.80  # top scale's req/s as a share of small scale's
+PAGE_BUDGET = 50 * 1024  # a public page's HTML (gzip) plus its CSS and JS, compressed
 
 
 def log(msg: str) -> None:
@@ -233,6 +237,8 @@ def run_wrk(
     raw = json.loads(match.group(1))
     seconds = raw["duration_us"] / 1e6
     errors = sum(raw["errors"].values())
+    # A script may add figures of its own (many.lua: how many responses were rendered).
+    extra = re.search(r"BENCH_EXTRA (\{.*\})", out)
     return {
         "rps": round(raw["requests"] / seconds, 1),
         "p50_ms": round(raw["p50_us"] / 1000, 2),
@@ -242,6 +248,7 @@ def run_wrk(
         "seconds": seconds,
         "bytes": raw["bytes"],
         "bytes_per_request": round(raw["bytes"] / max(1, raw["requests"])),
+        **(json.loads(extra.group(1)) if extra else {}),
     }
 
 
@@ -271,7 +278,7 @@ def transfer_size(server: Server, path: str, cookie: str = "") -> dict[str, Any]
         "assets": len(assets),
         "assets_compressed_bytes": asset_bytes,
         "total_compressed_bytes": total,
-        "under_50_kb": total <= PAGE_BUDGET,
+        "within_budget": total <= PAGE_BUDGET,
         "asset_cache_control": sorted(caching),
     }
 
@@ -286,6 +293,8 @@ class Scale:
     seeded_s: float
     # Each public page's transfer, measured with the cache on.
     transfer: dict[str, Any] = field(default_factory=dict)
+    # The burst after a publication (cache on).
+    after_publication: dict[str, Any] = field(default_factory=dict)
 
     @property
     def cookie(self) -> str:
@@ -300,7 +309,7 @@ class Scale:
             ("tertial report", self.info["report"]),
             ("indicators /indikatorer/", "/indikatorer/"),
             ("open data JSON", self.info["open_data_json"]),
-            ("search /sok/", f"/sok/?q={quote(SEARCH_QUERY)}"),
+            ("search /sok/", self.info["search"]),
         ]
 
 
@@ -410,6 +419,8 @@ def run_mode(scales: list[Scale], wrk: str, cache_on: bool) -> dict[str, dict[st
                     for title, path in scale.public_pages()
                     if path and rows[scale.name][title].get("status") == 200
                 }
+            for scale in scales:
+                scale.after_publication = after_publication(servers[scale.name], wrk, scale)
     out = {}
     for name in names:
         # The ceiling's row: all its runs of this mode together (each page's ratio is to its
@@ -522,44 +533,146 @@ def write_flow(server: Server, wrk: str, scale: Scale) -> dict[str, Any]:
     return {"path": cells[0]["path"], "status": 200, "follow_ups": len(cells), **run}
 
 
+def after_publication(server: Server, wrk: str, scale: Scale) -> dict[str, Any]:
+    """The most visited public addresses, right after a publication made every cached page
+    stale: each address is fetched once (as visitors had filled the cache), a follow-up is
+    published for real, and at once wrk's 16 connections rotate over the addresses for
+    BENCH_SECONDS, each connection from its own offset."""
+    listed = scale.info["popular"]
+    paths = []
+    for path in listed:
+        try:
+            status, _h, _b = server.get(path)
+        except OSError as e:
+            log(f"  [{scale.name}] after a publication: {path} did not answer ({e!r}); left out")
+            continue
+        if status == 200:
+            paths.append(path)
+        else:
+            log(f"  [{scale.name}] after a publication: {path} answers {status}; left out")
+    if not paths:
+        return {"status": 404, "missing": True, "urls": 0}
+    out = subprocess.run(
+        [PY, str(BENCH / "publish.py")],
+        cwd=ROOT,
+        env={**scale.env, "PUBLIC_CACHE": "1"},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    published = json.loads(out.stdout.strip().splitlines()[-1])
+    if not published["published"]:
+        log(f"  [{scale.name}] after a publication: {published['reason']}; not measured")
+        return {"status": 404, "missing": True, "urls": len(paths), "publication": published}
+    paths_file = Path(tempfile.mkstemp(prefix="bench-popular-", suffix=".txt")[1])
+    paths_file.write_text("".join(f"{path}\n" for path in paths))
+    env = {"BENCH_PATHS": str(paths_file), "BENCH_CONNECTIONS": str(CONNECTIONS)}
+    try:
+        # One thread per connection: each starts at its own offset in the list.
+        run = run_wrk(wrk, server.port, paths[0], "many.lua", CONNECTIONS, env, SECONDS)
+    except (subprocess.CalledProcessError, RuntimeError) as e:
+        log(f"  [{scale.name}] after a publication: wrk failed ({e!r}); not measured")
+        return {"status": "timeout", "missing": False, "urls": len(paths)}
+    finally:
+        paths_file.unlink()
+    row = {
+        "status": 200,
+        "urls": len(paths),
+        "urls_listed": len(listed),
+        "paths": paths,
+        "publication": published,
+        **run,
+    }
+    log(
+        f"  [{scale.name}] after a publication ({len(paths)} addresses): {row['rps']} req/s, "
+        f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms, {row['requests']} requests "
+        f"({row.get('rendered', '?')} rendered), errors {row['errors']}"
+    )
+    if row.get("rendered", len(paths)) < len(paths):
+        log(
+            f"  [{scale.name}] after a publication: fewer pages rendered than addresses: "
+            "did the publication leave the cache as it was?"
+        )
+    return row
+
+
+def _mark(ok: bool) -> str:
+    return "OK   " if ok else "MISS "
+
+
+def _failed(row: dict[str, Any]) -> bool:
+    """A page that answered with an error or timed out: it meets no floor. (A page this
+    version of the portal does not have, a 404, is shown as missing in the table.)"""
+    return bool(row) and "rps" not in row and row.get("status") != 404
+
+
+def _verdict_scale(results: dict[str, Any]) -> str:
+    """The scale the floors are checked at: top, else the last one measured."""
+    return "top" if "top" in results["scales"] else list(results["scales"])[-1]
+
+
 def verdicts(results: dict[str, Any]) -> list[str]:
+    """Each floor of issue 18 against the top scale's figures (flat with size: top ÷ small),
+    each line with the floor it checks."""
     out = []
-    top = results["scales"].get("top") or results["scales"].get(SCALES[-1])
+    top = results["scales"].get(_verdict_scale(results))
     small = results["scales"].get("small")
     if not top:
         return out
     on = top["runs"]["cache_on"]
     off = top["runs"]["cache_off"]
     for name, row in on.items():
-        if "rps" not in row or name.startswith("ceiling"):
+        if name.startswith("ceiling"):
             continue
-        if name.startswith("workspace") or name.startswith("write"):
+        staff = name.startswith("workspace") or name.startswith("write")
+        if _failed(row):
+            out.append(_mark(False) + f"{name}{'' if staff else ' cached'}: not measured")
+        elif staff and "rps" in row:
             ok = row["errors"] == 0 and row["p99_ms"] < STAFF_P99_MS
-            out.append(f"{name}: p99 {row['p99_ms']} ms (< {STAFF_P99_MS}), errors {row['errors']}")
-            out[-1] = ("OK   " if ok else "MISS ") + out[-1]
-            continue
-        ok = (
-            row["ratio_to_ceiling"] >= CACHED_SHARE
-            and row["p99_ms"] < CACHED_P99_MS
-            and row["errors"] == 0
-        )
-        out.append(
-            ("OK   " if ok else "MISS ")
-            + f"{name} cached: {row['ratio_to_ceiling']:.0%} of ceiling (≥ 50 %), "
-            f"p99 {row['p99_ms']} ms (< 50), errors {row['errors']}"
-        )
+            out.append(
+                _mark(ok) + f"{name}: p99 {row['p99_ms']} ms (< {STAFF_P99_MS}), "
+                f"errors {row['errors']}"
+            )
+        elif "rps" in row:
+            ok = (
+                row["ratio_to_ceiling"] >= CACHED_SHARE
+                and row["p99_ms"] < CACHED_P99_MS
+                and row["errors"] == 0
+            )
+            out.append(
+                _mark(ok) + f"{name} cached: {row['ratio_to_ceiling']:.0%} of ceiling "
+                f"(≥ {CACHED_SHARE:.0%}), p99 {row['p99_ms']} ms (< {CACHED_P99_MS}), "
+                f"errors {row['errors']}"
+            )
         off_row = off.get(name, {})
-        if "rps" in off_row:
+        if _failed(off_row):
+            out.append(_mark(False) + f"{name} uncached: not measured")
+        elif "rps" in off_row:
             ok = off_row["ratio_to_ceiling"] >= UNCACHED_SHARE and off_row["errors"] == 0
             extra = ""
             if name.startswith("search"):
                 ok = ok and off_row["p99_ms"] < SEARCH_P99_MS
                 extra = f", p99 {off_row['p99_ms']} ms (< {SEARCH_P99_MS})"
             out.append(
-                ("OK   " if ok else "MISS ")
-                + f"{name} uncached: {off_row['ratio_to_ceiling']:.1%} of ceiling (≥ 5 %){extra}"
+                _mark(ok) + f"{name} uncached: {off_row['ratio_to_ceiling']:.1%} of ceiling "
+                f"(≥ {UNCACHED_SHARE:.0%}){extra}, errors {off_row['errors']}"
             )
-    if small:
+    for scale_name, r in results["scales"].items():
+        burst = r.get("after_publication", {})
+        if "rps" not in burst:
+            if burst:
+                out.append(_mark(False) + f"after a publication ({scale_name}): not measured")
+            continue
+        ok = burst["errors"] == 0 and burst["p99_ms"] < BURST_P99_MS
+        out.append(
+            _mark(ok) + f"after a publication ({scale_name}): p99 {burst['p99_ms']} ms "
+            f"(< {BURST_P99_MS}), p50 {burst['p50_ms']} ms, {burst['urls']} of "
+            f"{burst['urls_listed']} addresses, "
+            f"{burst['requests']} requests ({burst.get('rendered', '?')} rendered), "
+            f"errors {burst['errors']}"
+        )
+    # Only with two scales (BENCH_SCALES=small alone has nothing to compare).
+    if small and small is not top:
         for mode in ("cache_on", "cache_off"):
             for name, row in top["runs"][mode].items():
                 s_row = small["runs"][mode].get(name, {})
@@ -574,14 +687,15 @@ def verdicts(results: dict[str, Any]) -> list[str]:
                         else ""
                     )
                     out.append(
-                        ("OK   " if share >= FLAT_SHARE else "MISS ")
-                        + f"flat with size, {name} ({mode}): top {share:.0%} of small (≥ 80 %)"
-                        + drift
+                        _mark(share >= FLAT_SHARE)
+                        + f"flat with size, {name} ({mode}): top {share:.0%} of small "
+                        f"(≥ {FLAT_SHARE:.0%})" + drift
                     )
     for name, t in top.get("transfer", {}).items():
         out.append(
-            ("OK   " if t["under_50_kb"] else "MISS ")
-            + f"transfer {name}: {t['total_compressed_bytes'] / 1024:.1f} KB compressed (≤ 50 KB)"
+            _mark(t["within_budget"])
+            + f"transfer {name}: {t['total_compressed_bytes'] / 1024:.1f} KB compressed "
+            f"(≤ {PAGE_BUDGET // 1024} KB)"
         )
     return out
 
@@ -603,7 +717,27 @@ def print_table(results: dict[str, Any]) -> None:
                     f"{row['errors']:>7} {row['bytes_per_request']:>8} "
                     f"{row.get('ceiling_rps', row['rps']):>8.0f} {row['ratio_to_ceiling']:>7.1%}"
                 )
-    log("\n== targets ==")
+    bursts = {
+        scale: r["after_publication"]
+        for scale, r in results["scales"].items()
+        if r.get("after_publication")
+    }
+    if bursts:
+        log("\n== after a publication empties the cache (cache on) ==")
+        log(
+            f"{'scale':8} {'addresses':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'requests':>9} {'rendered':>9} {'errors':>7}"
+        )
+        for scale, row in bursts.items():
+            if "rps" not in row:
+                log(f"{scale:8} {row.get('urls', 0):>9} {'not measured':>12}")
+                continue
+            log(
+                f"{scale:8} {row['urls']:>9} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} "
+                f"{row['p99_ms']:>8.2f} {row['requests']:>9} {row.get('rendered', '?'):>9} "
+                f"{row['errors']:>7}"
+            )
+    log(f"\n== floors (issue 18), scale {_verdict_scale(results)} ==")
     for line in results["verdicts"]:
         log(line)
 
@@ -626,6 +760,9 @@ def main() -> None:
                 + ", each half of seconds_per_page",
                 "load_generator": "wrk",
                 "cache": "Redis (shared by all workers), PUBLIC_CACHE on/off",
+                "after_publication": "cache on: the most visited addresses fetched once, a "
+                "follow-up published (bench/publish.py), then wrk rotating over them for "
+                "seconds_per_page",
             },
             "scales": {},
         }
@@ -637,6 +774,7 @@ def main() -> None:
                 "area_bytes": scale.info["area_bytes"],
                 "runs": {},
                 "transfer": {},
+                "after_publication": {},
             }
         for cache_on in (True, False):
             mode = "cache_on" if cache_on else "cache_off"
@@ -644,6 +782,7 @@ def main() -> None:
                 results["scales"][name]["runs"][mode] = rows
             for scale in scales:
                 results["scales"][scale.name]["transfer"] = scale.transfer
+                results["scales"][scale.name]["after_publication"] = scale.after_publication
             # Keep what is measured so far, should a later mode fail.
             (BENCH / "results").mkdir(exist_ok=True)
             (BENCH / "results" / "partial.json").write_text(json.dumps(results, indent=2))
