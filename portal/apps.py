@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig, apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,11 +19,11 @@ class PortalConfig(AppConfig):
                 model = apps.get_model(label)
             except LookupError:
                 continue  # listed ahead of time; connected once it exists
-            post_save.connect(cache.on_public_change, sender=model, dispatch_uid=f"pc-s-{label}")
-            post_delete.connect(cache.on_public_change, sender=model, dispatch_uid=f"pc-d-{label}")
+            post_save.connect(cache.on_save, sender=model, dispatch_uid=f"pc-s-{label}")
+            pre_delete.connect(cache.on_delete, sender=model, dispatch_uid=f"pc-d-{label}")
             for m2m in model._meta.local_many_to_many:
                 m2m_changed.connect(
-                    cache.on_public_change,
+                    cache.on_m2m_change,
                     sender=m2m.remote_field.through,
                     dispatch_uid=f"pc-m-{label}-{m2m.name}",
                 )

@@ -20,8 +20,10 @@ How it stays exact:
   that a public page can show (`PUBLIC_MODELS`, connected in `PortalConfig.ready`) bumps the
   generation, so the very next request misses and renders fresh data. The bump happens at
   once and again when the transaction commits, so a page rendered by another process between
-  the write and its commit cannot stay cached. Resident input and sign-ups that no public
-  page shows (input awaiting moderation, a place on the waiting list) do not bump it.
+  the write and its commit cannot stay cached. A new or deleted row that no resident can see
+  by its model's own rule (`visible_to`; for sign-ups `confirmed()`) changes no public page
+  and does not bump it: input awaiting moderation, a place on the waiting list, a
+  publication due later. Any update bumps, since it may be the change that shows the row.
 - A publication scheduled for later (`Publicering.publicerad_at` in the future) becomes
   visible at its time: the time of the next scheduled publication is kept beside the
   generation; once it has passed, the first request bumps the generation. Entries also
@@ -57,10 +59,12 @@ from typing import Any
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import timezone, translation
+
+from portal.viewer import Viewer
 
 GENERATION_KEY = "public-cache:generation"
 NEXT_KEY = "public-cache:next-publication"
@@ -100,16 +104,6 @@ PUBLIC_MODELS = [
     "portal.Tillganglighetsredogorelse",
     "portal.KandBrist",
 ]
-
-# Resident input and sign-ups arrive often, and most of them change no public page: new input
-# waits for moderation, and a place on the waiting list changes no seat count. A row of these
-# models is on a public page only with this status (approved input; a confirmed sign-up counts
-# against the seats left). Creating or deleting a row with another status leaves the cache
-# alone; any update bumps, since it may be the approval, cancellation or answer a page shows.
-_SHOWN_ONLY_WITH_STATUS = {
-    "omraden.Inspel": "godkand",
-    "omraden.Anmalan": "bekraftad",
-}
 
 
 class _LocalPages:
@@ -203,26 +197,54 @@ def reset_for_empty_database() -> None:
     cache.set(NEXT_KEY, NOTHING_SCHEDULED, timeout=None)
 
 
-def on_public_change(sender: type, **kwargs: Any) -> None:
-    """Signal receiver for `post_save`, `post_delete` and `m2m_changed` of PUBLIC_MODELS."""
+def _rows_shown(model: type[models.Model]) -> models.QuerySet[Any] | None:
+    """The rows of `model` that public pages show, by the model's own rule; None if it has no
+    rule (any of its rows may be on a page)."""
+    manager: Any = model._default_manager
+    if model._meta.label == "omraden.Anmalan":
+        # Sign-ups are on public pages only as the seats taken: the confirmed ones.
+        return manager.confirmed()
+    if hasattr(manager, "visible_to"):
+        return manager.visible_to(Viewer.resident())
+    return None
+
+
+def _shown(model: type[models.Model], instance: models.Model) -> bool:
+    """Whether a resident can see this row now (one query for a model with a rule)."""
+    rows = _rows_shown(model)
+    return rows is None or rows.filter(pk=instance.pk).exists()
+
+
+def _schedules(model: type[models.Model]) -> bool:
+    return model._meta.label == "uppfoljning.Publicering"
+
+
+def on_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    """`post_save` receiver for PUBLIC_MODELS (connected in PortalConfig.ready)."""
     if kwargs.get("raw"):
         return  # loaddata: the receivers run again when the data is used
-    action = kwargs.get("action")
-    if action is not None and not action.startswith("post_"):
-        return  # m2m_changed fires pre_ and post_; one bump is enough
-    if _shown_on_no_public_page(sender, kwargs):
+    if kwargs.get("created") and not _shown(sender, instance):
+        # Resident input and sign-ups arrive often and most change no public page (input
+        # awaits moderation, a place on the waiting list takes no seat). A publication due
+        # later shows at its time, which the schedule must know.
+        if _schedules(sender):
+            cache.set(NEXT_KEY, _next_scheduled_publication(), timeout=None)
         return
-    invalidate(schedule_changed=sender._meta.label == "uppfoljning.Publicering")
+    # An update may be the approval, answer or cancellation a page shows: always stale.
+    invalidate(schedule_changed=_schedules(sender))
 
 
-def _shown_on_no_public_page(sender: type, kwargs: dict[str, Any]) -> bool:
-    status = _SHOWN_ONLY_WITH_STATUS.get(sender._meta.label)  # type: ignore[attr-defined]
-    if status is None:
-        return False
-    if kwargs.get("created") is False:
-        return False  # an update: it may be the approval, answer or cancellation a page shows
-    # A new row (post_save) or a deleted one (post_delete, which has no `created`).
-    return getattr(kwargs["instance"], "status", status) != status
+def on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    """`pre_delete` receiver for PUBLIC_MODELS: before the row is gone, to ask whether it
+    was shown. Django deletes in a transaction, so the bump on commit follows the delete."""
+    if _shown(sender, instance):
+        invalidate(schedule_changed=_schedules(sender))
+
+
+def on_m2m_change(sender: type[models.Model], action: str, **kwargs: Any) -> None:
+    """`m2m_changed` receiver for the many-to-many fields of PUBLIC_MODELS."""
+    if action.startswith("post_"):  # it fires pre_ and post_; one bump is enough
+        invalidate(schedule_changed=False)
 
 
 def _generation_and_expiry() -> tuple[int, int]:

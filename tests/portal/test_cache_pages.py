@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.test import Client, override_settings
+from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from omraden import services
-from omraden.models import Anmalan, Inspel
+from omraden.models import Anmalan, Inspel, InspelQuerySet
 from portal import page_cache as public_cache
-from tests.conftest import make_aktivitet, make_inspel, make_omrade
+from tests.conftest import (
+    make_aktivitet,
+    make_inspel,
+    make_omrade,
+    make_person,
+    make_publicering,
+    make_uppfoljning,
+)
 from tests.security.test_headers import PRODUCTION, header_problems
 
 pytestmark = pytest.mark.django_db
@@ -139,4 +148,44 @@ def test_only_sign_ups_that_change_the_seats_left_empty_the_cache(client: Client
     assert _hit(client.get(url))
     # Cancelling is an update: it empties the cache (here Bo moves up, still no seat left).
     services.anmalan_cancel(token=confirmed.token)
+    assert not _hit(client.get(url))
+
+
+def test_a_new_area_empties_the_cache_only_if_residents_can_see_it(client: Client) -> None:
+    fadder = make_person()
+    client.get("/")
+    make_omrade(fadder=fadder, kortnamn="Dolt område", publik=False)
+    assert _hit(client.get("/"))
+    make_omrade(fadder=fadder, kortnamn="Synligt område")
+    response = client.get("/")
+    assert not _hit(response) and "Synligt område" in response.content.decode()
+
+
+def test_a_publication_due_later_shows_at_its_time_without_emptying_the_cache_now(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uppf = make_uppfoljning(sammanfattning="Gäller nu")
+    make_publicering(uppf)
+    url = uppf.omrade.get_absolute_url()
+    assert "Gäller nu" in client.get(url).content.decode()
+    at = timezone.now() + dt.timedelta(hours=2)
+    make_publicering(uppf, sammanfattning="Gäller sedan", publicerad_at=at)
+    assert _hit(client.get(url))
+    later = at + dt.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    response = client.get(url)
+    assert not _hit(response) and "Gäller sedan" in response.content.decode()
+
+
+def test_the_cache_asks_the_models_own_rule(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    omrade = make_omrade()
+    url = omrade.get_absolute_url()
+    client.get(url)
+    make_inspel(omrade=omrade, status=Inspel.Status.NY)
+    assert _hit(client.get(url))
+    # Were input shown as soon as it arrives, a new input would change the page.
+    monkeypatch.setattr(InspelQuerySet, "visible_to", lambda self, viewer: self)
+    make_inspel(omrade=omrade, status=Inspel.Status.NY)
     assert not _hit(client.get(url))
