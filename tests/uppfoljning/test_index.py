@@ -8,7 +8,13 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from omraden.models import Omrade
-from tests.conftest import make_omrade, make_period, make_publicering, make_uppfoljning
+from tests.conftest import (
+    make_omrade,
+    make_period,
+    make_publicering,
+    make_uppfoljning,
+    make_user,
+)
 
 
 def _table(html: str) -> str:
@@ -113,3 +119,19 @@ def test_the_main_menu_marks_only_this_page_as_current(client: Client) -> None:
     html = client.get("/uppfoljning/").content.decode()
     assert html.count('aria-current="page"') == 1
     assert 'href="/uppfoljning/" aria-current="page"' in html
+
+
+@pytest.mark.django_db
+def test_staff_see_the_table_residents_see(client: Client) -> None:
+    period = make_period(ar=2024, tertial=1, tillstand="oppen")
+    uppf = make_uppfoljning(omrade=make_omrade(), period=period, status="gron")
+    make_publicering(uppf)
+    make_publicering(
+        uppf, status="rod", orsak="x", atgarder="y", publicerad_at=timezone.now() + dt.timedelta(1)
+    )
+    make_omrade(publik=False, kortnamn="Hemligt område")
+    client.force_login(make_user(groups=("medarbetare",)))
+    html = client.get("/uppfoljning/").content.decode()
+    table = _table(html)
+    assert "status-gron" in table and "status-rod" not in table
+    assert "Hemligt område" not in html

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
-from tests.conftest import make_indikator, make_matvarde, make_omrade, make_uppdrag
+from tests.conftest import make_indikator, make_matvarde, make_omrade, make_uppdrag, make_user
 from uppfoljning.models import Indikator, Matvarde
 
 
@@ -109,6 +109,10 @@ def test_it_returns_404_for_an_unknown_or_hidden_indicator(client: Client) -> No
     make_indikator(slug="dold", omrade=make_omrade(publik=False))
     assert client.get("/indikatorer/finns-inte/").status_code == 404
     assert client.get("/indikatorer/dold/").status_code == 404
+    # The public page is the residents' page, for staff too (they have the workspace's).
+    client.force_login(make_user(groups=("medarbetare",)))
+    assert client.get("/indikatorer/dold/").status_code == 404
+    assert client.get("/arbetsyta/indikatorer/dold/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
-from tests.conftest import make_indikator, make_matvarde, make_omrade, make_uppdrag
+from tests.conftest import make_indikator, make_matvarde, make_omrade, make_uppdrag, make_user
 from uppfoljning.models import Matvarde
 
 
@@ -48,6 +48,8 @@ def test_it_hides_the_indicators_of_a_non_public_area(client: Client) -> None:
     html = client.get("/indikatorer/").content.decode()
     assert "Synlig" in html
     assert "Dold" not in html
+    client.force_login(make_user(groups=("medarbetare",)))
+    assert "Dold" not in client.get("/indikatorer/").content.decode()
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from tests.conftest import (
     make_publicering,
     make_uppdrag,
     make_uppfoljning,
+    make_user,
 )
 from uppfoljning.models import Period, Publicering
 
@@ -265,3 +266,23 @@ def test_it_reads_only_the_publications_it_shows(client: Client) -> None:
         post_init.disconnect(count, sender=Publicering)
     assert len(read) == 4
     assert sorted(p.version for p in read) == [1, 1, 11, 11]
+
+
+@pytest.mark.django_db
+def test_staff_see_the_report_residents_see(client: Client) -> None:
+    # The public report is the residents' report: staff see drafts in the workspace, not here.
+    period = make_period(ar=2024, tertial=1)
+    planned = make_uppfoljning(omrade=make_omrade(), period=period, status="gron")
+    make_publicering(planned, sammanfattning="Gäller nu")
+    make_publicering(
+        planned, sammanfattning="Planerad", publicerad_at=timezone.now() + dt.timedelta(days=2)
+    )
+    hidden = make_omrade(publik=False, fraga="Hemlig fråga?")
+    make_publicering(
+        make_uppfoljning(omrade=hidden, period=period, status="gron"), sammanfattning="Hemlig"
+    )
+    client.force_login(make_user(groups=("medarbetare",)))
+    html = client.get("/uppfoljning/2024-t1/").content.decode()
+    assert "Gäller nu" in html
+    for secret in ("Planerad", "Hemlig"):
+        assert secret not in html

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
-from tests.conftest import make_rapport
+from tests.conftest import make_rapport, make_user
 
 
 @pytest.mark.django_db
@@ -25,6 +25,9 @@ def test_it_shows_english_dates_under_en(client: Client, tyreso: None) -> None:
 @pytest.mark.django_db
 def test_it_returns_404_for_a_report_that_is_not_public(client: Client) -> None:
     make_rapport(slug="hemlig", publik=False)
+    assert client.get("/rapporter/hemlig/").status_code == 404
+    # The public page is the residents' page, for staff too.
+    client.force_login(make_user(groups=("medarbetare",)))
     assert client.get("/rapporter/hemlig/").status_code == 404
 
 

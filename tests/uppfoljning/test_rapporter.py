@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
-from tests.conftest import make_rapport
+from tests.conftest import make_rapport, make_user
 
 
 @pytest.mark.django_db
@@ -36,3 +36,10 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     # 1: the public reports
     with django_assert_num_queries(1):
         assert client.get("/rapporter/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_see_the_list_residents_see(client: Client) -> None:
+    make_rapport(titel="Hemlig rapport", publik=False)
+    client.force_login(make_user(groups=("medarbetare",)))
+    assert "Hemlig rapport" not in client.get("/rapporter/").content.decode()

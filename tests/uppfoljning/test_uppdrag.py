@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from tests.conftest import make_period, make_publicering, make_uppdrag, make_uppfoljning
+from tests.conftest import (
+    make_period,
+    make_publicering,
+    make_uppdrag,
+    make_uppfoljning,
+    make_user,
+)
 
 OVERGRIPANDE = "/uppdrag/overgripande-att-arbeta-kommungemensamt/"
 
@@ -72,3 +81,16 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     # 3: its public indicators with their values (the indicators section)
     with django_assert_num_queries(3):
         assert client.get("/uppdrag/skola/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_see_the_follow_up_residents_see(client: Client) -> None:
+    uppdrag = make_uppdrag(slug="skola")
+    uppf = make_uppfoljning(uppdrag=uppdrag, period=make_period(ar=2024, tertial=1))
+    make_publicering(uppf, sammanfattning="Gäller nu")
+    make_publicering(
+        uppf, sammanfattning="Planerad", publicerad_at=timezone.now() + dt.timedelta(days=2)
+    )
+    client.force_login(make_user(groups=("medarbetare",)))
+    html = client.get("/uppdrag/skola/").content.decode()
+    assert "Gäller nu" in html and "Planerad" not in html
