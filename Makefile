@@ -68,7 +68,7 @@ test-postgres: $(STAMP) ## Run the suite (without the browser tests) against loc
 test-browser: $(STAMP) chromium ## Run only the browser tests (Playwright + Chromium + axe-core)
 	$(PY) -m pytest -m browser
 
-bench: $(STAMP) ## Benchmark (not part of make test): seed PostgreSQL, serve with gunicorn, load with wrk (~9 min)
+bench: $(STAMP) ## Benchmark (not part of make test): seed PostgreSQL, serve with gunicorn, load with wrk, check the floors (~10 min)
 	$(PY) bench/run.py
 
 lint: $(STAMP) ## ruff check and format check
