@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,14 +33,10 @@ from omraden.forms import (
     LinkForm,
     RejectForm,
 )
-from omraden.models import Aktivitet, Anmalan, Inspel, Omrade
-from omraden.public_input import PublicInput
+from omraden.models import Aktivitet, Anmalan, Initiativ, Inspel, Omrade
 from portal import roles
-from portal.lib.choices import labels
-from portal.lib.compiled import compiled
 from portal.page_cache import public_cache
 from portal.viewer import viewer_of
-from uppfoljning.models import Period
 
 PER_PAGE = 10
 
@@ -51,97 +47,37 @@ def wants_fragment(request: HttpRequest) -> bool:
 
 
 def public_inspel_page(request: HttpRequest, omrade: Omrade | None = None) -> Page:
-    """One page of approved input, newest first: two queries (count, rows)."""
+    """One page of the input residents see, newest first: two queries (count, rows).
+
+    On an area's page that area's input; on /tyck-till/ all of it. Only the columns the list
+    shows; a linked initiative is named only where residents may see it.
+    """
+    resident = viewer_of(request).as_resident()
+    inspel = Inspel.objects.visible_to(resident)
     if omrade is not None:
-        return _area_inspel_page(request, omrade)
-    page = Paginator(Inspel.objects.for_public_list(viewer_of(request)), PER_PAGE).get_page(
-        request.GET.get("sida")
+        inspel = inspel.filter(omrade=omrade)
+    shown_initiative = Initiativ.objects.visible_to(resident).filter(pk=OuterRef("initiativ"))
+    rows = (
+        inspel.select_related("omrade", "initiativ", "uppfoljning__period")
+        .only(*_LIST_COLUMNS)
+        .annotate(initiativ_visas=Exists(shown_initiative))
+        .order_by("-skapad", "-pk")
     )
-    # Each input's type label from one lookup table: get_typ_display() rebuilds and hashes
-    # the choices on every call.
-    typ_labels = labels(Inspel.Typ)
-    page.object_list = [
-        PublicInput(
-            pk=inspel.pk,
-            typ_label=typ_labels.get(inspel.typ, inspel.typ),
-            skapad=inspel.skapad,
-            publicerad_text=inspel.publicerad_text,
-            svar=inspel.svar,
-            public_name=inspel.public_name,
-            area_name=inspel.omrade.kortnamn if inspel.omrade else None,
-            initiative_title=inspel.initiativ.titel
-            if inspel.initiativ and inspel.initiativ.publik
-            else None,
-            period_kort=inspel.uppfoljning.period.kort if inspel.uppfoljning else None,
-        )
-        for inspel in page.object_list
-    ]
-    return page
+    return Paginator(rows, PER_PAGE).get_page(request.GET.get("sida"))
 
 
-_AREA_INPUT_COLUMNS = (
-    "pk",
+_LIST_COLUMNS = (
     "typ",
     "skapad",
     "namn",
     "visa_namn",
     "publicerad_text",
     "svar",
+    "omrade__kortnamn",
     "initiativ__titel",
-    "initiativ__publik",
     "uppfoljning__period__ar",
     "uppfoljning__period__tertial",
 )
-
-
-@compiled(shape=("offset",))
-def _area_input_rows(*, omrade: int, offset: int) -> QuerySet[Inspel]:
-    # The columns only for the page's rows: values() joins the initiative and follow-up,
-    # and the count must not (it would join them for every input of the area).
-    return (
-        Inspel.objects.filter(status=Inspel.Status.GODKAND, omrade=omrade)
-        .order_by("-skapad", "-pk")
-        .values(*_AREA_INPUT_COLUMNS)[offset : offset + PER_PAGE]
-    )
-
-
-def _area_inspel_page(request: HttpRequest, omrade: Omrade) -> Page:
-    """An area's page of input: only the columns the list shows, as dicts.
-
-    `omrade` comes from `Omrade.objects.with_input_count()`: its `godkanda_inspel` pages it.
-    public()'s condition on the area's visibility is known here, so no join on the area in
-    the count and the rows (a hidden area, seen by staff, shows no input). The area page
-    does not show each input's area. Each row is read as plain values: cheaper to build
-    than three model instances a row.
-    """
-    # The count came with the area (OmradeQuerySet.with_input_count()).
-    count = omrade.godkanda_inspel if omrade.publik else 0
-    # Paged over the count; the rows are fetched for the page's offset.
-    page = Paginator(range(count), PER_PAGE).get_page(request.GET.get("sida"))
-    page.object_list = (
-        _area_input_rows(omrade=omrade.pk, offset=(page.number - 1) * PER_PAGE) if count else []
-    )
-    typ_labels = labels(Inspel.Typ)
-    rows = []
-    for r in page.object_list:
-        ar = r["uppfoljning__period__ar"]
-        rows.append(
-            PublicInput(
-                pk=r["pk"],
-                typ_label=typ_labels.get(r["typ"], r["typ"]),
-                skapad=r["skapad"],
-                publicerad_text=r["publicerad_text"],
-                svar=r["svar"],
-                public_name=r["namn"] if r["visa_namn"] else "",
-                # Only a public initiative is named.
-                initiative_title=r["initiativ__titel"] if r["initiativ__publik"] else None,
-                period_kort=Period.kort_of(ar, r["uppfoljning__period__tertial"])
-                if ar is not None
-                else None,
-            )
-        )
-    page.object_list = rows
-    return page
 
 
 # Resident input
@@ -172,7 +108,8 @@ def tyck_till(request: HttpRequest) -> HttpResponse:
         initial = {}
         slug = request.GET.get("omrade")
         if slug:
-            initial["omrade"] = Omrade.objects.public().filter(slug=slug).first()
+            areas = Omrade.objects.visible_to(viewer_of(request).as_resident())
+            initial["omrade"] = areas.filter(slug=slug).first()
         form = InspelForm(initial=initial)
     ctx = {"form": form, "rate_limited": rate_limited}
     if wants_fragment(request):
@@ -385,10 +322,11 @@ def aktivitet_context(
 ) -> dict[str, Any]:
     """The activity page: its areas, sign-up and, once held, how the loop was closed.
 
-    Queries: the activity with its seat counts (by the caller), its public areas, and the
-    public input it produced.
+    Queries: the activity with its seat counts (by the caller), its areas and the input it
+    produced that residents see.
     """
-    omraden = list(aktivitet.omraden.public().order_by("nummer"))
+    resident = viewer_of(request).as_resident()
+    omraden = list(aktivitet.omraden.visible_to(resident).order_by("nummer"))
     is_past = aktivitet.datum < timezone.localdate()
     open_for_sign_up = takes_sign_ups(aktivitet)
     return {
@@ -403,7 +341,10 @@ def aktivitet_context(
         ),
         "anmalan_form": anmalan_form or (AnmalanForm() if open_for_sign_up else None),
         "producerade_inspel": list(
-            Inspel.objects.for_public_list(viewer_of(request)).filter(aktivitet=aktivitet)
+            Inspel.objects.visible_to(resident)
+            .filter(aktivitet=aktivitet)
+            .only("publicerad_text", "svar")
+            .order_by("-skapad", "-pk")
         ),
         "can_edit_aktivitet": roles.can_edit_aktivitet(request.user, {o.pk for o in omraden}),
     }
@@ -411,7 +352,9 @@ def aktivitet_context(
 
 @require_POST
 def anmal(request: HttpRequest, pk: int) -> HttpResponse:
-    aktivitet = get_object_or_404(aktivitet_with_seats(Aktivitet.objects.public()), pk=pk)
+    # Residents sign up for the activities they see, staff included.
+    activities = Aktivitet.objects.visible_to(viewer_of(request).as_resident())
+    aktivitet = get_object_or_404(aktivitet_with_seats(activities), pk=pk)
     if not takes_sign_ups(aktivitet):
         raise Http404
     form = AnmalanForm(request.POST)

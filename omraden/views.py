@@ -1,41 +1,26 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import F, Prefetch
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from omraden.deltagande_views import aktivitet_context, aktivitet_with_seats, public_inspel_page
 from omraden.forms import InspelForm
 from omraden.models import Aktivitet, Fas, Initiativ, Ledartroja, Omrade
-from portal import roles
-from portal.lib.compiled import compiled
 from portal.lib.urls import INT, address_for
 from portal.page_cache import public_cache
-from portal.viewer import Viewer
+from portal.viewer import Viewer, viewer_of
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import Indikator, Publicering
 
-# The area page's queries, each compiled once per connection (portal/lib/compiled.py): it is
-# the portal's most visited page, and building its querysets cost more than running them.
-
-
-@compiled(shape=("staff",))
-def _area(*, slug: str, staff: bool) -> QuerySet[Omrade]:
-    # Logged-in staff may see areas that are not yet public; residents only public ones.
-    areas = Omrade.objects.all() if staff else Omrade.objects.public()
-    return areas.select_related("fadder", "fas").with_input_count().filter(slug=slug)
-
 
 def _get_omrade_for_user(request: HttpRequest, slug: str) -> Omrade:
-    found = _area(slug=slug, staff=roles.can_view_staff_pages(request.user))
-    if not found:
-        raise Http404("No such area")
-    return found[0]
+    # Logged-in staff may open an area that is not public yet; residents only a visible one.
+    areas = Omrade.objects.visible_to(viewer_of(request)).select_related("fadder", "fas")
+    return get_object_or_404(areas, slug=slug)
 
 
 AREA_ACTIVITIES = 5
@@ -43,17 +28,15 @@ AREA_ACTIVITIES = 5
 AREA_PERIODS = 9
 
 
-@compiled
-def _timeline(*, omrade: int, now: dt.datetime) -> QuerySet[Publicering]:
-    """The version visible now of each of the area's latest follow-ups, newest period first.
+def _timeline(omrade: Omrade, resident: Viewer) -> list[Publicering]:
+    """The version in force of each of the area's latest follow-ups, newest period first, and
+    one more period to know there are earlier ones.
 
-    current(), not latest_public(): only for an area known to be public (so no join on it;
-    staff may see a hidden area, whose follow-ups stay unpublished until it is public).
     PostgreSQL walks the periods newest first and stops after the last one shown. Only the
     columns the page shows: the follow-up's texts and internal note stay in the database.
     """
-    return (
-        Publicering.objects.current(Viewer.resident(now))
+    return list(
+        Publicering.objects.current(resident)
         .filter(uppfoljning__omrade=omrade)
         .select_related("uppfoljning__period")
         .only(
@@ -69,97 +52,66 @@ def _timeline(*, omrade: int, now: dt.datetime) -> QuerySet[Publicering]:
     )
 
 
-# Only what the activity lists show, as dicts: cheaper to build than model instances.
+# Only what the activity lists show, as dicts.
 _ACTIVITY_COLUMNS = ("pk", "titel", "datum", "starttid", "plats", "teman")
-
-
-@compiled
-def _coming(*, omrade: int, today: dt.date) -> QuerySet[Aktivitet]:
-    return (
-        Aktivitet.objects.public()
-        .filter(omraden=omrade, datum__gte=today)
-        .order_by("datum", "starttid")
-        .values(*_ACTIVITY_COLUMNS)[: AREA_ACTIVITIES + 1]
-    )
-
-
-@compiled
-def _past(*, omrade: int, today: dt.date) -> QuerySet[Aktivitet]:
-    return (
-        Aktivitet.objects.public()
-        .filter(omraden=omrade, datum__lt=today)
-        .order_by("-datum", "-starttid")
-        .values(*_ACTIVITY_COLUMNS)[: AREA_ACTIVITIES + 1]
-    )
-
-
-@compiled
-def _phases() -> QuerySet[Fas]:
-    return Fas.objects.all()
-
-
-@compiled
-def _leaders(*, omrade: int) -> QuerySet[Ledartroja]:
-    # The leaders' names and titles only (no contact details), as dicts.
-    return (
-        Ledartroja.objects.filter(omrade=omrade, aktiv=True)
-        .order_by("slot")
-        .values(namn=F("person__namn"), titel=F("person__titel"), fiktiv=F("person__fiktiv"))
-    )
-
-
-@compiled
-def _initiatives(*, omrade: int) -> QuerySet[Initiativ]:
-    return (
-        Initiativ.objects.filter(omrade=omrade, publik=True)
-        .order_by("fas__ordning")
-        .values("titel", "beskrivning", fas_namn=F("fas__namn"))
-    )
-
-
-@compiled
-def _indicators(*, omrade: int) -> QuerySet[Indikator]:
-    # The area is visible, so are its indicators.
-    return Indikator.objects.with_values().filter(omrade=omrade)
 
 
 @public_cache
 @require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     omrade = _get_omrade_for_user(request, slug)
-    now = timezone.now()
+    # The page shows everyone what residents see, staff looking at a hidden area included.
+    resident = viewer_of(request).as_resident()
     # The status over the last few periods; older ones are on /uppfoljning/, year by year.
-    timeline = _timeline(omrade=omrade.pk, now=now) if omrade.publik else []
+    timeline = _timeline(omrade, resident)
     period_url = address_for("uppfoljning:period")
     for pub in timeline:
         pub.period_url = period_url(pub.uppfoljning.period.slug)
 
-    # A few activities each way; the full list is /aktiviteter/. Keeps the page small
-    # however many activities an area gathers over the years.
-    today = timezone.localdate(now)
-    coming = _coming(omrade=omrade.pk, today=today)
-    past = _past(omrade=omrade.pk, today=today)
+    # A few activities each way, and one more to know there are more; the full list is
+    # /aktiviteter/. Keeps the page small however many activities an area gathers.
+    activities = Aktivitet.objects.visible_to(resident).filter(omraden=omrade)
+    today = resident.today
+    coming = list(
+        activities.filter(datum__gte=today)
+        .order_by("datum", "starttid")
+        .values(*_ACTIVITY_COLUMNS)[: AREA_ACTIVITIES + 1]
+    )
+    past = list(
+        activities.filter(datum__lt=today)
+        .order_by("-datum", "-starttid")
+        .values(*_ACTIVITY_COLUMNS)[: AREA_ACTIVITIES + 1]
+    )
     activity_url = address_for("omraden:aktivitet", INT)
     for a in coming + past:
         a["url"] = activity_url(a["pk"])
+
     ctx = {
         "omrade": omrade,
         "latest": timeline[0] if timeline else None,
         # Oldest first: a timeline reads in the order things happened.
         "timeline": timeline[:AREA_PERIODS][::-1],
         "earlier_periods": len(timeline) > AREA_PERIODS,
-        "faser": _phases(),
+        "faser": Fas.objects.all(),
         "paverkansnivaer": Omrade.Paverkan,
-        "ledartrojor": _leaders(omrade=omrade.pk),
-        "initiativ": _initiatives(omrade=omrade.pk),
+        # The leaders' names and titles only (no contact details).
+        "ledartrojor": Ledartroja.objects.filter(omrade=omrade, aktiv=True)
+        .order_by("slot")
+        .values(namn=F("person__namn"), titel=F("person__titel"), fiktiv=F("person__fiktiv")),
+        "initiativ": Initiativ.objects.visible_to(resident)
+        .filter(omrade=omrade)
+        .order_by("fas__ordning")
+        .values("titel", "beskrivning", fas_namn=F("fas__namn")),
         "coming": coming[:AREA_ACTIVITIES],
         "past": past[:AREA_ACTIVITIES],
         "more_activities": len(coming) > AREA_ACTIVITIES or len(past) > AREA_ACTIVITIES,
-        # Residents' input: the form (this area preselected) and the approved input.
+        # Residents' input: the form (this area preselected) and a page of the input shown.
         "inspel_form": InspelForm(fixed_omrade=omrade),
         "inspel_sida": public_inspel_page(request, omrade),
         # The area's indicators with their latest values.
-        "indikatorer": latest_values(_indicators(omrade=omrade.pk)),
+        "indikatorer": latest_values(
+            Indikator.objects.visible_to(resident).with_values().filter(omrade=omrade)
+        ),
     }
     return render(request, "omraden/detail.html", ctx)
 
@@ -168,10 +120,11 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def aktiviteter(request: HttpRequest) -> HttpResponse:
     """Every public activity, coming and past, grouped by the area it belongs to."""
-    activities = Aktivitet.objects.public().prefetch_related(
-        Prefetch("omraden", queryset=Omrade.objects.public().order_by("nummer"))
+    resident = viewer_of(request).as_resident()
+    activities = Aktivitet.objects.visible_to(resident).prefetch_related(
+        Prefetch("omraden", queryset=Omrade.objects.visible_to(resident).order_by("nummer"))
     )
-    today = timezone.localdate()
+    today = resident.today
     ctx = {
         "coming": _by_area([a for a in activities if a.datum >= today]),
         "past": _by_area([a for a in activities if a.datum < today][::-1]),
@@ -208,10 +161,7 @@ def _by_area(activities: list[Aktivitet]) -> list[dict[str, Any]]:
 @public_cache
 @require_safe
 def aktivitet(request: HttpRequest, pk: int) -> HttpResponse:
-    activities = (
-        Aktivitet.objects.all()
-        if roles.can_view_staff_pages(request.user)
-        else Aktivitet.objects.public()
-    )
+    # Logged-in staff may open an activity that is not public; residents only a visible one.
+    activities = Aktivitet.objects.visible_to(viewer_of(request))
     aktivitet = get_object_or_404(aktivitet_with_seats(activities), pk=pk)
     return render(request, "omraden/aktivitet.html", aktivitet_context(request, aktivitet))

@@ -1,8 +1,5 @@
-"""An area page lists its approved input exactly as /tyck-till/ lists the same input.
-
-The area page reads only the columns it shows (omraden/deltagande_views._area_inspel_page);
-/tyck-till/ reads model instances. The shared list template must come out the same.
-"""
+"""An area page lists its approved input exactly as /tyck-till/ lists the same input: both
+read what Inspel.objects.visible_to() gives a resident into the shared list template."""
 
 from __future__ import annotations
 
@@ -62,38 +59,57 @@ def test_area_page_items_equal_the_full_lists_items(client: Client) -> None:
     assert "Kim" in page and "Ej visad" not in page and "Inte godkänd" not in page
 
 
-def test_an_item_is_written_out_escaped_with_its_answer_and_what_it_led_to() -> None:
+def _flat(html: str) -> str:
+    """The markup with each run of white space made one space and none between tags."""
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html))
+
+
+def test_an_item_is_shown_escaped_with_its_answer_and_what_it_led_to(client: Client) -> None:
     import datetime as dt
 
-    from omraden.public_input import PublicInput
-
-    item = PublicInput(
-        pk=7,
-        typ_label="Idé",
-        skapad=dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC),  # 2 mars in Stockholm
+    area = make_omrade(slug="bada", kortnamn="Bada")
+    fas = Fas.objects.create(ordning=9, namn="Testa")
+    initiativ = Initiativ.objects.create(omrade=area, titel="Brygga “ny”", fas=fas)
+    item = make_inspel(
+        omrade=area,
         publicerad_text="Rad <ett>\r\nRad två",
         svar="Vi & ni",
-        public_name="Kim <b>",
-        area_name="Bada",
-        initiative_title="Brygga “ny”",
-        period_kort="T1 2026",
-    ).html
-    assert '<article aria-labelledby="inspel-7-rubrik">' in item
-    assert '<h3 id="inspel-7-rubrik" class="inspel-rubrik">Idé – Bada</h3>' in item
-    assert '<time datetime="2026-03-02T00:30:00+01:00">2 mars 2026</time> · Kim &lt;b&gt;' in item
-    assert "<p>Rad &lt;ett&gt;<br>Rad två</p>" in item
+        namn="Kim <b>",
+        visa_namn=True,
+        initiativ=initiativ,
+        uppfoljning=make_uppfoljning(omrade=area, period=make_period(ar=2026, tertial=1)),
+    )
+    bare = make_inspel(typ=Inspel.Typ.SYNPUNKT, publicerad_text="Kort.")
+    Inspel.objects.filter(pk=item.pk).update(
+        skapad=dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)  # 2 mars in Stockholm
+    )
+    Inspel.objects.filter(pk=bare.pk).update(skapad=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    items = [_flat(i) for i in _items(client.get("/tyck-till/").content.decode())]
+    assert len(items) == 2
+    shown = items[0]
+    assert f'<article aria-labelledby="inspel-{item.pk}-rubrik">' in shown
+    assert f'<h3 id="inspel-{item.pk}-rubrik" class="inspel-rubrik">Idé – Bada</h3>' in shown
+    assert '<time datetime="2026-03-02T00:30:00+01:00">2 mars 2026</time> · Kim &lt;b&gt;' in shown
+    assert "<p>Rad &lt;ett&gt;<br>Rad två</p>" in shown
     assert (
-        '<div class="inspel-svar">\n<p><strong>Kommunen svarar:</strong></p>\n<p>Vi &amp; ni'
-        in item
+        '<div class="inspel-svar"><p><strong>Kommunen svarar:</strong></p><p>Vi &amp; ni' in shown
     )
     assert (
         '<p class="vi-gjorde"><strong>Ni sa – vi gjorde:</strong> ledde till initiativet '
         "”Brygga “ny””; togs upp i uppföljningen T1 2026</p>"
-    ) in item
-    bare = PublicInput(
-        pk=8,
-        typ_label="Synpunkt",
-        skapad=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
-        publicerad_text="Kort.",
-    ).html
-    assert "inspel-svar" not in bare and "vi-gjorde" not in bare and " · " not in bare
+    ) in shown
+    assert "inspel-svar" not in items[1] and "vi-gjorde" not in items[1] and " · " not in items[1]
+
+
+def test_an_initiative_is_named_only_where_residents_see_it(client: Client) -> None:
+    # Input about no area may be linked to an initiative of an area that is not public: the
+    # input is shown, the initiative is not (Initiativ.objects.visible_to()).
+    hidden_area = make_omrade(publik=False)
+    fas = Fas.objects.create(ordning=9, namn="Testa")
+    hidden = Initiativ.objects.create(omrade=hidden_area, titel="Dold brygga", fas=fas)
+    make_inspel(text="Om hela kommunen", initiativ=hidden)
+    make_inspel(omrade=hidden_area, text="I ett dolt område")
+    html = client.get("/tyck-till/").content.decode()
+    assert "Om hela kommunen" in html
+    assert "Dold brygga" not in html and "vi-gjorde" not in html
+    assert "I ett dolt område" not in html

@@ -11,6 +11,7 @@ from pytest_django import DjangoAssertNumQueries
 from omraden.models import Fas, Initiativ, Ledartroja, Omrade
 from tests.conftest import (
     make_aktivitet,
+    make_inspel,
     make_omrade,
     make_period,
     make_person,
@@ -74,18 +75,20 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         period = make_period(ar=2024 + i // 3, tertial=i % 3 + 1)
         uppf = make_uppfoljning(omrade=omrade, period=period, status="gron")
         make_publicering(uppf)
-        Initiativ.objects.create(omrade=omrade, titel=f"Initiativ {i}", fas=fas)
+        initiativ = Initiativ.objects.create(omrade=omrade, titel=f"Initiativ {i}", fas=fas)
         make_aktivitet(omraden=[omrade], datum=timezone.localdate() + dt.timedelta(days=i - 5))
-    # 1: the area with fadder, phase and the number of its approved input (resident input)
-    # 2: the latest public publication of its last ten periods, with follow-up and period
+        make_inspel(omrade=omrade, initiativ=initiativ)
+    # 1: the area with fadder and phase
+    # 2: the version in force of its last ten periods' follow-ups, with follow-up and period
     # 3: its next coming activities (at most five and one more, to know there are more)
     # 4: its latest past activities (likewise)
     # 5: the phases of the innovation method
     # 6: its active ledartröjor with their people
-    # 7: its public initiatives with their phase
-    # 8: its indicators (no values query when it has none)
-    # (its page of approved input: no query when it has none)
-    with django_assert_num_queries(8):
+    # 7: its initiatives residents see, with their phase
+    # 8: the number of its input residents see (the pager)
+    # 9: one page of that input, with initiative (and whether residents see it) and period
+    # 10: its indicators (no values query when it has none)
+    with django_assert_num_queries(10):
         assert client.get("/omraden/unga/").status_code == 200
 
 
@@ -209,3 +212,19 @@ def test_it_lists_a_few_activities_each_way_and_links_to_all(client: Client) -> 
     assert [f"Kommande {i}" in html for i in range(1, 8)] == [True] * 5 + [False] * 2
     assert [f"Tidigare {i}" in html for i in range(1, 8)] == [True] * 5 + [False] * 2
     assert 'href="/aktiviteter/">Alla aktiviteter, kommande och tidigare</a>' in html
+
+
+@pytest.mark.django_db
+def test_staff_opening_a_hidden_area_see_what_residents_would_see(client: Client) -> None:
+    # Staff may open an area that is not public; its content is what residents would see
+    # once it is: nothing of the area's input, initiatives or status is shown before then.
+    fas = Fas.objects.create(ordning=1, namn="Förstå behovet")
+    omrade = make_omrade(slug="hemligt", publik=False, fas=fas)
+    Initiativ.objects.create(omrade=omrade, titel="Hemligt initiativ", fas=fas)
+    make_inspel(omrade=omrade, publicerad_text="Hemligt inspel")
+    make_publicering(make_uppfoljning(omrade=omrade, status="rod", orsak="X", atgarder="Y"))
+    client.force_login(User.objects.create_user("medarbetare"))
+    html = client.get("/omraden/hemligt/").content.decode()
+    assert "inte publikt" in html
+    assert "Hemligt initiativ" not in html and "Hemligt inspel" not in html
+    assert "status-rod" not in html
