@@ -31,10 +31,8 @@ from portal import page_cache as public_cache
 FORMAT = "kommungemensamt-export"
 VERSION = 1
 BATCH = 500
-# Never exported: sessions (short-lived, and restored ones would log people back in), and each
-# area's count of approved input (derived: the database's triggers rebuild it as the inputs
-# are imported, omraden/migrations/0007_inspel_antal.py).
-EXCLUDED = {"sessions.session", "omraden.inspelantal"}
+# Never exported: sessions (short-lived, and restored ones would log people back in).
+EXCLUDED = {"sessions.session"}
 # Rows a migrated database starts with (contenttypes, permissions, the role groups). An
 # import replaces them with the exported ones so that every primary key is the same.
 SEEDED = {"contenttypes.contenttype", "auth.permission", "auth.group", "auth.group_permissions"}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -83,17 +83,6 @@ class OmradeQuerySet(models.QuerySet["Omrade"]):
         from uppfoljning.models import overview_areas
 
         return overview_areas(Viewer.resident(now)).filter(pk__in=self.values("pk"))
-
-    def with_input_count(self) -> OmradeQuerySet:
-        """Each area with `godkanda_inspel`: how many approved inputs it has (the area page's
-        pager), read from the count the database keeps (InspelAntal): one row by key, where
-        counting read every approved input of the area (7,000 at the benchmark's top scale)."""
-        counted = InspelAntal.objects.filter(omrade=models.OuterRef("pk")).values("antal")
-        return self.annotate(
-            godkanda_inspel=Coalesce(
-                models.Subquery(counted), 0, output_field=models.IntegerField()
-            )
-        )
 
 
 class Omrade(models.Model):
@@ -506,32 +495,6 @@ class Inspel(models.Model):
     def public_name(self) -> str:
         """The name shown publicly: only when the resident chose so."""
         return self.namn if self.visa_namn else ""
-
-
-class InspelAntal(models.Model):
-    """How many approved inputs an area has: kept by the database, never written by Django.
-
-    Triggers on omraden_inspel (migration 0007) add one when an input of the area becomes
-    approved and take one away when it stops being (rejected, moved, deleted), whatever
-    writes it: the moderation, the admin, bulk inserts, raw SQL. Derived data: the backup
-    leaves it out, and an import rebuilds it as its inputs are inserted.
-    """
-
-    omrade = models.OneToOneField(
-        Omrade,
-        verbose_name=_("area"),
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="inspel_antal",
-    )
-    antal = models.PositiveIntegerField(_("approved input"), default=0)
-
-    class Meta:
-        verbose_name = _("count of approved input")
-        verbose_name_plural = _("counts of approved input")
-
-    def __str__(self) -> str:
-        return f"{self.omrade_id}: {self.antal}"
 
 
 def _new_token() -> str:
