@@ -1,15 +1,23 @@
 """Search across areas, follow-ups, reports and resident input (`/sok/`).
 
+What a search may find is what the viewer may see, read through the models' own QuerySets:
+`Omrade`, `Rapport` and `Inspel.objects.visible_to(viewer)`, and for follow-ups the versions
+`Publicering.objects.current(viewer)` (residents) or the working copies
+`Uppfoljning.objects.visible_to(viewer)` (staff, drafts included). Residents' input is
+searched in its moderated text and answer, staff's as received too.
+
 On PostgreSQL: full-text search with the Swedish configuration (so "återbruka" finds
 "återbruk"), ranked with ts_rank. The large tables carry a stored, generated tsvector column
 with a GIN index (portal/migrations/0003_search_vectors.py), so a search reads the index and
-ranks stored vectors instead of parsing every row's text.
-On SQLite: a plain case-insensitive substring match, newest first.
+ranks stored vectors instead of parsing every row's text; areas (a handful of rows) are
+parsed on the fly.
+On SQLite: the same QuerySets with a plain case-insensitive substring match, newest first.
 
 Excerpts: about 300 characters of each hit's text from shortly before its first match, with
-every match in them marked. On PostgreSQL the matches are the words PostgreSQL's Swedish
-stemmer reduces to one of the query's words (for "återbruka", 'återbruk': "Återbruk" and
-"återbruka" are marked, "återbrukscentralen" is not); on SQLite, the query as typed.
+every match in them marked. On PostgreSQL the matches are the words ts_headline() finds for
+the query (the words the Swedish stemmer reduces to one of the query's words: for
+"återbruka" "Återbruk" and "återbruka", not "återbrukscentralen"); on SQLite, the query as
+typed. The excerpt is cut here as pieces of text; templates/sok/sok.html marks them up.
 
 A common word matches tens of thousands of rows, and ranking or even counting all of them
 costs a heap visit per row (about 100 ms at 100,000 inputs, far more under load). So on
@@ -17,39 +25,48 @@ PostgreSQL each kind contributes at most its newest `CAP` matches (PostgreSQL wa
 key backwards and stops after `CAP`, or reads the GIN index when the word is rare); only those
 are ranked and paged, and the page says "more than N results" when any kind had more.
 
-Visibility: anonymous visitors search only what is public (published versions of follow-ups,
-public areas and reports, approved input with its moderated text); staff also search drafts
-(the follow-ups' working copies), non-public areas and reports, and every input as received.
-
 Queries per search, whatever the data size: one for the (kind, id, rank) of every candidate
 over all kinds at once (a UNION; at most `CAP` + 1 of each kind on PostgreSQL), from which the
-page is cut, and one for the page's hits with their excerpts (a UNION of the kinds present;
-on SQLite one query per kind present).
+page is cut, and one for the page's hits with their excerpts (a UNION of the kinds present).
 """
 
 from __future__ import annotations
 
 import functools
-import html
+import operator
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    CharField,
+    DateField,
+    Expression,
+    F,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import Col
+from django.db.models.functions import Cast, Coalesce, Concat, Replace
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from omraden.models import Inspel, Omrade
-from portal import roles
-from portal.lib.choices import labels
 from portal.lib.db import planned_for_values
-from portal.lib.markup import autoescape
-from portal.lib.urls import address_for
+from portal.viewer import Viewer
 from uppfoljning.models import Period, Publicering, Rapport, Status, Uppfoljning
 
 CONFIG = "swedish"
@@ -61,19 +78,9 @@ CAP = 100
 # characters before its first match, cut between words.
 EXCERPT_CHARS = 300
 EXCERPT_BEFORE = 120
-# Private-use characters put around each match in the excerpt's text, so that the text can be
-# escaped as a whole and then only they become <mark> tags.
+# Private-use characters that ts_headline() puts around each match, removed from the texts
+# beforehand so that only its own ones count.
 _START, _STOP = "\ue000", "\ue001"
-
-# The stored tsvector columns added by portal/migrations/0003_search_vectors.py (PostgreSQL
-# only), as (table, column) -> the text fields they are computed from, in order.
-SEARCH_COLUMNS: dict[tuple[str, str], list[str]] = {
-    ("uppfoljning_publicering", "sok"): ["sammanfattning", "orsak", "atgarder"],
-    ("uppfoljning_uppfoljning", "sok"): ["sammanfattning", "orsak", "atgarder"],
-    ("uppfoljning_rapport", "sok"): ["titel", "sammanfattning"],
-    ("omraden_inspel", "sok_publik"): ["publicerad_text", "svar"],
-    ("omraden_inspel", "sok_intern"): ["text", "publicerad_text", "svar"],
-}
 
 KIND_LABELS = {
     "omrade": _("Area"),
@@ -82,6 +89,42 @@ KIND_LABELS = {
     "inspel": _("Input"),
 }
 
+# The fields each kind is searched in, and the fields its excerpt is made of.
+_OMRADE_FIELDS = ["kortnamn", "fraga", "beskrivning", "paverkan_text"]
+_OMRADE_EXCERPT = ["fraga", "beskrivning", "paverkan_text"]
+_RAPPORT_FIELDS = ["titel", "sammanfattning"]
+_RAPPORT_EXCERPT = ["sammanfattning"]
+_UPPFOLJNING_FIELDS = ["sammanfattning", "orsak", "atgarder"]
+_INSPEL_PUBLIC_FIELDS = ["publicerad_text", "svar"]
+_INSPEL_STAFF_FIELDS = ["text", "publicerad_text", "svar"]
+
+
+class StoredVector(Expression):
+    """One of the tsvector columns PostgreSQL generates for search on the queried model's
+    table (portal/migrations/0003_search_vectors.py: from the same fields as above). They are
+    not model fields, so each is named here: a column of the query's own table."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self, column: str) -> None:
+        super().__init__()
+        self.column = column
+
+    def resolve_expression(self, query: Any = None, *args: Any, **kwargs: Any) -> Col:
+        target = SearchVectorField()
+        target.set_attributes_from_name(self.column)
+        return Col(query.get_initial_alias(), target)
+
+
+@dataclass
+class Excerpt:
+    """A window of a hit's text as (text, is a match) pieces, for the template to mark up;
+    `cut_start` and `cut_end` say that text was left out before or after it."""
+
+    pieces: list[tuple[str, bool]]
+    cut_start: bool = False
+    cut_end: bool = False
+
 
 @dataclass
 class Hit:
@@ -89,316 +132,181 @@ class Hit:
     label: str
     title: str
     url: str
-    excerpt: SafeString
+    excerpt: Excerpt
     meta: str = ""
 
-    @property
-    def html(self) -> SafeString:
-        """The hit's list item, as templates/sok/sok.html shows it.
 
-        Written out here because the template's variables, `if` and escaping for each of a
-        page's twenty hits cost more than the rest of the page's rendering.
-        """
-        meta = (
-            f"{autoescape(self.label)} · {autoescape(self.meta)}"
-            if self.meta
-            else autoescape(self.label)
-        )
-        return mark_safe(  # noqa: S308 – every value is escaped, the excerpt already is
-            '\n        <li class="search-hit">\n'
-            f'          <h3 class="search-hit-title"><a href="{autoescape(self.url)}">'
-            f"{autoescape(self.title)}</a></h3>\n"
-            f'          <p class="search-hit-meta">{meta}</p>\n'
-            f'          <p class="search-hit-excerpt">{autoescape(self.excerpt)}</p>\n'
-            "        </li>\n      "
-        )
+class _Row(NamedTuple):
+    """A hit as the hits query reads it: every kind in one shape, None where a kind has no
+    such column."""
 
-
-def _postgres() -> bool:
-    return connection.vendor == "postgresql"
+    kind: str
+    pk: int
+    text: str
+    title: Any
+    slug: Any
+    datum: Any
+    status: Any
+    tillstand: Any
+    typ: Any
+    ar: Any
+    tertial: Any
+    omrade_id: Any
+    kortnamn: Any
+    namn: Any
 
 
-def _excerpt(text: str, pattern: re.Pattern[str] | None, *, whole_words: bool) -> SafeString:
-    """About EXCERPT_CHARS characters of `text` from shortly before the first match of
-    `pattern` (from the start when nothing matches), cut between words, every match in it
-    inside <mark> and everything escaped. With `whole_words`, a match inside a longer word
-    does not count."""
-    if _START in text or _STOP in text:
-        # Only our own markers become tags.
-        text = text.replace(_START, "").replace(_STOP, "")
-    matches = [
-        match
-        for match in (pattern.finditer(text) if pattern else ())
-        if not whole_words or _whole_word(text, match.start(), match.end())
+# A column a kind has not: typed, so that PostgreSQL can match it with the other kinds'.
+_NULLS = {
+    name: Cast(Value(None), output_field=output_field)
+    for name, output_field in [
+        ("title", TextField()),
+        ("slug", TextField()),
+        ("datum", DateField()),
+        ("status", TextField()),
+        ("tillstand", TextField()),
+        ("typ", TextField()),
+        ("ar", IntegerField()),
+        ("tertial", IntegerField()),
+        ("omrade_id", IntegerField()),
+        ("kortnamn", TextField()),
+        ("namn", TextField()),
     ]
+}
+
+
+def _excerpt(text: str, matches: list[tuple[int, int]]) -> Excerpt:
+    """About EXCERPT_CHARS characters of `text` from shortly before the first of `matches`
+    ((start, end) in order; from the start when there is none), cut between words."""
     first = matches[0] if matches else None
     start = 0
-    if first and first.start() > EXCERPT_BEFORE:
+    if first and first[0] > EXCERPT_BEFORE:
         # From the first word that begins at most EXCERPT_BEFORE characters before the match.
-        space = text.find(" ", first.start() - EXCERPT_BEFORE, first.start())
-        start = space + 1 if space >= 0 else first.start()
+        space = text.find(" ", first[0] - EXCERPT_BEFORE, first[0])
+        start = space + 1 if space >= 0 else first[0]
     end = len(text)
-    limit = max(start + EXCERPT_CHARS, first.end() if first else 0)
+    limit = max(start + EXCERPT_CHARS, first[1] if first else 0)
     if end > limit:
-        space = text.rfind(" ", first.end() if first else start, limit)
+        space = text.rfind(" ", first[1] if first else start, limit)
         end = space if space > start else limit
-    pieces: list[str] = []
+    pieces: list[tuple[str, bool]] = []
     at = start
-    for match in matches:
-        if match.end() > end:
+    for match_start, match_end in matches:
+        if match_end > end:
             break
-        pieces += (text[at : match.start()], _START, match[0], _STOP)
-        at = match.end()
-    pieces.append(text[at:end])
-    marked = html.escape("".join(pieces)).replace(_START, "<mark>").replace(_STOP, "</mark>")
-    return mark_safe(  # noqa: S308 – the text is escaped, the tags are our own
-        f"{'… ' if start else ''}{marked}{' …' if end < len(text) else ''}"
+        pieces += [(text[at:match_start], False), (text[match_start:match_end], True)]
+        at = match_end
+    pieces.append((text[at:end], False))
+    return Excerpt(
+        [piece for piece in pieces if piece[0]], cut_start=start > 0, cut_end=end < len(text)
     )
 
 
-def _whole_word(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] is not part of a longer word."""
-    return not (start and _word_char(text[start - 1])) and not (
-        end < len(text) and _word_char(text[end])
-    )
+def _headline_matches(headline: str) -> tuple[str, list[tuple[int, int]]]:
+    """The text of a ts_headline() result without its markers, and where they were.
+
+    ts_headline() marks the parts of a hyphenated word one by one ("e" and "tjänster"); a
+    word all of whose parts match is one match ("e-tjänster")."""
+    text: list[str] = []
+    matches: list[tuple[int, int]] = []
+    at = 0
+    for i, piece in enumerate(re.split(f"[{_START}{_STOP}]", headline)):
+        if i % 2 and piece:
+            if matches and matches[-1][1] == at - 1 and text[-1] == "-":
+                matches[-1] = (matches[-1][0], at + len(piece))
+            else:
+                matches.append((at, at + len(piece)))
+        text.append(piece)
+        at += len(piece)
+    return "".join(text), matches
 
 
-def _word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
-@functools.lru_cache(maxsize=256)
-def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    """Any of `words`, longest first. Plain alternatives: Python finds them several times
-    faster than with look-arounds for word boundaries, which _excerpt() checks instead."""
-    if not words:
-        return None
-    return re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
-
-
-# The candidates of all four kinds as one SQL statement (PostgreSQL), one for residents and
-# one for staff. Building the same UNION from four ORM querysets cost more CPU than
-# PostgreSQL spent running it, so it is written out, with the query, the moment and the
-# limit always passed as parameters. Each part takes at most %(limit)s of its newest matches
-# (walking the primary key backwards, or reading the GIN index when the word is rare).
-# Residents' visibility repeats Omrade.objects.public(), Publicering.objects.current() of
-# public areas,
-# Rapport.objects.public() and Inspel.objects.public(); tests/portal/test_sok.py holds both
-# to it.
-_TSQUERY = f"websearch_to_tsquery('{CONFIG}', %(q)s)"
-_OMRADE_VECTOR = (
-    f"to_tsvector('{CONFIG}', concat_ws(' ', o.kortnamn, o.fraga, o.beskrivning, o.paverkan_text))"
-)
-_ORDER = "ORDER BY rank DESC, kind, pk DESC"
-# "No area, or a public one" (the `omrade` foreign key always names an existing area): the
-# public areas' ids are read once per statement (an InitPlan) instead of a join in each part,
-# which PostgreSQL plans in less time (0.50 -> 0.35 ms) and runs with less work.
-_PUBLIC_AREAS = "ARRAY(SELECT id FROM omraden_omrade WHERE publik)"
-_PUBLIC_AREA = f"({{t}}.omrade_id IS NULL OR {{t}}.omrade_id = ANY({_PUBLIC_AREAS}))"
-# The follow-ups of the areas that are not public, read once per statement: usually none,
-# so the check costs nothing per match, where a join read every follow-up.
-_HIDDEN_FOLLOW_UPS = (
-    "ARRAY(SELECT u.id FROM uppfoljning_uppfoljning u"
-    " JOIN omraden_omrade o ON o.id = u.omrade_id WHERE NOT o.publik)"
-)
-
-
-def _text(table: str, fields: list[str]) -> str:
-    """The fields of `table` joined by spaces, each '' when NULL, for the excerpt."""
-    return " || ' ' || ".join(f"COALESCE({table}.{field}, '')" for field in fields)
-
-
-# The words of a hit's text that match the search, for its excerpt to mark: the words that
-# begin with one of the query's lexemes (a regular expression: Swedish stems are beginnings of
-# their words) and that the Swedish configuration reduces to one of them, so for "återbruka"
-# "återbruk" counts and "återbrukscentralen" does not. The lexemes are the query's words
-# through to_tsvector(), so websearch's "or" counts as a word here: at worst an "or" in a hit
-# is marked. ts_headline() did this by parsing every word of every hit's text: 1.47 against
-# 0.92 ms for a top-scale page's hits, and a page of long texts (follow-ups, reports) far
-# dearer than one of short input. `sok_q` is the query's lexemes and that expression,
-# computed once per statement.
-_QUERY_WORDS = rf"""WITH sok_q AS (
-  SELECT l.lexemes,
-         '\m((?:' || (SELECT string_agg(regexp_replace(x, '(\W)', '\\\1', 'g'), '|')
-                        FROM unnest(l.lexemes) AS x) || ')\w*)' AS pattern
-    FROM (SELECT tsvector_to_array(to_tsvector('{CONFIG}', %(q)s)) AS lexemes) AS l)"""
-_WORDS = (
-    "ARRAY(SELECT DISTINCT m[1] FROM sok_q, regexp_matches({text}, sok_q.pattern, 'gi') m"
-    f" WHERE tsvector_to_array(to_tsvector('{CONFIG}', m[1])) && sok_q.lexemes)"
-)
-
-
-def _text_and_words(text: str) -> str:
-    """The columns a hit's excerpt is made of: its text and the words in it to mark."""
-    return f"{text}, {_WORDS.format(text=text)}"
-
-
-# The hits on a page, every kind in one statement (PostgreSQL): each kind present adds a part
-# reading its rows by id (`= ANY(...)`, one text for any page) with the text of its excerpt
-# and the words in it to mark, in one shape: (kind, id, text, words, four texts, three
-# numbers); _fetch_pg() reads each kind's columns back. An area's and a report's hit reads
-# its own row; a follow-up's, the published version (residents) or the working copy (staff)
-# with the period, area and assignment its title names; an input's, its area. Residents'
-# input excerpts come from the moderated text only, staff's from the text as received too.
-_HIT_PARTS = {
-    "omrade": f"""
-SELECT 'omrade'::text, o.id,
-       {_text_and_words(_text("o", ["fraga", "beskrivning", "paverkan_text"]))},
-       o.fraga::text, o.slug::text, NULL::text, NULL::text, NULL::int, NULL::int, NULL::bigint
-  FROM omraden_omrade o
- WHERE o.id = ANY(%(omrade)s)""",
-    "rapport": f"""
-SELECT 'rapport'::text, r.id, {_text_and_words(_text("r", ["sammanfattning"]))},
-       r.titel::text, r.slug::text, to_char(r.datum, 'YYYY-MM-DD'), NULL::text,
-       NULL::int, NULL::int, NULL::bigint
-  FROM uppfoljning_rapport r
- WHERE r.id = ANY(%(rapport)s)""",
-    "uppfoljning": f"""
-SELECT 'uppfoljning'::text, v.id,
-       {_text_and_words(_text("v", ["sammanfattning", "orsak", "atgarder"]))},
-       v.status::text, o.kortnamn::text, ud.namn::text, {{tillstand}},
-       per.ar::int, per.tertial::int, {{u}}.omrade_id
-  FROM {{versions}}
-  JOIN uppfoljning_period per ON per.id = {{u}}.period_id
-  LEFT JOIN omraden_omrade o ON o.id = {{u}}.omrade_id
-  LEFT JOIN uppfoljning_uppdrag ud ON ud.id = {{u}}.uppdrag_id
- WHERE v.id = ANY(%(uppfoljning)s)""",
-    "inspel": f"""
-SELECT 'inspel'::text, i.id, {_text_and_words("{text}")},
-       i.typ::text, i.status::text, o.slug::text, o.kortnamn::text, NULL::int, NULL::int,
-       i.omrade_id
-  FROM omraden_inspel i
-  LEFT JOIN omraden_omrade o ON o.id = i.omrade_id
- WHERE i.id = ANY(%(inspel)s)""",
-}
-# `v` is what was found, `u` the follow-up: the same row for staff (the working copy).
-_HIT_PARTS_PUBLIC = {
-    **_HIT_PARTS,
-    "uppfoljning": _HIT_PARTS["uppfoljning"].format(
-        u="u",
-        tillstand="NULL::text",
-        versions="uppfoljning_publicering v"
-        " JOIN uppfoljning_uppfoljning u ON u.id = v.uppfoljning_id",
-    ),
-    "inspel": _HIT_PARTS["inspel"].format(text=_text("i", ["publicerad_text", "svar"])),
-}
-_HIT_PARTS_STAFF = {
-    **_HIT_PARTS,
-    "uppfoljning": _HIT_PARTS["uppfoljning"].format(
-        u="v", tillstand="v.tillstand::text", versions="uppfoljning_uppfoljning v"
-    ),
-    "inspel": _HIT_PARTS["inspel"].format(text=_text("i", ["text", "publicerad_text", "svar"])),
-}
-_KINDS = ("omrade", "uppfoljning", "rapport", "inspel")
-
-_CANDIDATES_PUBLIC = f"""
-(SELECT 'omrade' AS kind, o.id AS pk, ts_rank({_OMRADE_VECTOR}, {_TSQUERY}) AS rank
-   FROM omraden_omrade o
-  WHERE o.publik AND {_OMRADE_VECTOR} @@ {_TSQUERY}
-  ORDER BY o.id DESC LIMIT %(limit)s)
-UNION ALL
-(SELECT 'uppfoljning', p.id, ts_rank(p.sok, {_TSQUERY})
-   FROM uppfoljning_publicering p
-   -- Each follow-up's version visible now (see current()): the matches come from the GIN
-   -- index over the versions no later one supersedes, plus the few superseded only later.
-  WHERE p.publicerad_at <= %(now)s AND (p.ersatt_at IS NULL OR p.ersatt_at > %(now)s)
-    AND p.uppfoljning_id <> ALL({_HIDDEN_FOLLOW_UPS})
-    AND p.sok @@ {_TSQUERY}
-  ORDER BY p.id DESC LIMIT %(limit)s)
-UNION ALL
-(SELECT 'rapport', r.id, ts_rank(r.sok, {_TSQUERY})
-   FROM uppfoljning_rapport r
-  WHERE r.publik AND r.sok @@ {_TSQUERY}
-  ORDER BY r.id DESC LIMIT %(limit)s)
-UNION ALL
-(SELECT 'inspel', i.id, ts_rank(i.sok_publik, {_TSQUERY})
-   FROM omraden_inspel i
-  WHERE i.status = %(approved)s AND {_PUBLIC_AREA.format(t="i")}
-    AND i.sok_publik @@ {_TSQUERY}
-  ORDER BY i.id DESC LIMIT %(limit)s)
-{_ORDER}
-"""
-
-# Staff search everything: drafts (the follow-ups' working copies), non-public areas and
-# reports, and every input as received.
-_CANDIDATES_STAFF = f"""
-(SELECT 'omrade' AS kind, o.id AS pk, ts_rank({_OMRADE_VECTOR}, {_TSQUERY}) AS rank
-   FROM omraden_omrade o
-  WHERE {_OMRADE_VECTOR} @@ {_TSQUERY}
-  ORDER BY o.id DESC LIMIT %(limit)s)
-UNION ALL
-(SELECT 'uppfoljning', u.id, ts_rank(u.sok, {_TSQUERY})
-   FROM uppfoljning_uppfoljning u
-  WHERE u.sok @@ {_TSQUERY}
-  ORDER BY u.id DESC LIMIT %(limit)s)
-UNION ALL
-(SELECT 'rapport', r.id, ts_rank(r.sok, {_TSQUERY})
-   FROM uppfoljning_rapport r
-  WHERE r.sok @@ {_TSQUERY}
-  ORDER BY r.id DESC LIMIT %(limit)s)
-UNION ALL
-(SELECT 'inspel', i.id, ts_rank(i.sok_intern, {_TSQUERY})
-   FROM omraden_inspel i
-  WHERE i.sok_intern @@ {_TSQUERY}
-  ORDER BY i.id DESC LIMIT %(limit)s)
-{_ORDER}
-"""
+def _text(fields: list[str]) -> Any:
+    """The fields joined by spaces, each empty when NULL (as SearchVector joins them), without
+    the characters that mark matches."""
+    if len(fields) > 1:
+        # Concat() reads a NULL as empty.
+        spaced = [part for name in fields for part in (Value(" "), F(name))][1:]
+        text = Concat(*spaced, output_field=TextField())
+    else:
+        text = Coalesce(fields[0], Value(""), output_field=TextField())
+    for marker in (_START, _STOP):
+        text = Replace(text, Value(marker), output_field=TextField())
+    return text
 
 
 class Search:
-    """One search for one user: builds the querysets, counts, pages and excerpts."""
+    """One search for one viewer: the candidates of every kind, the page, its hits."""
 
-    def __init__(self, q: str, user: Any, *, postgres: bool | None = None) -> None:
+    def __init__(self, q: str, viewer: Viewer, *, postgres: bool | None = None) -> None:
         self.q = q
-        self.staff = roles.can_view_staff_pages(user)
+        self.viewer = viewer
         # `postgres=False` forces the plain fallback (its tests run on either database).
-        self.pg = _postgres() if postgres is None else postgres
+        self.pg = connection.vendor == "postgresql" if postgres is None else postgres
         # SQLite cannot slice the parts of a UNION; its fallback serves small development data.
         self.cap = CAP if self.pg else None
         self.capped = False
+        self.query = SearchQuery(q, config=CONFIG, search_type="websearch")
 
-    # The SQLite fallback's matching rows per kind, each with a constant rank, so they can be
-    # UNIONed (PostgreSQL runs the written-out queries above instead).
-
-    def _matching(self, qs: QuerySet[Any], text_fields: list[str]) -> Any:
-        match = Q()
-        for field in text_fields:
-            match |= Q(**{f"{field}__icontains": self.q})
-        return qs.filter(match).annotate(rank=Value(1.0, output_field=FloatField()))
-
-    def _omraden(self) -> QuerySet[Any]:
-        qs = Omrade.objects.all() if self.staff else Omrade.objects.public()
-        return self._matching(qs, ["kortnamn", "fraga", "beskrivning", "paverkan_text"])
+    # What each kind searches: the viewer's rows of it, and the fields matched. Staff search
+    # the follow-ups' working copies; residents each follow-up's version in force.
 
     def _uppfoljningar(self) -> QuerySet[Any]:
-        fields = ["sammanfattning", "orsak", "atgarder"]
-        if self.staff:
-            # Staff search the working copies: drafts included.
-            return self._matching(Uppfoljning.objects.all(), fields)
-        # Residents search the latest public version of each follow-up only (old revisions are
-        # not hits of their own), as the rest of the site picks it.
-        return self._matching(Publicering.objects.latest_public(), fields)
+        if self.viewer.staff:
+            return Uppfoljning.objects.visible_to(self.viewer)
+        return Publicering.objects.current(self.viewer)
 
-    def _rapporter(self) -> QuerySet[Any]:
-        qs = Rapport.objects.all() if self.staff else Rapport.objects.public()
-        return self._matching(qs, ["titel", "sammanfattning"])
+    def _inspel_fields(self) -> list[str]:
+        return _INSPEL_STAFF_FIELDS if self.viewer.staff else _INSPEL_PUBLIC_FIELDS
 
-    def _inspel(self) -> QuerySet[Any]:
-        if self.staff:
-            return self._matching(Inspel.objects.all(), ["text", "publicerad_text", "svar"])
-        return self._matching(Inspel.objects.public(), ["publicerad_text", "svar"])
-
-    def _parts(self) -> list[tuple[str, QuerySet[Any]]]:
+    def _kinds(self) -> list[tuple[str, QuerySet[Any], list[str], Any]]:
+        """(kind, the viewer's rows, fields searched, their vector on PostgreSQL)."""
+        inspel_vector = "sok_intern" if self.viewer.staff else "sok_publik"
         return [
-            ("omrade", self._omraden()),
-            ("uppfoljning", self._uppfoljningar()),
-            ("rapport", self._rapporter()),
-            ("inspel", self._inspel()),
+            (
+                "omrade",
+                Omrade.objects.visible_to(self.viewer),
+                _OMRADE_FIELDS,
+                SearchVector(*_OMRADE_FIELDS, config=CONFIG),
+            ),
+            ("uppfoljning", self._uppfoljningar(), _UPPFOLJNING_FIELDS, StoredVector("sok")),
+            (
+                "rapport",
+                Rapport.objects.visible_to(self.viewer),
+                _RAPPORT_FIELDS,
+                StoredVector("sok"),
+            ),
+            (
+                "inspel",
+                Inspel.objects.visible_to(self.viewer),
+                self._inspel_fields(),
+                StoredVector(inspel_vector),
+            ),
         ]
 
-    def _capped(self, qs: QuerySet[Any], limit: int) -> QuerySet[Any]:
-        # Newest first, so PostgreSQL can walk the primary key backwards and stop early.
-        return qs.order_by("-pk")[:limit] if self.cap else qs.order_by()
+    def _matching(
+        self, kind: str, qs: QuerySet[Any], fields: list[str], vector: Any
+    ) -> QuerySet[Any]:
+        """(kind, id, rank) of the rows of `qs` that match: on PostgreSQL the full-text match
+        of `vector`, the newest CAP + 1; on SQLite any field containing the query (rank 1)."""
+        if self.pg:
+            qs = (
+                qs.alias(vector=vector)
+                .filter(vector=self.query)
+                .annotate(rank=SearchRank(F("vector"), self.query))
+            )
+        else:
+            match = functools.reduce(
+                operator.or_, (Q(**{f"{name}__icontains": self.q}) for name in fields)
+            )
+            qs = qs.filter(match).annotate(rank=Value(1.0, output_field=FloatField()))
+        rows = qs.annotate(kind=Value(kind, output_field=CharField())).values_list(
+            "kind", "pk", "rank"
+        )
+        if self.cap:
+            # Newest first, so PostgreSQL can walk the primary key backwards and stop.
+            return rows.order_by("-pk")[: self.cap + 1]
+        return rows.order_by()
 
     def _candidates(self) -> list[tuple[str, int, float]]:
         """(kind, id, rank) best first, of all kinds in one UNION: up to CAP + 1 of each.
@@ -407,28 +315,13 @@ class Search:
         small, so the page is cut out in Python: a count and a page of their own would each
         read the same matches again.
         """
-        if self.pg:
-            sql = _CANDIDATES_STAFF if self.staff else _CANDIDATES_PUBLIC
-            params = {
-                "q": self.q,
-                "limit": (self.cap or 0) + 1,
-                "now": timezone.now(),
-                "approved": Inspel.Status.GODKAND.value,
-            }
-            # A rare word reads the GIN index, a common one walks the newest rows: the plan
-            # must see the words, so this query is never run from a generic plan.
-            with planned_for_values(), connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
-        # The SQLite fallback (small development data) keeps the ORM.
-        limit = (self.cap or 0) + 1
-        rows = [
-            self._capped(qs.annotate(kind=Value(kind)).values_list("kind", "pk", "rank"), limit)
-            for kind, qs in self._parts()
-        ]
-        first, *rest = rows
+        first, *rest = [self._matching(*kind) for kind in self._kinds()]
         # Best match first; ties newest id first so the order is stable between pages.
-        return list(first.union(*rest, all=True).order_by("-rank", "kind", "-pk"))
+        candidates = first.union(*rest, all=True).order_by("-rank", "kind", "-pk")
+        # A rare word reads the GIN index, a common one walks the newest rows: the plan must
+        # see the words, so this query is never run from a generic plan.
+        with planned_for_values():
+            return list(candidates)
 
     def page(self, number: str | int | None) -> Page[Any]:
         rows = self._candidates()
@@ -445,179 +338,113 @@ class Search:
         page.object_list = self._hits(list(page.object_list))
         return page
 
-    # Excerpts and titles for the rows on the page. On PostgreSQL one written-out statement
-    # for every kind present (_HIT_PARTS above): building the ORM's querysets cost more CPU
-    # than PostgreSQL spent running them, and each
-    # further statement cost ~0.15 ms more. The SQLite fallback reads the same columns per
-    # kind through the ORM. Each kind's rows come in the shape its builder below reads.
+    # The hits on a page: every kind present in one UNION of rows read by id, each in the
+    # shape of _Row, with the text of its excerpt (marked by ts_headline() on PostgreSQL).
 
-    def _excerpt(self, value: Any) -> SafeString:
-        """On PostgreSQL `value` is (text, the words in it to mark); on SQLite the text,
-        marked where the query occurs as typed."""
-        if self.pg:
-            text, words = value
-            return _excerpt(text.strip(), _words_pattern(tuple(words)), whole_words=True)
-        return _excerpt(value.strip(), self._typed, whole_words=False)
+    def _excerpt_text(self, fields: list[str]) -> Any:
+        text = _text(fields)
+        if not self.pg:
+            return text
+        return SearchHeadline(
+            text, self.query, config=CONFIG, start_sel=_START, stop_sel=_STOP, highlight_all=True
+        )
 
-    @functools.cached_property
-    def _typed(self) -> re.Pattern[str]:
-        """The query as typed, in any case (the SQLite fallback's match)."""
-        return re.compile(re.escape(self.q), re.IGNORECASE)
+    def _hit_rows(self, kind: str, ids: list[int]) -> QuerySet[Any]:
+        columns: dict[str, Any]
+        if kind == "omrade":
+            qs: QuerySet[Any] = Omrade.objects.all()
+            columns = {
+                "text": self._excerpt_text(_OMRADE_EXCERPT),
+                "title": F("fraga"),
+                "slug": F("slug"),
+            }
+        elif kind == "rapport":
+            qs = Rapport.objects.all()
+            columns = {
+                "text": self._excerpt_text(_RAPPORT_EXCERPT),
+                "title": F("titel"),
+                "slug": F("slug"),
+                "datum": F("datum"),
+            }
+        elif kind == "uppfoljning":
+            # A version names its follow-up's period and subject; a working copy its own.
+            qs = Uppfoljning.objects.all() if self.viewer.staff else Publicering.objects.all()
+            prefix = "" if self.viewer.staff else "uppfoljning__"
+            columns = {
+                "text": self._excerpt_text(_UPPFOLJNING_FIELDS),
+                "status": F("status"),
+                "ar": F(f"{prefix}period__ar"),
+                "tertial": F(f"{prefix}period__tertial"),
+                "omrade_id": F(f"{prefix}omrade_id"),
+                "kortnamn": F(f"{prefix}omrade__kortnamn"),
+                "namn": F(f"{prefix}uppdrag__namn"),
+            }
+            if self.viewer.staff:
+                # Staff also see the working copy's state.
+                columns["tillstand"] = F("tillstand")
+        else:
+            qs = Inspel.objects.all()
+            columns = {
+                "text": self._excerpt_text(self._inspel_fields()),
+                "typ": F("typ"),
+                "status": F("status"),
+                "omrade_id": F("omrade_id"),
+                "slug": F("omrade__slug"),
+                "kortnamn": F("omrade__kortnamn"),
+            }
+        shape = {"kind": Value(kind, output_field=CharField()), "pk": F("pk"), **_NULLS, **columns}
+        return qs.filter(pk__in=ids).order_by().values_list(*(shape[n] for n in _Row._fields))
 
     def _hits(self, rows: list[tuple[str, int, float]]) -> list[Hit]:
         ids: dict[str, list[int]] = {}
         for kind, pk, _rank in rows:
             ids.setdefault(kind, []).append(pk)
-        fetched = self._fetch_pg(ids) if self.pg else self._fetch_orm(ids)
-        found: dict[tuple[str, int], Hit] = {}
-        for kind in _KINDS:
-            if kind in fetched:
-                found.update(getattr(self, f"_{kind}_hits")(fetched[kind]))
-        return [found[kind, pk] for kind, pk, _rank in rows if (kind, pk) in found]
+        if not ids:
+            return []
+        first, *rest = [self._hit_rows(kind, pks) for kind, pks in ids.items()]
+        with planned_for_values():
+            found = [_Row(*row) for row in first.union(*rest, all=True).order_by()]
+        hits = {(row.kind, row.pk): self._hit(row) for row in found}
+        return [hits[kind, pk] for kind, pk, _rank in rows if (kind, pk) in hits]
 
-    def _fetch_pg(self, ids: dict[str, list[int]]) -> dict[str, list[Any]]:
-        parts = _HIT_PARTS_STAFF if self.staff else _HIT_PARTS_PUBLIC
-        kinds = [kind for kind in _KINDS if kind in ids]
-        if not kinds:
-            return {}
-        sql = _QUERY_WORDS + "\nUNION ALL".join(parts[kind] for kind in kinds)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, {"q": self.q, **ids})
-            found = cursor.fetchall()
-        out: dict[str, list[Any]] = {kind: [] for kind in kinds}
-        # (kind, id, text, words, a, b, c, d, n1, n2, n3) -> each builder's own order, with
-        # (text, words) where the builder takes its excerpt.
-        for kind, pk, text, words, a, b, c, d, n1, n2, n3 in found:
-            excerpt = (text, words)
-            if kind == "omrade":
-                out[kind].append((pk, a, b, excerpt))
-            elif kind == "rapport":
-                out[kind].append((pk, a, b, c, excerpt))
-            elif kind == "uppfoljning":
-                out[kind].append((pk, a, excerpt, n1, n2, n3, b, c, *([d] if self.staff else [])))
-            else:
-                out[kind].append((pk, a, b, n3, c, d, excerpt))
-        return out
-
-    def _fetch_orm(self, ids: dict[str, list[int]]) -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {}
-        if "omrade" in ids:
-            out["omrade"] = list(
-                Omrade.objects.filter(pk__in=ids["omrade"])
-                .annotate(excerpt=_concat(["fraga", "beskrivning", "paverkan_text"]))
-                .values_list("pk", "fraga", "slug", "excerpt")
-            )
-        if "rapport" in ids:
-            out["rapport"] = list(
-                Rapport.objects.filter(pk__in=ids["rapport"])
-                .annotate(excerpt=_concat(["sammanfattning"]))
-                .values_list("pk", "titel", "slug", "datum", "excerpt")
-            )
-        if "uppfoljning" in ids:
-            model = Uppfoljning if self.staff else Publicering
-            prefix = "" if self.staff else "uppfoljning__"
-            columns = [
-                "pk",
-                "status",
-                "excerpt",
-                f"{prefix}period__ar",
-                f"{prefix}period__tertial",
-                f"{prefix}omrade_id",
-                f"{prefix}omrade__kortnamn",
-                f"{prefix}uppdrag__namn",
-            ]
-            if self.staff:
-                # Staff also see the working copy's state.
-                columns.append("tillstand")
-            out["uppfoljning"] = list(
-                model.objects.filter(pk__in=ids["uppfoljning"])
-                .annotate(excerpt=_concat(["sammanfattning", "orsak", "atgarder"]))
-                .values_list(*columns)
-            )
-        if "inspel" in ids:
-            fields = (
-                ["text", "publicerad_text", "svar"] if self.staff else ["publicerad_text", "svar"]
-            )
-            out["inspel"] = list(
-                Inspel.objects.filter(pk__in=ids["inspel"])
-                .annotate(excerpt=_concat(fields))
-                .values_list(
-                    "pk",
-                    "typ",
-                    "status",
-                    "omrade_id",
-                    "omrade__slug",
-                    "omrade__kortnamn",
-                    "excerpt",
-                )
-            )
-        return out
-
-    def _omrade_hits(self, rows: list[Any]) -> dict[tuple[str, int], Hit]:
-        label = str(KIND_LABELS["omrade"])
-        omrade_url = address_for("omraden:detail")
-        return {
-            ("omrade", pk): Hit("omrade", label, fraga, omrade_url(slug), self._excerpt(excerpt))
-            for pk, fraga, slug, excerpt in rows
-        }
-
-    def _rapport_hits(self, rows: list[Any]) -> dict[tuple[str, int], Hit]:
-        label = str(KIND_LABELS["rapport"])
-        rapport_url = address_for("uppfoljning:rapport")
-        return {
-            ("rapport", pk): Hit(
-                "rapport", label, titel, rapport_url(slug), self._excerpt(excerpt), meta=str(datum)
-            )
-            for pk, titel, slug, datum, excerpt in rows
-        }
-
-    def _inspel_hits(self, rows: list[Any]) -> dict[tuple[str, int], Hit]:
-        label = str(KIND_LABELS["inspel"])
-        kinds = labels(Inspel.Typ)
-        statuses = labels(Inspel.Status)
-        omrade_url = address_for("omraden:detail")
+    def _hit(self, row: _Row) -> Hit:
+        label = str(KIND_LABELS[row.kind])
+        excerpt = self._row_excerpt(row.text)
+        if row.kind == "omrade":
+            url = reverse("omraden:detail", args=[row.slug])
+            return Hit(row.kind, label, row.title or "", url, excerpt)
+        if row.kind == "rapport":
+            url = reverse("uppfoljning:rapport", args=[row.slug])
+            return Hit(row.kind, label, row.title or "", url, excerpt, meta=str(row.datum))
+        if row.kind == "uppfoljning":
+            subject = row.kortnamn if row.omrade_id else row.namn
+            title = f"{subject} – {Period.kort_of(row.ar, row.tertial)}"
+            url = reverse("uppfoljning:period", args=[Period.slug_of(row.ar, row.tertial)])
+            meta = str(Status(row.status).label) if row.status else ""
+            if row.tillstand:
+                meta = f"{meta} ({Uppfoljning.Tillstand(row.tillstand).label})".strip()
+            return Hit(row.kind, label, title, url, excerpt, meta=meta)
+        title = str(dict(Inspel.Typ.choices).get(row.typ, row.typ))
+        if row.omrade_id:
+            title = f"{title} – {row.kortnamn}"
         # Input without an area belongs to the whole municipality (the front page).
-        home = reverse("index")
-        out: dict[tuple[str, int], Hit] = {}
-        for pk, typ, status, omrade_id, slug, kortnamn, excerpt in rows:
-            title = kinds.get(typ, typ)
-            if omrade_id:
-                title = f"{title} – {kortnamn}"
-            out["inspel", pk] = Hit(
-                "inspel",
-                label,
-                title,
-                omrade_url(slug) if omrade_id else home,
-                self._excerpt(excerpt),
-                meta=statuses.get(status, status) if self.staff else "",
-            )
-        return out
+        url = reverse("omraden:detail", args=[row.slug]) if row.omrade_id else reverse("index")
+        # Staff see where the input stands in moderation.
+        meta = str(dict(Inspel.Status.choices)[row.status]) if self.viewer.staff else ""
+        return Hit(row.kind, label, title, url, excerpt, meta=meta)
 
-    def _uppfoljning_hits(self, rows: list[Any]) -> dict[tuple[str, int], Hit]:
-        label = str(KIND_LABELS["uppfoljning"])
-        statuses = labels(Status)
-        states = labels(Uppfoljning.Tillstand)
-        period_url = address_for("uppfoljning:period")
-        out: dict[tuple[str, int], Hit] = {}
-        for pk, status, excerpt, ar, tertial, omrade_id, kortnamn, namn, *tillstand in rows:
-            title = f"{kortnamn if omrade_id else namn} – {Period.kort_of(ar, tertial)}"
-            url = period_url(Period.slug_of(ar, tertial))
-            meta = statuses.get(status, status) if status else ""
-            if tillstand:
-                meta = f"{meta} ({states.get(tillstand[0], tillstand[0])})".strip()
-            out["uppfoljning", pk] = Hit(
-                "uppfoljning", label, title, url, self._excerpt(excerpt), meta=meta
-            )
-        return out
+    def _row_excerpt(self, text: str) -> Excerpt:
+        """On PostgreSQL `text` is ts_headline()'s, its matches marked; on SQLite the plain
+        text, whose matches are the query as typed, in any case."""
+        if self.pg:
+            text, matches = _headline_matches(text)
+        else:
+            matches = [match.span() for match in self._typed.finditer(text)]
+        # Matches are words: never in the white space stripped off around the text.
+        shift = len(text) - len(text.lstrip())
+        return _excerpt(text.strip(), [(a - shift, b - shift) for a, b in matches])
 
-
-def _concat(fields: list[str]) -> Any:
-    """The fields joined by spaces, each empty string when NULL (like SearchVector does)."""
-    from django.db.models.functions import Concat
-
-    parts: list[Any] = []
-    for field in fields:
-        if parts:
-            parts.append(Value(" "))
-        parts.append(Coalesce(F(field), Value(""), output_field=TextField()))
-    return Concat(*parts, output_field=TextField()) if len(parts) > 1 else parts[0]
+    @functools.cached_property
+    def _typed(self) -> re.Pattern[str]:
+        """The query as typed, in any case (the SQLite fallback's match)."""
+        return re.compile(re.escape(self.q), re.IGNORECASE)
