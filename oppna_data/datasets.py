@@ -1,10 +1,11 @@
-"""Open data: the portal's public datasets, read through the models' `.public()` querysets only.
+"""Open data: the portal's public datasets, read only through the models' `visible_to(viewer)`.
 
 Every dataset is built the same way for CSV and JSON, always in Swedish (the labels do not
 follow the visitor's language, so a file's content does not depend on who downloads it), with
 English field names and a stable ordering. The CSV file holds the whole dataset; the JSON is
 served in pages of PAGE_SIZE records, newest first, so no response grows with the years of
-data. docs/open-data.md documents every field.
+data. A file is built for one resident `Viewer` (one moment for all its queries), so it
+shows exactly what the public pages show. docs/open-data.md documents every field.
 """
 
 from __future__ import annotations
@@ -15,22 +16,20 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db import connection
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import F, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import Promise, cached_property
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from omraden.models import Aktivitet, Inspel, Omrade
 from portal.lib.choices import labels
-from portal.lib.compiled import compiled
+from portal.viewer import Viewer
 from uppfoljning.models import (
     Indikator,
     Matvarde,
@@ -38,6 +37,7 @@ from uppfoljning.models import (
     Publicering,
     Status,
     attach_latest_publications,
+    overview_areas,
 )
 
 # The portal's own data is in the public domain; values fetched from Kolada keep their source.
@@ -79,17 +79,17 @@ def _number(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-# Datasets. Each is a queryset of its public rows (with what its records need joined in) and
-# a function that turns a list of those rows into records, running a constant number of
-# further queries whatever the data size.
+# Datasets. Each is a queryset of the rows a viewer sees (with what its records need joined
+# in) and a function that turns a list of those rows into records for the same viewer,
+# running a constant number of further queries whatever the data size.
 
 
-def omraden_rows() -> QuerySet[Omrade]:
-    # 1: the public areas with fadder, phase and the id of the latest public publication
-    return Omrade.objects.public().for_overview()
+def omraden_rows(viewer: Viewer) -> QuerySet[Omrade]:
+    # 1: the visible areas with fadder, phase and the id of their current publication
+    return overview_areas(viewer)
 
 
-def omraden_records(omraden: list[Omrade]) -> list[Record]:
+def omraden_records(viewer: Viewer, omraden: list[Omrade]) -> list[Record]:
     # 2: the latest publications with follow-up and period
     omraden = attach_latest_publications(omraden)
     records = []
@@ -116,23 +116,14 @@ def omraden_records(omraden: list[Omrade]) -> list[Record]:
     return records
 
 
-def uppfoljningar_rows(now: dt.datetime | None = None) -> QuerySet[Publicering, Record]:
-    """Every public published version of every follow-up, with its latest public version.
+def uppfoljningar_rows(viewer: Viewer) -> QuerySet[Publicering, Record]:
+    """Every version of every follow-up that `viewer` sees.
 
     Plain values, not models: a JSON page builds its records from a hundred rows at a time,
     and the CSV file from all of them.
     """
-    now = now or timezone.now()
-    # The latest version anyone can see, per follow-up (a planned future one is not counted):
-    # a subquery per row on the (follow-up, version) unique index, so a page needs no more.
-    # The row's own follow-up is public, so only the moment is checked again.
-    latest = (
-        Publicering.objects.filter(uppfoljning=OuterRef("uppfoljning"), publicerad_at__lte=now)
-        .order_by("-version")
-        .values("version")[:1]
-    )
-    # 1: the public publications with follow-up, period, area, assignment and latest version
-    return Publicering.objects.public(now).values(
+    # 1: the visible publications with follow-up, period, area and assignment
+    return Publicering.objects.visible_to(viewer).values(
         "id",
         "version",
         "status",
@@ -149,30 +140,7 @@ def uppfoljningar_rows(now: dt.datetime | None = None) -> QuerySet[Publicering, 
         "uppfoljning__uppdrag_id",
         "uppfoljning__uppdrag__slug",
         "uppfoljning__uppdrag__namn",
-        latest_version=Subquery(latest),
     )
-
-
-# The due publications with no follow-up in a non-public area: the same rows as
-# Publicering.objects.public() (an area's `publik` is never NULL). Counted that way through
-# the ORM, PostgreSQL joined every version to its follow-up and area (about 3 ms at 10,000
-# versions) and the ORM took a millisecond to build the statement; this reads one index, and
-# the few non-public areas' follow-ups.
-_UPPFOLJNINGAR_COUNT = """
-SELECT COUNT(*) FROM uppfoljning_publicering p
- WHERE p.publicerad_at <= %s
-   AND NOT EXISTS (SELECT 1 FROM uppfoljning_uppfoljning u
-                     JOIN omraden_omrade o ON o.id = u.omrade_id
-                    WHERE u.id = p.uppfoljning_id AND NOT o.publik)
-"""
-
-
-def uppfoljningar_count(now: dt.datetime) -> int:
-    """The number of `uppfoljningar_rows(now)`: equal to its `.count()`, in fewer steps."""
-    with connection.cursor() as cursor:
-        # As the ORM passes a moment (SQLite keeps it as text).
-        cursor.execute(_UPPFOLJNINGAR_COUNT, [connection.ops.adapt_datetimefield_value(now)])
-        return cursor.fetchone()[0]
 
 
 # Within a period: areas first, then assignments, on every database (NULLs sort differently).
@@ -185,8 +153,17 @@ _WITHIN_PERIOD = (
 )
 
 
-def uppfoljningar_records(pubs: list[Record]) -> list[Record]:
-    """`is_latest` marks the version the portal shows now."""
+def uppfoljningar_records(viewer: Viewer, pubs: list[Record]) -> list[Record]:
+    """`is_latest` marks the version the portal shows now: the follow-up's `current()` one."""
+    if not pubs:
+        return []
+    # 2: the current versions of these follow-ups: a page reads its few (a subquery per row
+    # made PostgreSQL find every follow-up's current version for each page).
+    current = set(
+        Publicering.objects.current(viewer)
+        .filter(uppfoljning__in={p["uppfoljning_id"] for p in pubs})
+        .values_list("pk", flat=True)
+    )
     status_labels = labels(Status)
     tz = timezone.get_current_timezone()
     # The period's slug and name as the model gives them; a page spans a period or two.
@@ -204,7 +181,7 @@ def uppfoljningar_records(pubs: list[Record]) -> list[Record]:
                 "id": p["id"],
                 "follow_up_id": p["uppfoljning_id"],
                 "version": p["version"],
-                "is_latest": p["latest_version"] == p["version"],
+                "is_latest": p["id"] in current,
                 "period": period.slug,
                 "period_name": period.kort,
                 "year": period.ar,
@@ -225,23 +202,24 @@ def uppfoljningar_records(pubs: list[Record]) -> list[Record]:
     return records
 
 
-def public_activities() -> list[Aktivitet]:
-    """Public activities, oldest first, each with only its public areas (two queries)."""
-    return list(aktiviteter_rows().order_by("datum", "starttid", "pk"))
+def visible_activities(viewer: Viewer) -> list[Aktivitet]:
+    """The activities `viewer` sees, oldest first, each with only the areas `viewer` sees
+    (two queries)."""
+    return list(aktiviteter_rows(viewer).order_by("datum", "starttid", "pk"))
 
 
-def aktiviteter_rows() -> QuerySet[Aktivitet]:
-    # 1: the public activities; 2: their public areas
-    return Aktivitet.objects.public().prefetch_related(
+def aktiviteter_rows(viewer: Viewer) -> QuerySet[Aktivitet]:
+    # 1: the visible activities; 2: their visible areas
+    return Aktivitet.objects.visible_to(viewer).prefetch_related(
         Prefetch(
             "omraden",
-            queryset=Omrade.objects.public().order_by("nummer"),
+            queryset=Omrade.objects.visible_to(viewer).order_by("nummer"),
             to_attr="public_areas",
         )
     )
 
 
-def aktiviteter_records(aktiviteter: list[Aktivitet]) -> list[Record]:
+def aktiviteter_records(viewer: Viewer, aktiviteter: list[Aktivitet]) -> list[Record]:
     records = []
     for a in aktiviteter:
         records.append(
@@ -280,15 +258,15 @@ def _value_record(v: Matvarde) -> Record:
     }
 
 
-def indikatorer_rows() -> QuerySet[Indikator]:
-    # 1: the public indicators with assignment and area; 2: all their values, by year
-    return Indikator.objects.public().with_values()
+def indikatorer_rows(viewer: Viewer) -> QuerySet[Indikator]:
+    # 1: the visible indicators with assignment and area; 2: all their values, by year
+    return Indikator.objects.visible_to(viewer).with_values()
 
 
-def indikatorer_records(indikatorer: list[Indikator]) -> list[Record]:
+def indikatorer_records(viewer: Viewer, indikatorer: list[Indikator]) -> list[Record]:
     records = []
     for i in indikatorer:
-        # An indicator of a non-public area is filtered out above; the area is named here.
+        # An indicator of an area the viewer may not see is filtered out above.
         records.append(
             {
                 "slug": i.slug,
@@ -356,12 +334,13 @@ def indikatorer_csv_rows(records: list[Record]) -> list[Record]:
     return rows
 
 
-def inspel_rows() -> QuerySet[Inspel]:
-    # 1: the approved input in public areas (or no area), with its area
-    return Inspel.objects.public().select_related("omrade")
+def inspel_rows(viewer: Viewer) -> QuerySet[Inspel]:
+    # 1: the input the viewer sees (a resident: approved, of no area or a visible one), with
+    # its area
+    return Inspel.objects.visible_to(viewer).select_related("omrade")
 
 
-def inspel_records(inspel: list[Inspel]) -> list[Record]:
+def inspel_records(viewer: Viewer, inspel: list[Inspel]) -> list[Record]:
     """Approved input: the moderated text only; a name only by choice; never an e-mail."""
     kind_labels = labels(Inspel.Typ)
     records = []
@@ -387,8 +366,9 @@ class Dataset:
     slug: str
     title: Promise
     description: Promise
-    rows: Callable[[], QuerySet[Any]]
-    records: Callable[[list[Any]], list[Record]]
+    rows: Callable[[Viewer], QuerySet[Any]]
+    # The rows' records, for the viewer the rows were read for.
+    records: Callable[[Viewer, list[Any]], list[Record]]
     # The order of the CSV file (the whole dataset), and of the JSON pages: newest first
     # where the rows have a time, so the first page is the news. Both end in a unique key,
     # so the pages never overlap or skip a record.
@@ -399,33 +379,26 @@ class Dataset:
     # Further distributions besides CSV and JSON: (url name, format label, media type).
     feeds: list[tuple[str, str, str]] = field(default_factory=list)
     keywords: list[Promise] = field(default_factory=list)
-    # The number of rows, when counting the rows query itself costs more than a page: a
-    # function of the moment, which `rows` is then given too, so both see the same records.
-    count: Callable[[dt.datetime], int] | None = None
 
-    def build(self) -> list[Record]:
+    def build(self, viewer: Viewer) -> list[Record]:
         """The whole dataset in the CSV file's order."""
         # Labels in Swedish whatever the visitor's language: one file, one content.
         with translation.override("sv"):
-            return self.records(list(self.rows().order_by(*self.order)))
+            return self.records(viewer, list(self.rows(viewer).order_by(*self.order)))
 
-    def page(self, number: int) -> tuple[Page[Any], list[Record]]:
+    def page(self, viewer: Viewer, number: int) -> tuple[Page[Any], list[Record]]:
         """One JSON page, newest first; raises django.core.paginator.InvalidPage.
 
-        One query more than the records need: the count of all rows, for the totals.
+        One query more than the records need: the rows' `.count()`, for the totals. An empty
+        page reads no rows.
         """
-        if self.count is None:
-            paginator = Paginator(self.rows().order_by(*self.newest_first), PAGE_SIZE)
-        else:
-            now = timezone.now()
-            rows = _PageRows(self.slug, now)
-            paginator = _CountedPaginator(rows, PAGE_SIZE, count=partial(self.count, now))
+        paginator = Paginator(self.rows(viewer).order_by(*self.newest_first), PAGE_SIZE)
         page = paginator.page(number)
         with translation.override("sv"):
-            return page, self.records(list(page.object_list))
+            return page, self.records(viewer, list(page.object_list))
 
-    def csv_text(self) -> str:
-        rows = self.csv_rows(self.build())
+    def csv_text(self, viewer: Viewer) -> str:
+        rows = self.csv_rows(self.build(viewer))
         out = io.StringIO()
         writer = csv.DictWriter(
             out, fieldnames=self.csv_fields, extrasaction="ignore", lineterminator="\r\n"
@@ -434,42 +407,6 @@ class Dataset:
         for row in rows:
             writer.writerow({k: _csv_value(row.get(k)) for k in self.csv_fields})
         return out.getvalue()
-
-
-class _CountedPaginator(Paginator):
-    """A paginator given the number of its rows by a query of their own."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: Callable[[], int]) -> None:
-        super().__init__(object_list, per_page)
-        self._count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count()
-
-
-@compiled(shape=("slug", "offset"))
-def _newest_first_page(*, slug: str, now: dt.datetime, offset: int) -> QuerySet[Any]:
-    """A full JSON page of a dataset counted by its own query, as its rows are at `now`."""
-    dataset = DATASETS_BY_SLUG[slug]
-    return dataset.rows(now).order_by(*dataset.newest_first)[offset : offset + PAGE_SIZE]
-
-
-class _PageRows:
-    """A counted dataset's rows at one moment, as the paginator slices them: a page at a
-    time, by a query compiled once per connection and page number (portal.lib.compiled)."""
-
-    def __init__(self, slug: str, now: dt.datetime) -> None:
-        self.slug = slug
-        self.now = now
-
-    def __getitem__(self, page: slice) -> list[Any]:
-        # The paginator ends the last page at the count: a page's statement stays the same
-        # whatever the count, and the rows beyond it are cut here. No rows, no query.
-        if page.stop <= page.start:
-            return []
-        rows = _newest_first_page(slug=self.slug, now=self.now, offset=page.start)
-        return rows[: page.stop - page.start]
 
 
 def _csv_value(value: Any) -> str:
@@ -552,7 +489,6 @@ DATASETS: list[Dataset] = [
         ],
         feeds=[("open_data_feed", "Atom", "application/atom+xml")],
         keywords=[_("follow-up"), _("status")],
-        count=uppfoljningar_count,
     ),
     Dataset(
         slug="aktiviteter",

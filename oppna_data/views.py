@@ -1,7 +1,8 @@
 """Open data: the human page listing the datasets, the files, the feeds and the DCAT catalogue.
 
 Anyone may read all of it (portal/roles.py: the anonymous resident reads open data, feeds);
-what keeps it safe is that every dataset reads only through the models' `.public()` querysets.
+what keeps it safe is that every file reads only through the models' `visible_to(viewer)`,
+for the request's viewer seen as a resident: staff download what residents download.
 """
 
 from __future__ import annotations
@@ -34,9 +35,10 @@ from oppna_data.datasets import (
     PAGE_SIZE,
     Dataset,
     absolute,
-    public_activities,
+    visible_activities,
 )
 from portal.page_cache import public_cache
+from portal.viewer import Viewer, viewer_of
 from uppfoljning.models import Publicering, Rapport
 
 PUBLISHER = "Tyresö kommun"
@@ -127,7 +129,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def dataset_csv(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = _get_dataset(slug)
-    return _file_response(dataset.csv_text(), "text/csv; charset=utf-8", f"{slug}.csv")
+    text = dataset.csv_text(viewer_of(request).as_resident())
+    return _file_response(text, "text/csv; charset=utf-8", f"{slug}.csv")
 
 
 @public_cache
@@ -141,7 +144,7 @@ def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
     if not (number.isascii() and number.isdigit()) or number.startswith("0"):
         raise Http404("No such page.")
     try:
-        page, items = dataset.page(int(number))
+        page, items = dataset.page(viewer_of(request).as_resident(), int(number))
     except InvalidPage:
         raise Http404("No such page.") from None
     url = absolute(reverse("open_data_json", args=[dataset.slug]))
@@ -182,9 +185,10 @@ def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def activities_ical(request: HttpRequest) -> HttpResponse:
     """Public activities as iCalendar (RFC 5545): all-day events when no time is known."""
+    viewer = viewer_of(request).as_resident()
     tz = ZoneInfo(settings.TIME_ZONE)
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    stamp = timezone.now().replace(microsecond=0)
+    stamp = viewer.now.replace(microsecond=0)
     cal = Calendar()
     cal.add("prodid", "-//Tyresö kommun//Kommungemensamt//SV")
     cal.add("version", "2.0")
@@ -192,8 +196,8 @@ def activities_ical(request: HttpRequest) -> HttpResponse:
     with translation.override("sv"):
         cal.add("x-wr-calname", gettext("Activities of the joint areas – Tyresö municipality"))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
-    # 1: the public activities; 2: their public areas
-    for a in public_activities():
+    # 1: the visible activities; 2: their visible areas
+    for a in visible_activities(viewer):
         event = Event()
         event.add("uid", f"aktivitet-{a.pk}@{host}")
         event.add("dtstamp", stamp)
@@ -237,6 +241,10 @@ class UppfoljningarFeed(Feed):
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Viewer:
+        # The feed's "object" is who reads it: the request's viewer, seen as a resident.
+        return viewer_of(request).as_resident()
+
     def link(self) -> str:
         return absolute(reverse("open_data"))
 
@@ -246,15 +254,15 @@ class UppfoljningarFeed(Feed):
     def feed_guid(self) -> str:
         return self.feed_url()
 
-    def items(self) -> list[Publicering | Rapport]:
-        # 1: the newest public publications with follow-up, period, area and assignment
+    def items(self, viewer: Viewer) -> list[Publicering | Rapport]:
+        # 1: the newest visible publications with follow-up, period, area and assignment
         pubs = list(
-            Publicering.objects.public()
+            Publicering.objects.visible_to(viewer)
             .select_related("uppfoljning__period", "uppfoljning__omrade", "uppfoljning__uppdrag")
             .order_by("-publicerad_at", "-pk")[:FEED_ENTRIES]
         )
-        # 2: the newest public reports
-        reports = list(Rapport.objects.public().order_by("-datum", "-pk")[:FEED_ENTRIES])
+        # 2: the newest visible reports
+        reports = list(Rapport.objects.visible_to(viewer).order_by("-datum", "-pk")[:FEED_ENTRIES])
         items: list[Publicering | Rapport] = [*pubs, *reports]
         items.sort(key=self.item_updateddate, reverse=True)
         return items[:FEED_ENTRIES]

@@ -113,7 +113,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         make_publicering(make_uppfoljning(status="gron", period=period))
         make_publicering(make_uppfoljning(uppdrag=make_uppdrag(), period=period))
         make_rapport()
-    # 1: the newest public publications with follow-up, period, area and assignment
-    # 2: the newest public reports
+    # 1: the newest visible publications with follow-up, period, area and assignment
+    # 2: the newest visible reports
     with django_assert_num_queries(2):
         assert client.get(URL).status_code == 200

@@ -80,6 +80,6 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
             starttid=dt.time(10) if i % 2 else None,
             omraden=[make_omrade()],
         )
-    # 1: the public activities; 2: their public areas
+    # 1: the visible activities; 2: their visible areas
     with django_assert_num_queries(2):
         assert client.get(URL).status_code == 200

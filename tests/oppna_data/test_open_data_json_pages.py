@@ -1,5 +1,5 @@
-"""/oppna-data/uppfoljningar.json reads its pages with a compiled query (portal.lib.compiled):
-the moment and the page are new values on every request, never the first request's."""
+"""/oppna-data/uppfoljningar.json page by page: each request reads the rows as they are at
+its own moment, and the pages split exactly the rows the total counts."""
 
 from __future__ import annotations
 
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _cache_off(settings: object) -> None:
-    # Every request runs the page's query (tests/conftest.py clears the compiled plans
-    # before each test: one here is compiled with a page size of its own).
+    # Every request runs the page's queries.
     settings.PUBLIC_CACHE = False  # type: ignore[attr-defined]
 
 
@@ -64,7 +63,7 @@ def test_every_page_has_its_own_records_and_the_last_ends_at_the_total(
 def test_no_records_need_no_page_query(
     client: Client, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
-    # 1: the count; an empty first page reads no rows.
+    # 1: the rows' count; an empty first page reads no rows.
     with django_assert_num_queries(1):
         body = _page(client)
     assert (body["total"], body["items"]) == (0, [])
