@@ -336,8 +336,21 @@ def indikatorer_csv_rows(records: list[Record]) -> list[Record]:
 
 def inspel_rows(viewer: Viewer) -> QuerySet[Inspel]:
     # 1: the input the viewer sees (a resident: approved, of no area or a visible one), with
-    # its area
-    return Inspel.objects.visible_to(viewer).select_related("omrade")
+    # its area: only the fields a record shows (never the text as received or an address)
+    return (
+        Inspel.objects.visible_to(viewer)
+        .select_related("omrade")
+        .only(
+            "typ",
+            "omrade__slug",
+            "publicerad_text",
+            "namn",
+            "visa_namn",
+            "svar",
+            "skapad",
+            "besvarad_at",
+        )
+    )
 
 
 def inspel_records(viewer: Viewer, inspel: list[Inspel]) -> list[Record]:
@@ -352,7 +365,7 @@ def inspel_records(viewer: Viewer, inspel: list[Inspel]) -> list[Record]:
                 "kind_label": kind_labels.get(i.typ, i.typ),
                 "area_slug": i.omrade.slug if i.omrade_id else "",
                 "text": i.publicerad_text,
-                "name": i.namn if i.visa_namn else "",
+                "name": i.public_name,
                 "answer": i.svar,
                 "received_on": _iso_date(i.skapad),
                 "answered_on": _iso_date(i.besvarad_at),
