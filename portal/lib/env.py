@@ -42,7 +42,7 @@ def env_secret(name: str) -> str:
 
 
 def cache_config(url: str) -> dict[str, object]:
-    """Turn CACHE_URL into a CACHES entry using Django's built-in backends (Redis: a subclass).
+    """Turn CACHE_URL into a CACHES entry for one of Django's built-in backends.
 
     Supported: ``locmem://[name]``, ``dummy://``, ``redis://host:port/db`` (and ``rediss://``),
     ``file:///path``. Query ``?timeout=300&key_prefix=kg`` sets those options.
@@ -58,9 +58,10 @@ def cache_config(url: str) -> dict[str, object]:
     elif parts.scheme == "dummy":
         config = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     elif parts.scheme in {"redis", "rediss"}:
-        location = url.split("?", 1)[0]
-        # Django's backend, reusing its redis-py client (see portal/lib/redis_cache.py).
-        config = {"BACKEND": "portal.lib.redis_cache.RedisCache", "LOCATION": location}
+        config = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url.split("?", 1)[0],
+        }
     elif parts.scheme == "file":
         config = {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import uuid
 from typing import Any
@@ -12,15 +13,13 @@ from django.test import Client
 from django.utils import timezone
 
 from portal import page_cache as public_cache
-from portal.lib.redis_cache import RedisCache
+from portal.lib.env import cache_config
 from tests.conftest import make_omrade, make_publicering, make_uppfoljning
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.cache_urls")]
 
-REDIS = {
-    "BACKEND": "portal.lib.redis_cache.RedisCache",
-    "LOCATION": "redis://127.0.0.1:6379/9",
-}
+# A Redis for test_it_works_with_redis (REDIS_URL, as scripts/nodes_test.py reads it).
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
 def _hit(response: object) -> bool:
@@ -148,7 +147,11 @@ def test_the_cache_can_be_switched_off(client: Client, settings: Any) -> None:
 
 
 def test_it_works_with_redis(client: Client, settings: Any) -> None:
-    settings.CACHES = {"default": {**REDIS, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    import redis
+    from django.core.cache.backends.redis import RedisCache
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": {**cache_config(REDIS_URL), "KEY_PREFIX": prefix}}
     try:
         uppf = make_uppfoljning(sammanfattning="Redis 1")
         make_publicering(uppf)
@@ -161,14 +164,15 @@ def test_it_works_with_redis(client: Client, settings: Any) -> None:
         assert _hit(client.get("/statuses/"))
         # Another app process (its own connection to Redis) publishes: the next request here
         # renders afresh, because the generation lives in Redis and not in this process.
-        other_process = RedisCache(REDIS["LOCATION"], settings.CACHES["default"])
+        other_process = RedisCache(REDIS_URL, settings.CACHES["default"])
         other_process.incr(public_cache.GENERATION_KEY)
         assert not _hit(client.get("/statuses/"))
     finally:
         # Remove only this test's keys: the Redis database may be shared.
-        keys = cache._cache.get_client().keys(f"{settings.CACHES['default']['KEY_PREFIX']}:*")
+        server = redis.Redis.from_url(REDIS_URL)
+        keys = list(server.scan_iter(f"{prefix}:*"))
         if keys:
-            cache._cache.get_client().delete(*keys)
+            server.delete(*keys)
 
 
 def test_a_returning_visitor_gets_a_fresh_token_for_the_secret_they_have() -> None:
