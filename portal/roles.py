@@ -20,8 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from portal.lib.compiled import compiled
-
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
@@ -65,13 +63,11 @@ class Roles:
 ANONYMOUS = Roles()
 
 
-@compiled
-def _role_facts(*, user: int) -> QuerySet[Any]:
+def _role_facts(user: Any) -> QuerySet[Any]:
     """(kind, value) rows of the user's groups, active leader slots and sponsorships.
 
     One round trip for all three (UNION ALL): every logged-in page asks, so three separate
-    queries were a noticeable share of each staff request; compiled once per connection
-    (portal.lib.compiled), as building the UNION cost more than running it.
+    queries were a noticeable share of each staff request.
     """
     from django.contrib.auth.models import Group
     from django.db.models import CharField, Value
@@ -101,7 +97,7 @@ def roles_for(user: Any) -> Roles:
     if cached is not None:
         return cached
     found: dict[str, set[str]] = {"grupp": set(), "ledartroja": set(), "fadder": set()}
-    for kind, value in _role_facts(user=user.pk):
+    for kind, value in _role_facts(user):
         found[kind].add(value)
     roles = Roles(
         authenticated=True,
