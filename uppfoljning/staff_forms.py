@@ -40,6 +40,15 @@ class CellForm(_StatusRuleMixin):
     # 0 = the follow-up did not exist yet when the form was shown.
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
+    def cause_fields(self) -> list[forms.BoundField]:
+        return [self["orsak"], self["atgarder"]]
+
+    def shows_cause(self) -> bool:
+        """The cause and actions are shown for yellow and red, and when they were refused."""
+        return self["status"].value() in (Status.GUL, Status.ROD) or bool(
+            self.errors.get("orsak") or self.errors.get("atgarder")
+        )
+
 
 class UppfoljningForm(_StatusRuleMixin):
     """The whole follow-up: public summary, status, cause, actions and the internal note."""

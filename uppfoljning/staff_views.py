@@ -15,12 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -28,16 +25,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from omraden.models import Omrade
 from portal import roles
-from portal.lib.choices import labels
-from portal.lib.compiled import compiled
+from portal.viewer import viewer_of
 from uppfoljning import services
-from uppfoljning.cell_html import cell_html
 from uppfoljning.models import (
-    STATUS_SYMBOLS,
     Historik,
     Period,
     Publicering,
-    Status,
     Uppdrag,
     Uppfoljning,
 )
@@ -63,84 +56,11 @@ def wants_fragment(request: HttpRequest) -> bool:
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not roles.can_view_staff_pages(request.user):
+    if not viewer_of(request).staff:
         raise PermissionDenied
 
 
 # The matrix
-
-
-@dataclass
-class CellInputs:
-    """What the cell form's inputs show, as plain strings, built once per cell.
-
-    The partial writes the inputs out as Django's widgets render them; reading names, ids and
-    values through bound fields (and lazy labels) per input cost more than the HTML itself.
-    A shown form that was not posted needs no `CellForm` at all; a posted one brings its errors.
-    """
-
-    key: str
-    version: str
-    status: str
-    orsak: str
-    atgarder: str
-    options: list[tuple[str, str, str, bool]]
-    errors: Any = None  # the bound form's ErrorDict, or None: nothing posted, nothing refused
-    non_field_errors: Any = None
-
-    @classmethod
-    def build(cls, key: str, values: dict[str, Any], form: CellForm | None = None) -> CellInputs:
-        def text(value: Any) -> str:
-            return "" if value is None else str(value)
-
-        status = text(values.get("status"))
-        options = [
-            (f"id_{key}-status_{i}", value, label, value == status)
-            for i, (value, label) in enumerate(labels(Status).items())
-        ]
-        inputs = cls(
-            key=key,
-            version=text(values.get("version")),
-            status=status,
-            orsak=text(values.get("orsak")),
-            atgarder=text(values.get("atgarder")),
-            options=options,
-        )
-        if form is not None and form.errors:
-            inputs.errors = form.errors
-            inputs.non_field_errors = form.non_field_errors()
-        return inputs
-
-    @classmethod
-    def from_form(cls, key: str, form: CellForm) -> CellInputs:
-        values = {name: form[name].value() for name in ("version", "status", "orsak", "atgarder")}
-        return cls.build(key, values, form)
-
-    def _field_errors(self, name: str) -> Any:
-        return self.errors.get(name) if self.errors else None
-
-    @property
-    def status_errors(self) -> Any:
-        return self._field_errors("status")
-
-    @property
-    def orsak_errors(self) -> Any:
-        return self._field_errors("orsak")
-
-    @property
-    def atgarder_errors(self) -> Any:
-        return self._field_errors("atgarder")
-
-    @property
-    def open(self) -> bool:
-        """The cause and actions are shown for yellow and red, and when they were refused."""
-        return self.status in (Status.GUL, Status.ROD) or bool(
-            self.orsak_errors or self.atgarder_errors
-        )
-
-
-def _label(choices: type[Status] | type[Uppfoljning.Tillstand], value: str) -> str:
-    return labels(choices).get(value, value)
 
 
 @dataclass
@@ -153,20 +73,13 @@ class Cell:
     period: Period
     uppf: Uppfoljning | None
     can_edit: bool
-    # The addresses below are formatted from the workspace's own (reversed once per request).
-    base_url: str = ""
-    # The CSRF token's hidden input, made once per request for every cell's forms.
-    csrf_input: str = ""
-    inputs: CellInputs | None = None
+    # The status form: unbound with the follow-up as saved, or the posted one with its errors.
+    form: CellForm | None = None
     conflict: services.StaleVersion | None = None
+    changes: list[dict[str, str]] = field(default_factory=list)
     saved: bool = False
     overdue: bool = False
     published: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def state_label(self) -> str:
-        return _label(Uppfoljning.Tillstand, self.uppf.tillstand) if self.uppf else ""
 
     @property
     def editor(self) -> str:
@@ -174,28 +87,8 @@ class Cell:
             services.display_name(self.uppf.andrad_av) if self.uppf and self.uppf.andrad_av else "–"
         )
 
-    @property
-    def action_url(self) -> str:
-        return f"{self.base_url}cell/{self.period.pk}/{self.kind}/{self.subject.pk}/"
 
-    @property
-    def new_url(self) -> str:
-        return f"{self.base_url}ny/{self.period.pk}/{self.kind}/{self.subject.pk}/"
-
-    @property
-    def uppfoljning_url(self) -> str:
-        return f"{self.base_url}uppfoljning/{self.uppf.pk}/" if self.uppf else ""
-
-    @property
-    def html(self) -> SafeString:
-        return cell_html(self, self.csrf_input)
-
-    def show_form(self, form: CellForm) -> None:
-        """Show a posted form (its values and errors) instead of the follow-up as saved."""
-        self.inputs = CellInputs.from_form(self.key, form)
-
-
-def _annotated(qs: Any) -> Any:
+def _annotated(qs: QuerySet[Uppfoljning]) -> QuerySet[Uppfoljning]:
     """Follow-ups with when their first version was published (None: never).
 
     One subquery (an index probe on `publicering_senaste`) answers both flags of a cell:
@@ -221,9 +114,9 @@ def _cell(
     kind: str,
     subject: Any,
     uppf: Uppfoljning | None,
-    base_url: str | None = None,
-    csrf_input: str = "",
+    form: CellForm | None = None,
 ) -> Cell:
+    """A cell; `form` is a posted status form to show instead of the follow-up as saved."""
     candidate = uppf or Uppfoljning(
         period=period,
         omrade=subject if kind == "omrade" else None,
@@ -236,81 +129,49 @@ def _cell(
         period=period,
         uppf=uppf,
         can_edit=roles.can_edit_uppfoljning(request.user, candidate),
-        base_url=reverse("arbetsyta:matris") if base_url is None else base_url,
-        csrf_input=csrf_input,
     )
     first = uppf.forsta_publicering if uppf else None
     cell.published = first is not None
     cell.overdue = period.is_overdue() and not _published_in_time(period, first)
-    if cell.can_edit:
-        cell.inputs = CellInputs.build(
-            cell.key,
-            {
-                "status": uppf.status if uppf else "",
-                "orsak": uppf.orsak if uppf else "",
-                "atgarder": uppf.atgarder if uppf else "",
-                "version": uppf.version if uppf else 0,
-            },
-        )
+    if form is not None:
+        cell.form = form
+    elif cell.can_edit:
+        initial = {"status": "", "orsak": "", "atgarder": "", "version": 0}
+        if uppf:
+            initial = {name: getattr(uppf, name) for name in initial}
+        cell.form = CellForm(prefix=cell.key, initial=initial)
     return cell
 
 
-# The matrix's reads are compiled once per connection (portal.lib.compiled): building and
-# compiling these querysets cost more of a request than PostgreSQL's time to run them. The
-# user's roles are not among them: they are asked for per request, as on every staff page.
-
-
-@compiled
-def _open_periods() -> QuerySet[Period]:
-    # [:1] and no .first(): the same statement, as a compiled query must be a queryset.
-    return Period.objects.filter(tillstand=Period.Tillstand.OPPEN).order_by("-ar", "-tertial")[:1]
-
-
 def _open_period() -> Period | None:
-    return next(iter(_open_periods()), None)
+    return (
+        Period.objects.filter(tillstand=Period.Tillstand.OPPEN).order_by("-ar", "-tertial").first()
+    )
 
 
-@compiled
-def _matrix_areas() -> QuerySet[Omrade]:
-    return Omrade.objects.order_by("nummer")
-
-
-@compiled
-def _matrix_assignments() -> QuerySet[Uppdrag]:
-    return Uppdrag.objects.filter(overgripande=True).order_by("kommunplan_ar", "ordning")
-
-
-@compiled
-def _follow_ups_of(*, period: int) -> QuerySet[Uppfoljning]:
+def _cells(request: HttpRequest, period: Period) -> list[Cell]:
+    """Every cell of the matrix, in three queries whatever the number of areas."""
+    viewer = viewer_of(request)
     # order_by(): the rows are looked up by subject, so the default ordering's joins are waste.
-    return _annotated(
-        Uppfoljning.objects.filter(period=period).select_related("andrad_av__person").order_by()
+    rows = _annotated(
+        Uppfoljning.objects.visible_to(viewer)
+        .filter(period=period)
+        .select_related("andrad_av__person")
+        .order_by()
     )
-
-
-def _cells(request: HttpRequest, period: Period, csrf_input: str = "") -> list[Cell]:
-    """Every cell of the matrix; `csrf_input` is the page's CSRF input if one is made."""
-    omraden = _matrix_areas()
-    uppdrag = _matrix_assignments()
-    rows = _follow_ups_of(period=period.pk)
-    by_omrade = {u.omrade_id: u for u in rows if u.omrade_id}
-    by_uppdrag = {u.uppdrag_id: u for u in rows if u.uppdrag_id}
-    for u in by_omrade.values():
+    by_omrade: dict[int, Uppfoljning] = {}
+    by_uppdrag: dict[int, Uppfoljning] = {}
+    for u in rows:
         u.period = period
-    for u in by_uppdrag.values():
-        u.period = period
-    base = reverse("arbetsyta:matris")
-    csrf = csrf_input or _csrf_input(request)
-    return [
-        _cell(request, period, "omrade", o, by_omrade.get(o.pk), base, csrf) for o in omraden
-    ] + [_cell(request, period, "uppdrag", a, by_uppdrag.get(a.pk), base, csrf) for a in uppdrag]
-
-
-def _csrf_input(request: HttpRequest) -> str:
-    """The hidden input `{% csrf_token %}` renders: one token serves every form of a page."""
-    return format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-    )
+        if u.omrade_id:
+            by_omrade[u.omrade_id] = u
+        else:
+            by_uppdrag[u.uppdrag_id] = u
+    areas = Omrade.objects.visible_to(viewer).only("nummer", "kortnamn").order_by("nummer")
+    assignments = Uppdrag.objects.filter(overgripande=True).order_by("kommunplan_ar", "ordning")
+    return [_cell(request, period, "omrade", o, by_omrade.get(o.pk)) for o in areas] + [
+        _cell(request, period, "uppdrag", a, by_uppdrag.get(a.pk)) for a in assignments
+    ]
 
 
 @require_safe
@@ -334,7 +195,7 @@ def _subject(kind: str, pk: int) -> Omrade | Uppdrag:
     raise Http404
 
 
-def _one(period_id: int, kind: str, pk: int) -> Any:
+def _follow_up(period_id: int, kind: str, pk: int) -> QuerySet[Uppfoljning]:
     """The follow-up (at most one) of one area or assignment in a period, as a cell shows it."""
     # order_by(): a single row; the default ordering's joins would be waste.
     return _annotated(
@@ -344,23 +205,8 @@ def _one(period_id: int, kind: str, pk: int) -> Any:
     )
 
 
-# The status change reads its follow-up through these, compiled once per connection and
-# `kind` ("omrade" or "uppdrag", checked before) as a shape: it names a column and a join.
-# order_by("pk")[:1] is the statement .first() gave on the unordered queryset.
-
-
-@compiled(shape=("kind",))
-def _follow_up(*, period: int, kind: str, pk: int) -> QuerySet[Uppfoljning]:
-    return _one(period, kind, pk).order_by("pk")[:1]
-
-
-@compiled(shape=("kind",))
-def _follow_up_with_subject(*, period: int, kind: str, pk: int) -> QuerySet[Uppfoljning]:
-    return _one(period, kind, pk).select_related("period", kind).order_by("pk")[:1]
-
-
 def _existing(period: Period, kind: str, subject: Any) -> Uppfoljning | None:
-    uppf = next(iter(_follow_up(period=period.pk, kind=kind, pk=subject.pk)), None)
+    uppf = _follow_up(period.pk, kind, subject.pk).first()
     if uppf is not None:
         uppf.period = period
     return uppf
@@ -376,7 +222,7 @@ def _lookup(
     """
     if kind not in ("omrade", "uppdrag"):
         raise Http404
-    uppf = next(iter(_follow_up_with_subject(period=period_id, kind=kind, pk=pk)), None)
+    uppf = _follow_up(period_id, kind, pk).select_related("period", kind).first()
     if uppf is not None:
         return uppf.period, getattr(uppf, kind), uppf
     return get_object_or_404(Period, pk=period_id), _subject(kind, pk), None
@@ -411,17 +257,17 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
                 by=request.user,
             )
         except services.StaleVersion as stale:
-            cell = _cell(request, period, kind, subject, _existing(period, kind, subject))
-            cell.conflict = stale
-            cell.extra["changes"] = describe_changes(stale)
             # Keep what the user chose; the next save is based on the version they now see.
             data = {**request.POST.dict(), f"{cell.key}-version": stale.current.version}
             conflict_form = CellForm(data, prefix=cell.key)
             conflict_form.is_valid()
-            cell.show_form(conflict_form)
+            current = _existing(period, kind, subject)
+            cell = _cell(request, period, kind, subject, current, conflict_form)
+            cell.conflict = stale
+            cell.changes = describe_changes(stale)
         except ValidationError as e:
             form.add_error(None, e)
-            cell.show_form(form)
+            cell.form = form
         else:
             if not wants_fragment(request):
                 messages.success(request, _("Saved: %(name)s.") % {"name": subject})
@@ -433,14 +279,11 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
             cell = _cell(request, period, kind, subject, uppf)
             cell.saved = True
     else:
-        cell.show_form(form)
-    # One CSRF input, for the cell that is shown and, without JavaScript, the rest of the
-    # matrix (a token costs ~0.1 ms; the cell may have been built twice above).
-    cell.csrf_input = _csrf_input(request)
+        cell.form = form
     if wants_fragment(request):
-        return render(request, f"{TEMPLATE}#cell", {"cell": cell, "period": period})
+        return render(request, f"{TEMPLATE}#status-cell", {"cell": cell, "period": period})
     # Without JavaScript: the whole matrix again, with this cell's errors or conflict.
-    cells = [cell if c.key == cell.key else c for c in _cells(request, period, cell.csrf_input)]
+    cells = [cell if c.key == cell.key else c for c in _cells(request, period)]
     ctx = {"period": period, "cells": cells, "can_administer": roles.can_administer(request.user)}
     return render(request, TEMPLATE, ctx)
 
@@ -466,7 +309,9 @@ def ny(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpResponse
 def _get_uppfoljning(request: HttpRequest, pk: int) -> Uppfoljning:
     _staff_only(request)
     return get_object_or_404(
-        Uppfoljning.objects.select_related("period", "omrade", "uppdrag", "andrad_av__person"),
+        Uppfoljning.objects.visible_to(viewer_of(request)).select_related(
+            "period", "omrade", "uppdrag", "andrad_av__person"
+        ),
         pk=pk,
     )
 
@@ -546,8 +391,11 @@ def _page_ctx(request: HttpRequest, uppf: Uppfoljning, form: UppfoljningForm) ->
         "can_publish": roles.can_publish_uppfoljning(request.user, uppf),
         "reason": roles.edit_closed_reason(request.user, uppf),
         "timeline": timeline(uppf),
-        "latest_public": Publicering.objects.filter(uppfoljning=uppf).order_by("-pk").first(),
-        "symbols": STATUS_SYMBOLS,
+        # The newest version, scheduled ones included: what staff see (visible_to).
+        "latest_public": Publicering.objects.visible_to(viewer_of(request))
+        .filter(uppfoljning=uppf)
+        .order_by("-pk")
+        .first(),
         "editor": services.display_name(uppf.andrad_av) if uppf.andrad_av else "",
     }
 
