@@ -52,7 +52,6 @@ from django.db.models import (
     DateField,
     Expression,
     F,
-    FloatField,
     IntegerField,
     Q,
     QuerySet,
@@ -138,7 +137,8 @@ class Hit:
 
 class _Row(NamedTuple):
     """A hit as the hits query reads it: every kind in one shape, None where a kind has no
-    such column."""
+    such column. `title` is an area's question, a report's title, the name of a follow-up's
+    area or assignment, an input's area's name; `slug` an input's area's."""
 
     kind: str
     pk: int
@@ -151,9 +151,6 @@ class _Row(NamedTuple):
     typ: Any
     ar: Any
     tertial: Any
-    omrade_id: Any
-    kortnamn: Any
-    namn: Any
 
 
 # A column a kind has not: typed, so that PostgreSQL can match it with the other kinds'.
@@ -168,9 +165,6 @@ _NULLS = {
         ("typ", TextField()),
         ("ar", IntegerField()),
         ("tertial", IntegerField()),
-        ("omrade_id", IntegerField()),
-        ("kortnamn", TextField()),
-        ("namn", TextField()),
     ]
 }
 
@@ -293,16 +287,14 @@ class Search:
             qs = (
                 qs.alias(vector=vector)
                 .filter(vector=self.query)
-                .annotate(rank=SearchRank(F("vector"), self.query))
+                .annotate(kind=Value(kind), rank=SearchRank(F("vector"), self.query))
             )
         else:
             match = functools.reduce(
                 operator.or_, (Q(**{f"{name}__icontains": self.q}) for name in fields)
             )
-            qs = qs.filter(match).annotate(rank=Value(1.0, output_field=FloatField()))
-        rows = qs.annotate(kind=Value(kind, output_field=CharField())).values_list(
-            "kind", "pk", "rank"
-        )
+            qs = qs.filter(match).annotate(kind=Value(kind), rank=Value(1.0))
+        rows = qs.values_list("kind", "pk", "rank")
         if self.cap:
             # Newest first, so PostgreSQL can walk the primary key backwards and stop.
             return rows.order_by("-pk")[: self.cap + 1]
@@ -375,9 +367,12 @@ class Search:
                 "status": F("status"),
                 "ar": F(f"{prefix}period__ar"),
                 "tertial": F(f"{prefix}period__tertial"),
-                "omrade_id": F(f"{prefix}omrade_id"),
-                "kortnamn": F(f"{prefix}omrade__kortnamn"),
-                "namn": F(f"{prefix}uppdrag__namn"),
+                # Each follow-up is of an area or of an assignment (a check constraint).
+                "title": Coalesce(
+                    F(f"{prefix}omrade__kortnamn"),
+                    F(f"{prefix}uppdrag__namn"),
+                    output_field=TextField(),
+                ),
             }
             if self.viewer.staff:
                 # Staff also see the working copy's state.
@@ -388,9 +383,8 @@ class Search:
                 "text": self._excerpt_text(self._inspel_fields()),
                 "typ": F("typ"),
                 "status": F("status"),
-                "omrade_id": F("omrade_id"),
+                "title": F("omrade__kortnamn"),
                 "slug": F("omrade__slug"),
-                "kortnamn": F("omrade__kortnamn"),
             }
         shape = {"kind": Value(kind, output_field=CharField()), "pk": F("pk"), **_NULLS, **columns}
         return qs.filter(pk__in=ids).order_by().values_list(*(shape[n] for n in _Row._fields))
@@ -402,6 +396,8 @@ class Search:
         if not ids:
             return []
         first, *rest = [self._hit_rows(kind, pks) for kind, pks in ids.items()]
+        # Each page's ids make a query text of their own: sent with its values, it is not
+        # prepared (and evicted again) as a statement of its own on the connection.
         with planned_for_values():
             found = [_Row(*row) for row in first.union(*rest, all=True).order_by()]
         hits = {(row.kind, row.pk): self._hit(row) for row in found}
@@ -412,23 +408,22 @@ class Search:
         excerpt = self._row_excerpt(row.text)
         if row.kind == "omrade":
             url = reverse("omraden:detail", args=[row.slug])
-            return Hit(row.kind, label, row.title or "", url, excerpt)
+            return Hit(row.kind, label, row.title, url, excerpt)
         if row.kind == "rapport":
             url = reverse("uppfoljning:rapport", args=[row.slug])
-            return Hit(row.kind, label, row.title or "", url, excerpt, meta=str(row.datum))
+            return Hit(row.kind, label, row.title, url, excerpt, meta=str(row.datum))
         if row.kind == "uppfoljning":
-            subject = row.kortnamn if row.omrade_id else row.namn
-            title = f"{subject} – {Period.kort_of(row.ar, row.tertial)}"
+            title = f"{row.title} – {Period.kort_of(row.ar, row.tertial)}"
             url = reverse("uppfoljning:period", args=[Period.slug_of(row.ar, row.tertial)])
             meta = str(Status(row.status).label) if row.status else ""
             if row.tillstand:
                 meta = f"{meta} ({Uppfoljning.Tillstand(row.tillstand).label})".strip()
             return Hit(row.kind, label, title, url, excerpt, meta=meta)
         title = str(dict(Inspel.Typ.choices).get(row.typ, row.typ))
-        if row.omrade_id:
-            title = f"{title} – {row.kortnamn}"
+        if row.slug:
+            title = f"{title} – {row.title}"
         # Input without an area belongs to the whole municipality (the front page).
-        url = reverse("omraden:detail", args=[row.slug]) if row.omrade_id else reverse("index")
+        url = reverse("omraden:detail", args=[row.slug]) if row.slug else reverse("index")
         # Staff see where the input stands in moderation.
         meta = str(dict(Inspel.Status.choices)[row.status]) if self.viewer.staff else ""
         return Hit(row.kind, label, title, url, excerpt, meta=meta)
