@@ -230,7 +230,8 @@ def on_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -
         if _schedules(sender):
             cache.set(NEXT_KEY, _next_scheduled_publication(), timeout=None)
         return
-    # An update may be the approval, answer or cancellation a page shows: always stale.
+    # A new row residents see, or any update (it may be the approval, the answer or the
+    # cancellation a page shows).
     invalidate(schedule_changed=_schedules(sender))
 
 
