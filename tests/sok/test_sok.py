@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 from pytest_django import DjangoAssertNumQueries
 
 from omraden.models import Inspel
@@ -19,6 +20,7 @@ from tests.conftest import (
     make_uppdrag,
     make_uppfoljning,
 )
+from tests.security.xss import Fingerprints, html_problems, plant
 from uppfoljning.models import Publicering, Rapport
 
 pytestmark = pytest.mark.django_db
@@ -422,3 +424,31 @@ def test_the_hits_on_postgresql_match_the_fallback(staff: bool) -> None:
     on_postgresql = shown(True)
     assert on_postgresql == shown(False)
     assert len(on_postgresql) == len(rows)
+
+
+@pytest.mark.parametrize("staff", [False, True])
+@pytest.mark.parametrize("round_no", [0, 1, 2])
+def test_hostile_text_in_every_field_is_inert_in_the_results(
+    client: Client, staff: bool, round_no: int
+) -> None:
+    area = make_omrade()
+    make_publicering(make_uppfoljning(omrade=area))
+    _rapport(1, "Rapport.")
+    _inspel("Inspel.", omrade=area)
+    _inspel("Inspel.", status="ny")
+    planted = plant(round_no)
+    if staff:
+        client.force_login(User.objects.create_user("medarbetare-1"))
+    prints = Fingerprints.of(planted)
+    problems: list[str] = []
+    bodies = ""
+    # Words of the payloads: the hits' titles, meta and excerpts are all hostile text.
+    for q in ("alert", "script", "onerror", "javascript"):
+        response = client.get("/sok/", {"q": q})
+        problems += html_problems(f"/sok/?q={q}", response, planted, prints)
+        bodies += response.content.decode()
+    assert problems == []
+    # The payloads did reach the results (escaped): the check above is not vacuous.
+    assert bodies.count('class="search-hit"') >= 3
+    assert "<mark>" in bodies
+    assert sum(escape(value) in bodies for value in planted) >= 3
