@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from omraden.models import Omrade
-from uppfoljning.models import Period, Uppfoljning
+from uppfoljning.models import Period, Uppdrag, Uppfoljning
 
 PASSWORD = "tangentbord-och-inget-annat-42"
 
@@ -104,3 +104,55 @@ def test_without_javascript_the_same_form_saves_with_a_full_page(
     page.locator(f"#{key}-spara").click()
     page.wait_for_url("**/arbetsyta/#*")
     assert "Röd" in page.locator(f"#{key} .cell-status").inner_text()
+
+
+def test_a_refused_status_shows_its_errors_in_the_cell_and_saves_once_fixed(
+    visit: Any, klg_user: User
+) -> None:
+    v = visit()
+    page = v.page
+    log_in(page)
+    omrade = Omrade.objects.order_by("nummer").first()
+    key = f"omrade-{omrade.pk}"
+    page.locator(f"#{key} input[value=rod]").check()
+    page.locator(f"#{key}-spara").click()
+    # Red without cause and actions: refused in place, the rest of the page untouched.
+    cell = page.locator(f"#{key}")
+    cell.locator(f"#id_{key}-orsak_error").wait_for()
+    assert cell.locator(f"#id_{key}-orsak").get_attribute("aria-invalid") == "true"
+    assert cell.locator("details[data-cause]").get_attribute("open") is not None
+    assert cell.locator("input[value=rod]").is_checked()
+    assert page.url.endswith("/arbetsyta/")
+    assert not Uppfoljning.objects.filter(omrade=omrade).exists()
+    # The swapped-in form posts again over htmx, with the CSRF token it brought.
+    cell.locator(f"#id_{key}-orsak").fill("Inte startat")
+    cell.locator(f"#id_{key}-atgarder").fill("Start i mars")
+    page.locator(f"#{key}-spara").click()
+    page.locator(f"#{key} p.saved").wait_for()
+    assert "Röd" in page.locator(f"#{key} .cell-status").inner_text()
+    assert Uppfoljning.objects.get(omrade=omrade).status == "rod"
+
+
+def test_without_javascript_a_refused_status_shows_the_matrix_with_its_errors(
+    visit: Any, klg_user: User
+) -> None:
+    v = visit(javascript=False)
+    page = v.page
+    log_in(page)
+    omrade = Omrade.objects.order_by("nummer").first()
+    key = f"omrade-{omrade.pk}"
+    page.locator(f"#{key} input[value=gul]").check()
+    page.locator(f"#{key}-spara").click()
+    page.wait_for_load_state()
+    # The whole matrix again, the refused cell with its errors and the user's choice.
+    assert page.locator("h1").count() == 1
+    assignments = Uppdrag.objects.filter(overgripande=True).count()
+    assert page.locator(".cell").count() == Omrade.objects.count() + assignments
+    page.locator(f"#id_{key}-orsak_error").wait_for()
+    assert page.locator(f"#{key} input[value=gul]").is_checked()
+    # Any form on that page saves with its token: here another area's.
+    other = Omrade.objects.order_by("nummer")[1]
+    page.locator(f"#omrade-{other.pk} input[value=gron]").check()
+    page.locator(f"#omrade-{other.pk}-spara").click()
+    page.wait_for_url("**/arbetsyta/#*")
+    assert Uppfoljning.objects.get(omrade=other).status == "gron"
