@@ -332,6 +332,7 @@ class Search:
 
     # The hits on a page: every kind present in one UNION of rows read by id, each in the
     # shape of _Row, with the text of its excerpt (marked by ts_headline() on PostgreSQL).
+    # The ids are the candidates', read through the viewer's QuerySets a moment before.
 
     def _excerpt_text(self, fields: list[str]) -> Any:
         text = _text(fields)
