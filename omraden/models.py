@@ -73,17 +73,6 @@ class OmradeQuerySet(models.QuerySet["Omrade"]):
     def visible_to(self, viewer: Viewer) -> OmradeQuerySet:
         return self.filter(self.visibility(viewer))
 
-    def public(self, now=None) -> OmradeQuerySet:  # TEMPORARY shim, removed when no caller is left
-        from portal.viewer import Viewer
-
-        return self.visible_to(Viewer.resident(now))
-
-    def for_overview(self, now=None):  # TEMPORARY shim, removed when no caller is left
-        from portal.viewer import Viewer
-        from uppfoljning.models import overview_areas
-
-        return overview_areas(Viewer.resident(now)).filter(pk__in=self.values("pk"))
-
 
 class Omrade(models.Model):
     class Paverkan(models.TextChoices):
@@ -194,13 +183,6 @@ class InitiativQuerySet(models.QuerySet["Initiativ"]):
     def visible_to(self, viewer: Viewer) -> InitiativQuerySet:
         return self.filter(self.visibility(viewer))
 
-    def public(
-        self, now=None
-    ) -> InitiativQuerySet:  # TEMPORARY shim, removed when no caller is left
-        from portal.viewer import Viewer
-
-        return self.visible_to(Viewer.resident(now))
-
 
 class Initiativ(models.Model):
     """A solution being explored in an area, at a phase of the innovation method."""
@@ -234,13 +216,6 @@ class AktivitetQuerySet(models.QuerySet["Aktivitet"]):
 
     def visible_to(self, viewer: Viewer) -> AktivitetQuerySet:
         return self.filter(self.visibility(viewer))
-
-    def public(
-        self, now=None
-    ) -> AktivitetQuerySet:  # TEMPORARY shim, removed when no caller is left
-        from portal.viewer import Viewer
-
-        return self.visible_to(Viewer.resident(now))
 
 
 class Aktivitet(models.Model):
@@ -304,19 +279,6 @@ class InspelQuerySet(models.QuerySet["Inspel"]):
 
     def visible_to(self, viewer: Viewer) -> InspelQuerySet:
         return self.filter(self.visibility(viewer))
-
-    def public(self, now=None) -> InspelQuerySet:  # TEMPORARY shim, removed when no caller is left
-        from portal.viewer import Viewer
-
-        return self.visible_to(Viewer.resident(now))
-
-    def for_public_list(self, viewer: Viewer) -> InspelQuerySet:
-        """Input as the public list shows it (the resident's view), newest first."""
-        return (
-            self.visible_to(viewer.as_resident())
-            .select_related("omrade", "initiativ", "uppfoljning__period")
-            .order_by("-skapad", "-pk")
-        )
 
     def waiting(self) -> InspelQuerySet:
         """New input that no one has moderated yet, oldest first."""

@@ -37,10 +37,11 @@ PASSWORD = "nodes-test-" + uuid.uuid4().hex
 SETUP = """
 from django.contrib.auth.models import Group, User
 from omraden.models import Omrade
+from portal.viewer import Viewer
 from uppfoljning.models import Period, Uppfoljning
 user = User.objects.create_user("nodtest", password=%r)
 user.groups.add(Group.objects.get(name="kommunledningsgruppen"))
-omrade = Omrade.objects.public().order_by("nummer").first()
+omrade = Omrade.objects.visible_to(Viewer.resident()).order_by("nummer").first()
 periods = [p for p in Period.objects.order_by("-ar", "-tertial") if not p.is_closed]
 period = periods[0] if periods else Period.objects.create(ar=2099, tertial=1)
 uppf, _ = Uppfoljning.objects.get_or_create(omrade=omrade, period=period)

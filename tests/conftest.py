@@ -6,11 +6,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
 from django.utils import timezone, translation
 
 from omraden.models import Aktivitet, Fas, Inspel, Omrade, Person
-from portal.lib import compiled
 from uppfoljning.models import (
     Indikator,
     Matvarde,
@@ -34,18 +32,6 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_compiled_queries():
-    """Each test compiles its queries afresh (portal/lib/compiled.py).
-
-    Compiled SQL lives on the connection for the life of the process, which is right for a
-    server and wrong for a test that changes a constant written into the SQL (a page size).
-    """
-    for conn in connections.all(initialized_only=True):
-        compiled.plans_of(conn).clear()
-    yield
 
 
 def make_person(**kwargs: Any) -> Person:

@@ -314,13 +314,6 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
     def visible_to(self, viewer: Viewer) -> PubliceringQuerySet:
         return self.filter(self.visibility(viewer))
 
-    def public(
-        self, now=None
-    ) -> PubliceringQuerySet:  # TEMPORARY shim, removed when no caller is left
-        from portal.viewer import Viewer
-
-        return self.visible_to(Viewer.resident(now))
-
     def current(self, viewer: Viewer) -> PubliceringQuerySet:
         """Of each follow-up, the version `viewer` sees now: the one definition of "the
         visible version of a follow-up". A version is in force from `publicerad_at` until
@@ -329,12 +322,6 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
             Q(publicerad_at__lte=viewer.now)
             & (Q(ersatt_at__isnull=True) | Q(ersatt_at__gt=viewer.now))
         )
-
-    def latest_public(self, uppfoljningar=None):  # TEMPORARY shim
-        from portal.viewer import Viewer
-
-        qs = self.current(Viewer.resident())
-        return qs if uppfoljningar is None else qs.filter(uppfoljning__in=uppfoljningar)
 
     def mark_superseded(self) -> int:
         """Set `ersatt_at` of these publications from their follow-ups' other versions.
@@ -414,7 +401,7 @@ class Publicering(models.Model):
         verbose_name_plural = _("publications")
         ordering = ["publicerad_at", "pk"]
         indexes = [
-            # `latest_public()`: each follow-up's latest visible version in one index probe.
+            # Each follow-up's versions newest first (the overview's and reports' probes).
             models.Index(
                 fields=["uppfoljning", "-publicerad_at", "-id"], name="publicering_senaste"
             ),
@@ -558,13 +545,6 @@ class IndikatorQuerySet(models.QuerySet["Indikator"]):
 
     def visible_to(self, viewer: Viewer) -> IndikatorQuerySet:
         return self.filter(self.visibility(viewer))
-
-    def public(
-        self, now=None
-    ) -> IndikatorQuerySet:  # TEMPORARY shim, removed when no caller is left
-        from portal.viewer import Viewer
-
-        return self.visible_to(Viewer.resident(now))
 
     def with_values(self) -> IndikatorQuerySet:
         """Indicators with assignment, area and all their values: two queries in all."""
@@ -796,11 +776,6 @@ class RapportQuerySet(models.QuerySet["Rapport"]):
 
     def visible_to(self, viewer: Viewer) -> RapportQuerySet:
         return self.filter(self.visibility(viewer))
-
-    def public(self, now=None) -> RapportQuerySet:  # TEMPORARY shim, removed when no caller is left
-        from portal.viewer import Viewer
-
-        return self.visible_to(Viewer.resident(now))
 
 
 class Rapport(models.Model):

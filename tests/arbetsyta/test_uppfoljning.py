@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.viewer import Viewer
 from tests.cast import Cast
 from uppfoljning import services
 from uppfoljning.models import Historik, Publicering, Uppfoljning
@@ -124,7 +125,7 @@ def test_marking_ready_and_publishing(cast: Cast, uppf: Uppfoljning) -> None:
     assert r.status_code == 302
     pub = Publicering.objects.get(uppfoljning=uppf)
     assert pub.sammanfattning == "Klart"
-    assert pub in Publicering.objects.public()
+    assert pub in Publicering.objects.visible_to(Viewer.resident())
     assert [h.handling for h in Historik.objects.filter(uppfoljning=uppf)] == [
         "skapad",
         "andrad",
@@ -163,7 +164,7 @@ def test_publishing_from_a_date_keeps_it_hidden_until_then(cast: Cast, uppf: Upp
     )
     pub = Publicering.objects.get(uppfoljning=uppf)
     assert timezone.localtime(pub.publicerad_at).date() == later
-    assert not Publicering.objects.public().exists()
+    assert not Publicering.objects.visible_to(Viewer.resident()).exists()
 
 
 def test_a_revision_leaves_the_published_version_public(cast: Cast, uppf: Uppfoljning) -> None:
@@ -173,7 +174,7 @@ def test_a_revision_leaves_the_published_version_public(cast: Cast, uppf: Uppfol
     c.post(_url(uppf), _data(uppf, sammanfattning="Utkast till rättelse"))
     uppf.refresh_from_db()
     assert uppf.tillstand == "utkast"
-    assert Publicering.objects.public().get().sammanfattning == "Första"
+    assert Publicering.objects.visible_to(Viewer.resident()).get().sammanfattning == "Första"
 
 
 def test_a_stale_save_is_refused_shows_the_other_change_and_keeps_the_input(

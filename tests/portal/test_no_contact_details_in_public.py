@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import LocalePrefixPattern
 
 from omraden.models import Anmalan, Inspel
+from portal.viewer import Viewer
 from tests.conftest import (
     make_aktivitet,
     make_inspel,
@@ -134,6 +135,6 @@ def test_no_public_url_shows_a_residents_e_mail_or_hidden_name(
 
 def test_the_planted_data_is_really_public(client: Client, planted: dict[str, Any]) -> None:
     # Guards the test above: the input is on the public pages, only without the hidden parts.
-    assert Inspel.objects.public().count() == 2
+    assert Inspel.objects.visible_to(Viewer.resident()).count() == 2
     html = client.get(planted["omrade"].get_absolute_url()).content.decode()
     assert planted["inspel"].publicerad_text in html and "Tack för idén." in html
