@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -116,18 +117,34 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "omraden/detail.html", ctx)
 
 
+# Activities a page of /aktiviteter/ lists each way: the page stays small however many
+# activities the years gather (10,000 made a 1.9 MB page that took seconds to render).
+ACTIVITIES_PER_PAGE = 50
+
+
 @public_cache
 @require_safe
 def aktiviteter(request: HttpRequest) -> HttpResponse:
-    """Every public activity, coming and past, grouped by the area it belongs to."""
+    """Public activities, coming (soonest first) and past (latest first), a page of each,
+    grouped by the area they belong to."""
     resident = viewer_of(request).as_resident()
     activities = Aktivitet.objects.visible_to(resident).prefetch_related(
         Prefetch("omraden", queryset=Omrade.objects.visible_to(resident).order_by("nummer"))
     )
     today = resident.today
+    coming = Paginator(
+        activities.filter(datum__gte=today).order_by("datum", "starttid", "pk"),
+        ACTIVITIES_PER_PAGE,
+    ).get_page(request.GET.get("kommande"))
+    past = Paginator(
+        activities.filter(datum__lt=today).order_by("-datum", "-starttid", "-pk"),
+        ACTIVITIES_PER_PAGE,
+    ).get_page(request.GET.get("tidigare"))
     ctx = {
-        "coming": _by_area([a for a in activities if a.datum >= today]),
-        "past": _by_area([a for a in activities if a.datum < today][::-1]),
+        "coming": _by_area(list(coming)),
+        "coming_page": coming,
+        "past": _by_area(list(past)),
+        "past_page": past,
     }
     return render(request, "omraden/aktiviteter.html", ctx)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -50,10 +51,31 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         make_aktivitet(
             omraden=omraden[: i % 3 + 1], datum=timezone.localdate() + dt.timedelta(days=i - 10)
         )
-    # 1: the public activities
-    # 2: their public areas (prefetched)
-    with django_assert_num_queries(2):
+    # 1: how many public activities are coming (the pager)
+    # 2: the first page of them
+    # 3: their public areas (prefetched)
+    # 4-6: the same for the past activities
+    # (With one activity nothing is coming: an empty list costs only its count, so 4.)
+    with django_assert_num_queries(4 if size == 1 else 6):
         assert client.get("/aktiviteter/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_each_list_is_paged_so_the_page_stays_small(client: Client) -> None:
+    from omraden.views import ACTIVITIES_PER_PAGE
+
+    today = timezone.localdate()
+    soonest = make_aktivitet(titel="Den första kommande", datum=today)
+    for i in range(ACTIVITIES_PER_PAGE):
+        make_aktivitet(titel=f"Kommande {i}", datum=today + dt.timedelta(days=i + 1))
+    latest_past = make_aktivitet(titel="Den senaste tidigare", datum=today - dt.timedelta(days=1))
+    html = client.get("/aktiviteter/").content.decode()
+    assert len(re.findall(r'href="/aktiviteter/\d+/"', html)) == ACTIVITIES_PER_PAGE + 1
+    assert f'href="/aktiviteter/{soonest.pk}/"' in html
+    assert f'href="/aktiviteter/{latest_past.pk}/"' in html
+    assert 'href="?kommande=2"' in html and "Sida 1 av 2" in html
+    second = client.get("/aktiviteter/?kommande=2").content.decode()
+    assert "Kommande 49" in second and f'href="/aktiviteter/{soonest.pk}/"' not in second
 
 
 @pytest.mark.django_db
