@@ -63,7 +63,8 @@ def popular_paths(viewer: Viewer) -> list[str]:
     overview (sv, en); every public area page (sv, en); /uppfoljning/ (sv, en); the three
     newest tertial reports (sv) and the newest (en); /aktiviteter/, /indikatorer/ and
     /rapporter/ (sv, en); a search for SEARCH_QUERY; /tyck-till/ and /oppna-data/; every
-    open-data file (JSON first page, then CSV) and the Atom feed; the two newest director's
+    open-data file's first JSON page and the Atom feed (not the whole-dataset CSV downloads:
+    a few a day, megabytes each, a traffic of their own); the two newest director's
     reports; the next three coming activities; then indicator pages in their order until
     the list is full. Fewer when the database has fewer (run.py prints how many).
     """
@@ -87,7 +88,6 @@ def popular_paths(viewer: Viewer) -> list[str]:
     paths.append(f"{_url('sok')}?q={quote(SEARCH_QUERY)}")
     paths += [_url("omraden:tyck_till"), _url("open_data")]
     paths += [_url("open_data_json", dataset.slug) for dataset in DATASETS]
-    paths += [_url("open_data_csv", dataset.slug) for dataset in DATASETS]
     paths.append(_url("open_data_feed"))
     rapporter = Rapport.objects.visible_to(viewer).order_by("-datum", "-pk")[:2]
     paths += [
