@@ -6,7 +6,6 @@ an ordinary form: POST/redirect/GET for a plain browser, the form's partial for 
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +34,7 @@ from omraden.forms import (
 )
 from omraden.models import Aktivitet, Anmalan, Initiativ, Inspel, Omrade
 from portal import roles
+from portal.lib import csvsafe
 from portal.page_cache import public_cache
 from portal.viewer import viewer_of
 
@@ -286,7 +286,8 @@ def inspel_export(request: HttpRequest, fmt: str) -> HttpResponse:
     elif fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response.write("\ufeff")  # Excel opens UTF-8 correctly only with a BOM.
-        writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
+        # Residents' text that a spreadsheet would run as a formula is quoted (csvsafe).
+        writer = csvsafe.DictWriter(response, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         writer.writerows(rows)
     else:

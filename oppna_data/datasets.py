@@ -10,7 +10,6 @@ shows exactly what the public pages show. docs/open-data.md documents every fiel
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from omraden.models import Aktivitet, Inspel, Omrade
+from portal.lib import csvsafe
 from portal.lib.choices import labels
 from portal.viewer import Viewer
 from uppfoljning.models import (
@@ -413,7 +413,8 @@ class Dataset:
     def csv_text(self, viewer: Viewer) -> str:
         rows = self.csv_rows(self.build(viewer))
         out = io.StringIO()
-        writer = csv.DictWriter(
+        # A cell that a spreadsheet would run as a formula is quoted (portal/lib/csvsafe.py).
+        writer = csvsafe.DictWriter(
             out, fieldnames=self.csv_fields, extrasaction="ignore", lineterminator="\r\n"
         )
         writer.writeheader()
@@ -422,7 +423,7 @@ class Dataset:
         return out.getvalue()
 
 
-def _csv_value(value: Any) -> str:
+def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -430,7 +431,8 @@ def _csv_value(value: Any) -> str:
     if isinstance(value, list):
         # Lists (themes, areas) as one cell, items separated by "|".
         return "|".join(str(v) for v in value)
-    return str(value)
+    # Numbers stay numbers, so that the writer leaves a negative figure as it is.
+    return value
 
 
 DATASETS: list[Dataset] = [
