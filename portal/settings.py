@@ -164,16 +164,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "arbetsyta:matris"
 LOGOUT_REDIRECT_URL = "index"
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for one account OR
-# from one address, logins are refused until AXES_COOLOFF_TIME has passed; then it unlocks by
-# itself. Counted in the database so every app process sees the same count.
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for one account
+# from one address, that account is refused from that address (a colleague behind the same
+# NAT, with an own account, still logs in); after AXES_ADDRESS_FAILURE_LIMIT failures from one
+# address, over all accounts, that address is refused (portal/lockout.py). Both unlock by
+# themselves AXES_COOLOFF_TIME after the last failure. Counted in the database, so every app
+# process sees the same count and a Redis outage changes nothing.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 50)
+AXES_HANDLER = "portal.lockout.AxesHandler"
+# A refused attempt during a lockout is not counted: a colleague who tries while the office's
+# address is locked does not lock their own account too, nor keep the address locked longer.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
