@@ -275,17 +275,13 @@ class UppfoljningarFeed(Feed):
         return f"{subject} – {u.period.kort}: {item.get_status_display()}"
 
     def item_description(self, item: Publicering | Rapport) -> str:
+        # The entry's content is HTML (Atom type="html"): the Markdown rendered and sanitised
+        # as on the pages (nh3), never the stored text, which a feed reader would run.
         if isinstance(item, Rapport):
-            return item.sammanfattning
-        parts = [item.sammanfattning]
-        # gettext outside the f-strings, where makemessages finds it.
-        if item.orsak:
-            cause = gettext("Cause")
-            parts.append(f"{cause}: {item.orsak}")
-        if item.atgarder:
-            actions = gettext("Actions taken")
-            parts.append(f"{actions}: {item.atgarder}")
-        return "\n\n".join(p for p in parts if p)
+            ctx = {"summary": item.sammanfattning}
+        else:
+            ctx = {"summary": item.sammanfattning, "cause": item.orsak, "actions": item.atgarder}
+        return render_to_string("oppna_data/feed_entry.html", ctx).strip()
 
     def item_link(self, item: Publicering | Rapport) -> str:
         if isinstance(item, Rapport):

@@ -73,11 +73,42 @@ def test_it_lists_publications_and_reports_newest_first(client: Client) -> None:
         "http://127.0.0.1:8000/omraden/unga/",
         "http://127.0.0.1:8000/uppdrag/overgripande/",
     ]
+    # The content is HTML (type="html"), laid out as on the area's page.
     summary = entries[1].findtext(f"{ATOM}summary")
-    assert "Orsak: Rekryteringen drog ut" in summary
-    assert "Vidtagna åtgärder: Två nya ledare" in summary
+    assert "<h3>Orsak</h3><p>Rekryteringen drog ut</p>" in summary
+    assert "<h3>Vidtagna åtgärder</h3><p>Två nya ledare</p>" in summary
     ids = [e.findtext(f"{ATOM}id") for e in entries]
     assert len(set(ids)) == 3 and all(i.startswith("http://127.0.0.1:8000/") for i in ids)
+
+
+@pytest.mark.django_db
+def test_an_entry_is_its_markdown_as_sanitised_html(client: Client) -> None:
+    uppf = make_uppfoljning(period=make_period(ar=2024, tertial=2))
+    make_publicering(
+        uppf,
+        status="rod",
+        sammanfattning="**Fet** text\n\n- en\n- två\n\n[länk](https://www.tyreso.se/)",
+        orsak="<script>alert(1)</script> [klicka](javascript:alert(1))",
+        atgarder='<img src=x onerror=alert(1)> [x](vbscript:msgbox(1) "t")',
+    )
+    make_rapport(titel="<b>Rapport</b>", sammanfattning="<svg onload=alert(1)>")
+    pub, report = _entries(client)
+    summary = pub.find(f"{ATOM}summary")
+    assert summary is not None and summary.get("type") == "html"
+    html = summary.text or ""
+    assert "<p><strong>Fet</strong> text</p>" in html
+    assert "<ul>\n<li>en</li>\n<li>två</li>\n</ul>" in html
+    assert '<a href="https://www.tyreso.se/" rel="nofollow noopener">länk</a>' in html
+    # Raw markup is text, and a script link loses its address.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<a rel="nofollow noopener">klicka</a>' in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script" not in html and "<img" not in html and "script:" not in html
+    # A title is plain text (Atom's default type="text"): a reader shows the tag as written.
+    title = report.find(f"{ATOM}title")
+    assert title is not None and title.get("type") in (None, "text")
+    assert title.text == "<b>Rapport</b>"
+    assert report.findtext(f"{ATOM}summary") == "<p>&lt;svg onload=alert(1)&gt;</p>"
 
 
 @pytest.mark.django_db
