@@ -145,11 +145,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": cache_config(env_str("CACHE_URL", "locmem://kommungemensamt"))}
+# Production: CACHE_URL=redis://… (shared by every node). Without it, files in .django_cache/,
+# which every process on this machine shares (runserver, a management command, a second
+# server), so a write from any of them shows on the very next request.
+CACHES = {"default": cache_config(env_str("CACHE_URL", f"file://{BASE_DIR / '.django_cache'}"))}
 # Whole public pages for anonymous visitors, invalidated on every public write
 # (portal/page_cache.py).
-# PUBLIC_CACHE=0 switches it off (the benchmark measures both ways). With more than one app
-# process, CACHE_URL must point to a shared cache (Redis) so all see the same generation.
+# PUBLIC_CACHE=0 switches it off (the benchmark measures both ways). Every process that
+# serves must see the same cache (Redis or the file cache), never a per-process locmem://.
 PUBLIC_CACHE = env_bool("PUBLIC_CACHE", True)
 PUBLIC_CACHE_TIMEOUT = env_int("PUBLIC_CACHE_TIMEOUT", 3600)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -144,6 +145,18 @@ def make_rapport(**kwargs: Any) -> Rapport:
 def tyreso(db: None) -> None:
     """The real data set, loaded exactly as `make run` loads it."""
     call_command("load_tyreso", verbosity=0)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_memory() -> Iterator[None]:
+    """Tests keep the cache in their own process: the default file cache (.django_cache/) is
+    shared with `make run` and with any other test run in the same checkout."""
+    from django.test import override_settings
+
+    from portal.lib.env import cache_config
+
+    with override_settings(CACHES={"default": cache_config("locmem://tests")}):
+        yield
 
 
 @pytest.fixture(autouse=True)
