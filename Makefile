@@ -92,7 +92,7 @@ audit: $(STAMP) ## Known vulnerabilities in the installed dependencies (pip-audi
 fault-test: $(STAMP) ## Restart local PostgreSQL under load: 503 during the outage, recovery, no lost write
 	$(PY) scripts/fault_test.py
 
-nodes-test: $(STAMP) ## Two gunicorn nodes sharing PostgreSQL and Redis: logins, publications, rate limits
+nodes-test: $(STAMP) ## Two gunicorn nodes sharing PostgreSQL and Redis (logins, publications, rate limits), behind nginx under 200 slow clients (installs nginx-light)
 	$(PY) scripts/nodes_test.py
 
 clean: ## Remove the virtualenv and the development database

@@ -5,20 +5,40 @@ Proves, through real HTTP requests:
 1. a login on node A is valid on node B (sessions live in the shared database);
 2. a follow-up published through A is visible through B on the very next request, although
    B had the page in the public cache (the cache generation lives in the shared Redis);
-3. the resident-input rate limit counts across both nodes (the count lives in Redis).
+3. the resident-input rate limit counts across both nodes (the count lives in Redis);
+4. slow clients cannot stop the site: deploy/nginx.conf, run by a private nginx in front of
+   both nodes, keeps 200 connections that trickle a header line every few seconds (slowloris)
+   away from gunicorn's sync workers for 30 seconds, while ordinary requests through it answer
+   within a second. A short control first shows the same attack stops a node reached directly.
 
-Uses its own PostgreSQL database and a Redis key prefix of its own. Run: `make nodes-test`.
+Uses its own PostgreSQL database, a Redis key prefix of its own and an nginx of its own (its
+configuration, pid file, logs and temporary files in a temporary folder, HTTP and HTTPS on free
+ports of 127.0.0.1, never the machine's nginx service); installs Debian's nginx-light when no
+nginx is installed. Only talks to 127.0.0.1. Run: `make nodes-test`.
 """
 
 from __future__ import annotations
 
+import argparse
+import http.client
+import json
 import os
+import select
+import shutil
+import socket
+import ssl
+import subprocess
 import sys
+import tempfile
+import threading
+import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import (  # noqa: E402
+    ROOT,
     Browser,
     drop_database,
     free_port,
@@ -31,6 +51,10 @@ from _harness import (  # noqa: E402
 )
 
 DATABASE = "kommungemensamt_nodes"
+NGINX_SITE = ROOT / "deploy" / "nginx.conf"
+DEPLOY_DOC = ROOT / "docs" / "deploy.md"
+# An ordinary request must answer within this many seconds while the slow clients are held.
+LIMIT = 1.0
 REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "nodes-test-" + uuid.uuid4().hex
 
@@ -58,7 +82,337 @@ def login(client: Browser) -> int:
     return r.status
 
 
+def ensure_nginx() -> str:
+    """The nginx binary; installs Debian's package when there is none (as `make chromium`)."""
+    for candidate in (shutil.which("nginx"), "/usr/sbin/nginx"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    say("Installing nginx (Debian's nginx-light, else nginx) for the slow-client test")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], env=env, check=False)
+    for package in ("nginx-light", "nginx"):
+        installed = subprocess.run(
+            [*sudo, "apt-get", "install", "-y", "-qq", package], env=env, capture_output=True
+        )
+        if installed.returncode == 0 and os.access("/usr/sbin/nginx", os.X_OK):
+            return "/usr/sbin/nginx"
+    raise SystemExit("nginx is missing and could not be installed: apt-get install nginx-light")
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+            "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def site_config(replacements: dict[str, str]) -> str:
+    """deploy/nginx.conf with its example values replaced: the file itself is what runs."""
+    text = NGINX_SITE.read_text()
+    for example, value in replacements.items():
+        if example not in text:
+            raise SystemExit(f"deploy/nginx.conf no longer contains {example!r}: update this test")
+        text = text.replace(example, value)
+    return text
+
+
+def start_nginx(nginx: str, folder: Path, site: str, port: int) -> subprocess.Popen[bytes]:
+    """A private nginx: everything it writes is in `folder`; `daemon off` keeps it our child.
+
+    The main context mirrors Debian's /etc/nginx/nginx.conf where it matters for the test
+    (worker_processes auto, 768 connections per worker); the site is deploy/nginx.conf.
+    """
+    (folder / "site.conf").write_text(site)
+    temp_paths = "\n".join(
+        f"    {kind}_temp_path {folder / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (folder / "nginx.conf").write_text(
+        f"""daemon off;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
+worker_processes auto;
+events {{
+    worker_connections 768;
+}}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    access_log {folder / "access.log"};
+{temp_paths}
+    include {folder / "site.conf"};
+}}
+"""
+    )
+    args = [
+        nginx,
+        "-e",
+        str(folder / "error.log"),
+        "-p",
+        str(folder),
+        "-c",
+        str(folder / "nginx.conf"),
+    ]
+    checked = subprocess.run([*args, "-t", "-q"], capture_output=True, text=True)
+    if checked.returncode != 0:
+        raise SystemExit(f"nginx refused deploy/nginx.conf:\n{checked.stderr}")
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"nginx did not start: {(folder / 'error.log').read_text()}")
+
+
+def get(
+    port: int, path: str, context: ssl.SSLContext | None = None, timeout: float = 5
+) -> tuple[int, float, dict[str, str]]:
+    """One GET on a new connection: status, seconds until the whole body arrived, headers."""
+    started = time.monotonic()
+    if context is None:
+        conn: http.client.HTTPConnection = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=timeout
+        )
+    else:
+        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout, context=context)
+    try:
+        conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        response = conn.getresponse()
+        response.read()
+        return response.status, time.monotonic() - started, dict(response.getheaders())
+    finally:
+        conn.close()
+
+
+class SlowClients:
+    """`count` connections that send a request header one line at a time, every `interval`
+    seconds, and never finish it (slowloris). A connection the server closes is opened again,
+    so `count` are held all the time. Runs in one thread; stops by itself after `seconds`.
+    """
+
+    def __init__(self, port: int, count: int, context: ssl.SSLContext | None = None) -> None:
+        self.port, self.count, self.context = port, count, context
+        self.socks: list[socket.socket] = []
+        self.opened = self.closed_by_server = self.failed_to_open = 0
+        self.fewest_held = count
+
+    def _open(self) -> None:
+        try:
+            sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            if self.context is not None:
+                sock = self.context.wrap_socket(sock, server_hostname="127.0.0.1")
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow-client\r\n")
+        except OSError:
+            self.failed_to_open += 1
+            return
+        sock.setblocking(False)
+        self.socks.append(sock)
+        self.opened += 1
+
+    def _still_open(self, sock: socket.socket) -> bool:
+        try:
+            # Nginx closes a connection whose header is late without a word: b"" or a reset.
+            return sock.recv(4096) != b""
+        except (ssl.SSLWantReadError, BlockingIOError):
+            return True
+        except OSError:
+            return False
+
+    def open(self) -> None:
+        while len(self.socks) < self.count:
+            self._open()
+
+    def run(self, seconds: float, interval: float = 5.0) -> None:
+        deadline = time.monotonic() + seconds
+        tick = 0
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select(self.socks, [], [], 1.0)
+            for sock in readable:
+                if not self._still_open(sock):
+                    self.socks.remove(sock)
+                    sock.close()
+                    self.closed_by_server += 1
+            tick += 1
+            # Each connection gets its next line every `interval` seconds, spread over the ticks.
+            for i, sock in enumerate(list(self.socks)):
+                if (i + tick) % int(interval) == 0:
+                    try:
+                        sock.send(f"X-Slow-{tick}: {i}\r\n".encode())
+                    except (ssl.SSLWantWriteError, BlockingIOError):
+                        pass
+                    except OSError:
+                        self.socks.remove(sock)
+                        sock.close()
+                        self.closed_by_server += 1
+            self.open()
+            self.fewest_held = min(self.fewest_held, len(self.socks))
+
+    def close(self) -> None:
+        for sock in self.socks:
+            sock.close()
+        self.socks.clear()
+
+
+def ordinary_traffic(
+    port: int, paths: list[str], context: ssl.SSLContext, seconds: float, clients: int = 2
+) -> tuple[list[float], Counter[str]]:
+    """`clients` visitors requesting `paths` one after another for `seconds`: the latencies of
+    the requests that answered 200, and what went wrong with the others."""
+    latencies: list[float] = []
+    errors: Counter[str] = Counter()
+    deadline = time.monotonic() + seconds
+
+    def visitor(n: int) -> None:
+        i = n
+        while time.monotonic() < deadline:
+            path = paths[i % len(paths)]
+            i += 1
+            try:
+                status, took, _ = get(port, path, context, timeout=5)
+            except OSError as e:
+                errors[f"{path}: {type(e).__name__}"] += 1
+                continue
+            if status != 200:
+                errors[f"{path}: {status}"] += 1
+            else:
+                latencies.append(took)
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=visitor, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors
+
+
+def figures(latencies: list[float]) -> str:
+    if not latencies:
+        return "no request answered"
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return (
+        f"{len(ordered)} requests, median {ordered[len(ordered) // 2] * 1000:.0f} ms, "
+        f"p99 {p99 * 1000:.0f} ms, max {ordered[-1] * 1000:.0f} ms"
+    )
+
+
+def slow_clients_test(
+    nginx: str, port_a: int, port_b: int, slug: str, slow: int, seconds: float
+) -> list[str]:
+    """Step 4: nginx (deploy/nginx.conf) in front of nodes A and B under a slowloris attack."""
+    failures: list[str] = []
+    example = NGINX_SITE.read_text()
+    if example not in DEPLOY_DOC.read_text():
+        failures.append("docs/deploy.md does not show deploy/nginx.conf as it is")
+
+    # Control: the attack, aimed at node A itself, stops it (one sync worker per node here).
+    control = SlowClients(port_a, 5)
+    control.open()
+    try:
+        get(port_a, "/", timeout=3)
+        blocked = False
+    except TimeoutError:
+        blocked = True
+    control.close()
+    status, took, _ = get(port_a, "/", timeout=10)
+    say(
+        f"4. control: 5 slow clients straight at node A's gunicorn; an ordinary request "
+        f"{'got no answer in 3 s' if blocked else 'was answered'}; once they left: "
+        f"{status} in {took * 1000:.0f} ms"
+    )
+    if not blocked:
+        failures.append("the slow clients did not even stop a bare gunicorn: the attack is broken")
+
+    folder = Path(tempfile.mkdtemp(prefix="nodes-nginx-"))
+    folder.chmod(0o755)  # nginx's workers run as nobody when started by root
+    http_port, https_port = free_port(), free_port()
+    cert, key = self_signed_certificate(folder)
+    site = site_config(
+        {
+            "10.0.0.11:8000": f"127.0.0.1:{port_a}",
+            "10.0.0.12:8000": f"127.0.0.1:{port_b}",
+            "listen 80;": f"listen 127.0.0.1:{http_port};",
+            "listen 443 ssl": f"listen 127.0.0.1:{https_port} ssl",
+            "kommungemensamt.tyreso.se": "127.0.0.1",
+            "/etc/ssl/kommungemensamt/fullchain.pem": str(cert),
+            "/etc/ssl/kommungemensamt/privkey.pem": str(key),
+            "/srv/kommungemensamt/staticfiles/": str(ROOT / "staticfiles") + "/",
+        }
+    )
+    proxy = start_nginx(nginx, folder, site, https_port)
+    context = ssl.create_default_context(cafile=str(cert))
+    manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())["paths"]
+    stylesheet = "/static/" + manifest["css/portal.css"]
+    paths = ["/", f"/omraden/{slug}/", "/tyck-till/", stylesheet]
+    try:
+        redirect, _, headers = get(http_port, "/")
+        css, _, css_headers = get(https_port, stylesheet, context)
+        say(
+            f"   nginx {nginx_version(nginx)} with deploy/nginx.conf on 127.0.0.1: http "
+            f"answers {redirect} to {headers.get('Location')}; {stylesheet} {css} "
+            f"({css_headers.get('Cache-Control')}, {css_headers.get('Content-Encoding')})"
+        )
+        if redirect != 301 or css != 200 or "immutable" not in css_headers.get("Cache-Control", ""):
+            failures.append("nginx did not redirect to HTTPS or serve the static files")
+
+        latencies, errors = ordinary_traffic(https_port, paths, context, 5)
+        say(f"   before the attack, through nginx: {figures(latencies)}; errors {dict(errors)}")
+
+        attack = SlowClients(https_port, slow, context)
+        attack.open()
+        attacker = threading.Thread(target=attack.run, args=(seconds,))
+        attacker.start()
+        latencies, errors = ordinary_traffic(https_port, paths, context, seconds)
+        attacker.join()
+        held = attack.fewest_held
+        attack.close()
+        late = sum(t > LIMIT for t in latencies)
+        say(
+            f"   during {seconds:.0f} s with {slow} slow clients held (fewest at once {held}; "
+            f"{attack.opened} opened, {attack.closed_by_server} cut off by nginx's "
+            f"client_header_timeout, {attack.failed_to_open} refused): {figures(latencies)}; "
+            f"over {LIMIT:.0f} s: {late}; errors {dict(errors)}"
+        )
+        if errors or late or not latencies:
+            failures.append(
+                f"ordinary requests through nginx failed or took over {LIMIT:.0f} s "
+                f"during the attack ({late} late, errors {dict(errors)})"
+            )
+        if held < slow * 0.9:
+            failures.append(f"the attack held only {held} of {slow} connections at once")
+    finally:
+        stop(proxy)
+        shutil.rmtree(folder, ignore_errors=True)
+    return failures
+
+
+def nginx_version(nginx: str) -> str:
+    out = subprocess.run([nginx, "-v"], capture_output=True, text=True).stderr
+    return out.strip().rpartition("/")[2]
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--slow-clients", type=int, default=200, help="default: 200")
+    parser.add_argument("--seconds", type=float, default=30, help="attack length (default: 30)")
+    options = parser.parse_args()
+    nginx = ensure_nginx()
     run = uuid.uuid4().hex[:8]
     env = production_env(
         DATABASE,
@@ -127,6 +481,10 @@ def main() -> int:
         say(f"3. seven inputs alternating A, B, A, …: {statuses}")
         if statuses != [302] * 5 + [429] * 2:
             failures.append(f"the rate limit did not count across nodes: {statuses}")
+
+        failures += slow_clients_test(
+            nginx, port_a, port_b, slug, options.slow_clients, options.seconds
+        )
     finally:
         stop(a)
         stop(b)
@@ -134,7 +492,10 @@ def main() -> int:
     if failures:
         say("FAILED: " + "; ".join(failures))
         return 1
-    say("OK: sessions, public-cache invalidation and rate limits are shared by both nodes.")
+    say(
+        "OK: sessions, public-cache invalidation and rate limits are shared by both nodes; "
+        "behind nginx, slow clients do not stop them."
+    )
     return 0
 
 
