@@ -6,27 +6,35 @@ users with their password hashes and groups. It is CONFIDENTIAL (personal data, 
 see docs/security.md. Sessions are left out: they are short-lived, and a restore logs
 everyone out.
 
-Import inserts with bulk_create (no save(), no signals), so append-only models (Historik,
-Publicering, the audit log) are reproduced as they were, with the same primary keys, in one
-transaction; sequences are then reset (PostgreSQL).
+Import first reads the whole file (plain or gzip-compressed) and checks it: its shape, each
+value's type, required values, single-column uniqueness and that every reference names a row
+of the file. A fault stops it with one line naming the model, the row number and the field,
+never a value of the file. It then inserts with bulk_create (no save(), no signals), so
+append-only models (Historik, Publicering, the audit log) are reproduced as they were, with
+the same primary keys, in one transaction; sequences are then reset (PostgreSQL). What only
+the database checks (constraints over several columns) rolls the whole import back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, Any
 
 import django
 from django.apps import apps
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 from portal import page_cache as public_cache
+from portal.lib.jsonfile import UnreadableFile, read_json
 
 FORMAT = "kommungemensamt-export"
 VERSION = 1
@@ -143,50 +151,145 @@ def non_empty_tables() -> dict[str, int]:
     return found
 
 
-def load(data: dict[str, Any]) -> None:
-    if data.get("format") != FORMAT:
+def read(path: Path) -> dict[str, Any]:
+    """The export file at `path` (plain or gzip-compressed JSON), its header checked."""
+    try:
+        data = read_json(path)
+    except UnreadableFile as e:
+        raise ImportRefused(str(e)) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused("This is not a Kommungemensamt export file.")
-    if data.get("version") != VERSION:
-        raise ImportRefused(f"Export format version {data.get('version')} is not supported.")
+    version = data.get("version")
+    if version != VERSION:
+        shown = version if isinstance(version, int) and not isinstance(version, bool) else "?"
+        raise ImportRefused(f"Export format version {shown} is not supported.")
+    return data
 
 
-def import_(
-    data: dict[str, Any], progress: Callable[[str, int], None] | None = None
-) -> dict[str, int]:
-    """Insert every exported row into this (empty) database, in one transaction."""
-    load(data)
+Blocks = list[tuple[type[models.Model], list[models.Model]]]
+
+
+def _value(field: models.Field[Any, Any], value: Any, where: str) -> Any:
+    """The file's value as the field holds it; the message names the field, never the value."""
+    if value is None:
+        if not field.null:
+            raise ImportRefused(f"{where}: {field.name} is empty, but the column requires a value.")
+        return None
+    wrong = f"{where}: {field.name} has a value of the wrong type."
+    if isinstance(value, list | dict) and not isinstance(field, models.JSONField):
+        raise ImportRefused(wrong)
+    try:
+        return (field.target_field if field.is_relation else field).to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        raise ImportRefused(wrong) from None
+
+
+def checked_blocks(data: dict[str, Any]) -> Blocks:
+    """Every row of the file as an unsaved object, after checking the file's shape, each
+    value's type, single-column uniqueness and that every reference names a row of the file.
+
+    Only row numbers, models and field names appear in the messages, never a value.
+    """
+    known = {m._meta.label_lower: m for m in exported_models()}
+    blocks = data.get("models")
+    if not isinstance(blocks, list):
+        raise ImportRefused("The file has no list of models.")
+    result: Blocks = []
+    # (model label, field name) -> the values the file holds, for references and uniqueness.
+    held: dict[tuple[str, str], set[Any]] = {}
+    references: list[tuple[models.Field[Any, Any], Any, str]] = []
+    for i, block in enumerate(blocks, start=1):
+        if not (
+            isinstance(block, dict)
+            and isinstance(block.get("model"), str)
+            and isinstance(block.get("rows"), list)
+        ):
+            raise ImportRefused(f"Model block {i}: expected an object with 'model' and 'rows'.")
+        label = block["model"]
+        model = known.get(label)
+        if model is None:
+            shown = label if re.fullmatch(r"\w{1,50}\.\w{1,50}", label, re.ASCII) else "?"
+            raise ImportRefused(f"The file has rows of an unknown model: {shown}.")
+        if any(m is model for m, _ in result):
+            raise ImportRefused(f"The file has two blocks of {label}.")
+        pk = model._meta.pk
+        fields = {f.name: f for f in model._meta.concrete_fields if not f.primary_key}
+        unique = [name for name, f in fields.items() if f.unique and not f.is_relation]
+        for name in [pk.name, *unique]:
+            held[label, name] = set()
+        objects = []
+        for n, row in enumerate(block["rows"], start=1):
+            where = f"{label}, row {n}"
+            if not (isinstance(row, dict) and "pk" in row and isinstance(row.get("fields"), dict)):
+                raise ImportRefused(f"{where}: expected an object with 'pk' and 'fields'.")
+            values = {pk.attname: _value(pk, row["pk"], where)}
+            for name, value in row["fields"].items():
+                field = fields.get(name)
+                if field is None:
+                    shown = name if re.fullmatch(r"\w{1,50}", name) else "?"
+                    raise ImportRefused(f"{where}: unknown field {shown}.")
+                values[field.attname] = converted = _value(field, value, where)
+                if field.is_relation and converted is not None:
+                    references.append((field, converted, where))
+            for name in [pk.name, *unique]:
+                value = values.get(fields[name].attname if name in fields else pk.attname)
+                if value is None:
+                    continue
+                if value in held[label, name]:
+                    raise ImportRefused(f"{where}: {name} repeats the value of an earlier row.")
+                held[label, name].add(value)
+            objects.append(model(**values))
+        result.append((model, objects))
+    for field, value, where in references:
+        target = field.related_model._meta.label_lower
+        if value not in held.get((target, field.target_field.name), ()):
+            raise ImportRefused(
+                f"{where}: {field.name} refers to a row of {target} that is not in the file."
+            )
+    return result
+
+
+def import_(blocks: Blocks, *, dry_run: bool = False) -> dict[str, int]:
+    """Insert every checked row into this (empty) database, in one transaction.
+
+    A dry run inserts too, so that the database's own rules are checked, and rolls back.
+    """
     busy = non_empty_tables()
     if busy:
         listed = ", ".join(f"{k} ({v})" for k, v in sorted(busy.items()))
         raise ImportRefused(f"The database is not empty: {listed}. Import into a new one.")
-    known = {m._meta.label_lower: m for m in exported_models()}
     counts: dict[str, int] = {}
-    with transaction.atomic():
-        # Replace the rows migrations created, child tables first.
-        for label in [
-            "auth.group_permissions",
-            "auth.permission",
-            "auth.group",
-            "contenttypes.contenttype",
-        ]:
-            known[label]._base_manager.all()._raw_delete(using=connection.alias)
-        for block in data["models"]:
-            label = block["model"]
-            if label not in known:
-                raise ImportRefused(f"The file has rows of an unknown model: {label}.")
-            model = known[label]
-            rows = [{"model": label, "pk": r["pk"], "fields": r["fields"]} for r in block["rows"]]
-            objects = [d.object for d in serializers.deserialize("python", rows)]
-            with _keeping_timestamps(model):
-                model._base_manager.bulk_create(objects, batch_size=BATCH)
-            counts[label] = len(objects)
-            if progress:
-                progress(label, len(objects))
-        sql = connection.ops.sequence_reset_sql(no_style(), list(known.values()))
-        if sql:
-            with connection.cursor() as cursor:
-                for statement in sql:
-                    cursor.execute(statement)
-        # bulk_create sends no signals: pages cached from the empty database must go.
-        public_cache.invalidate()
+    label = ""
+    try:
+        with transaction.atomic():
+            # Replace the rows migrations created, child tables first.
+            for seeded in [
+                "auth.group_permissions",
+                "auth.permission",
+                "auth.group",
+                "contenttypes.contenttype",
+            ]:
+                apps.get_model(seeded)._base_manager.all()._raw_delete(using=connection.alias)
+            for model, objects in blocks:
+                label = model._meta.label_lower
+                with _keeping_timestamps(model):
+                    model._base_manager.bulk_create(objects, batch_size=BATCH)
+                counts[label] = len(objects)
+            label = ""
+            if dry_run:
+                transaction.set_rollback(True)
+                return counts
+            sql = connection.ops.sequence_reset_sql(no_style(), exported_models())
+            if sql:
+                with connection.cursor() as cursor:
+                    for statement in sql:
+                        cursor.execute(statement)
+            # bulk_create sends no signals: pages cached from the empty database must go.
+            public_cache.invalidate()
+    except DatabaseError:
+        # The database's own message can quote a row (PostgreSQL's DETAIL): not shown.
+        rows = f"the rows of {label}" if label else "the file's rows"
+        raise ImportRefused(
+            f"The database refused {rows}: a repeated, missing or too long value, or a broken rule."
+        ) from None
     return counts

@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from backup.backup import export
 from granskning import audit
@@ -22,8 +22,6 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
 
     def handle(self, *args: Any, output: str | None = None, **options: Any) -> None:
-        # The export itself is an audited event, and the entry is part of the export.
-        audit(action=Granskningslogg.Handling.EXPORT, fil=Path(output).name if output else "-")
         verbose = options["verbosity"] >= 1 and output is not None
 
         def progress(label: str, n: int) -> None:
@@ -31,10 +29,17 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {label}: {n}")
 
         if output:
-            with open(output, "w", encoding="utf-8") as out:
+            try:
+                out = open(output, "w", encoding="utf-8")
+            except OSError as e:
+                raise CommandError(f"Cannot write {output}: {e.strerror}.") from None
+            with out:
                 Path(output).chmod(0o600)
+                # The export itself is an audited event, and the entry is part of the export.
+                audit(action=Granskningslogg.Handling.EXPORT, fil=Path(output).name)
                 counts = export(out, progress)
         else:
+            audit(action=Granskningslogg.Handling.EXPORT, fil="-")
             counts = export(sys.stdout, progress)
         if verbose:
             self.stderr.write(

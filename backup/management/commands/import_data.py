@@ -1,55 +1,54 @@
 from __future__ import annotations
 
-import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from backup.backup import ImportRefused, import_, load, non_empty_tables
+from backup.backup import ImportRefused, checked_blocks, import_, read
 from granskning import audit
 from granskning.models import Granskningslogg
 
 
 class Command(BaseCommand):
     help = (
-        "Restore a file written by export_data into an EMPTY, migrated database: every row "
-        "with the same primary key, in one transaction (nothing is written if anything fails). "
-        "Refuses a database that already holds data."
+        "Restore a file written by export_data (plain or gzip-compressed) into an EMPTY, "
+        "migrated database: every row with the same primary key, in one transaction. The "
+        "whole file is read and checked first (its shape, every value's type, every reference); "
+        "a bad file or a database that already holds data stops it with one line saying why, "
+        "and nothing is written."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="the export file")
+        parser.add_argument("file", type=Path, help="the export file (.json or .json.gz)")
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="check the file and that the database is empty, write nothing",
+            help="check the file, and insert it into the empty database and roll back",
         )
 
-    def handle(self, *args: Any, file: str, dry_run: bool = False, **options: Any) -> None:
-        with open(file, encoding="utf-8") as f:
-            data = json.load(f)
+    def handle(self, *args: Any, file: Path, dry_run: bool = False, **options: Any) -> None:
         try:
-            load(data)
-            if dry_run:
-                busy = non_empty_tables()
-                if busy:
-                    raise ImportRefused(f"The database is not empty: {', '.join(sorted(busy))}.")
-                rows = sum(len(block["rows"]) for block in data["models"])
-                self.stdout.write(f"Dry run: would import {rows} rows; nothing written.")
-                return
-
-            def progress(label: str, n: int) -> None:
-                if options["verbosity"] >= 1:
-                    self.stdout.write(f"  {label}: {n}")
-
-            counts = import_(data, progress)
+            data = read(Path(file))
+            blocks = checked_blocks(data)
+            counts = import_(blocks, dry_run=dry_run)
         except ImportRefused as e:
-            raise CommandError(str(e)) from e
+            raise CommandError(f"{e} Nothing was imported.") from None
+        if dry_run:
+            self.stdout.write(
+                f"Dry run: the file is sound and fits this database ({sum(counts.values())} "
+                "rows); nothing written."
+            )
+            return
+        created = data.get("created")
         audit(
             action=Granskningslogg.Handling.IMPORT,
-            exportfil_skapad=data.get("created"),
+            exportfil_skapad=created if isinstance(created, str) else None,
             rader=sum(counts.values()),
         )
+        if options["verbosity"] >= 1:
+            for label, n in counts.items():
+                self.stdout.write(f"  {label}: {n}")
         self.stdout.write(
             self.style.SUCCESS(f"Imported {sum(counts.values())} rows of {len(counts)} tables.")
         )
