@@ -16,6 +16,9 @@ published for real (bench/publish.py), which makes every cached page stale, and 
 connections rotates over those addresses for BENCH_SECONDS (bench/many.lua).
 The floors are issue 18's (the constants below); each verdict prints the floor it checks.
 
+With the cache on, the public pages' Largest Contentful Paint on a slow phone is measured at
+the largest scale (bench/lcp.py: Chromium, 4x CPU slowdown, Slow 4G; goal < 1.5 s).
+
 Environment: BENCH_SECONDS (per page, default 10), BENCH_SCALES (default "small,top"),
 BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432), BENCH_REDIS (default
 redis://127.0.0.1:6379/13: this database number is the bench's own and is flushed before
@@ -42,6 +45,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import lcp  # bench/lcp.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -295,10 +300,24 @@ class Scale:
     transfer: dict[str, Any] = field(default_factory=dict)
     # The burst after a publication (cache on).
     after_publication: dict[str, Any] = field(default_factory=dict)
+    # Largest Contentful Paint of the public pages on a slow phone (cache on).
+    lcp: dict[str, Any] = field(default_factory=dict)
 
     @property
     def cookie(self) -> str:
         return f"{self.info['session_cookie']}={self.info['session']}"
+
+    def phone_pages(self) -> list[tuple[str, str]]:
+        """The public pages (HTML) whose Largest Contentful Paint is measured."""
+        return [(t, p) for t, p in self.public_pages() if p and not p.endswith(".json")] + [
+            ("activities /aktiviteter/", "/aktiviteter/"),
+            ("reports /rapporter/", "/rapporter/"),
+            ("input /tyck-till/", "/tyck-till/"),
+            ("open data /oppna-data/", "/oppna-data/"),
+            ("glossary /ordlista/", "/ordlista/"),
+            ("accessibility /tillganglighet/", "/tillganglighet/"),
+            ("overview in English /en/", "/en/"),
+        ]
 
     def public_pages(self) -> list[tuple[str, str]]:
         # The list of pages: the one place to edit when pages are added.
@@ -421,6 +440,12 @@ def run_mode(scales: list[Scale], wrk: str, cache_on: bool) -> dict[str, dict[st
                 }
             for scale in scales:
                 scale.after_publication = after_publication(servers[scale.name], wrk, scale)
+            # On a slow phone, at the largest scale only (its pages are the largest).
+            largest = scales[-1]
+            log(f"  [{largest.name}] Largest Contentful Paint, 4x CPU slowdown, Slow 4G …")
+            largest.lcp = lcp.measure(servers[largest.name].port, largest.phone_pages())
+            for title, row in largest.lcp.items():
+                log(f"  [{largest.name}] LCP {title}: {row.get('lcp_ms')} ms ({row.get('status')})")
     out = {}
     for name in names:
         # The ceiling's row: all its runs of this mode together (each page's ratio is to its
@@ -689,6 +714,15 @@ def verdicts(results: dict[str, Any]) -> list[str]:
                         + f"flat with size, {name} ({mode}): top {share:.0%} of small "
                         f"(≥ {FLAT_SHARE:.0%})" + drift
                     )
+    for name, row in top.get("lcp", {}).items():
+        if row.get("lcp_ms") is None:
+            out.append(_mark(False) + f"LCP {name}: not measured ({row.get('status')})")
+            continue
+        out.append(
+            _mark(row["lcp_ms"] < lcp.GOAL_MS)
+            + f"LCP {name} (4x CPU slowdown, Slow 4G): {row['lcp_ms']:.0f} ms "
+            f"(goal < {lcp.GOAL_MS} ms)"
+        )
     for name, t in top.get("transfer", {}).items():
         out.append(
             _mark(t["within_budget"])
@@ -758,6 +792,8 @@ def main() -> None:
                 + ", each half of seconds_per_page",
                 "load_generator": "wrk",
                 "cache": "Redis (shared by all workers), PUBLIC_CACHE on/off",
+                "lcp": "cache on, largest scale: each public page once in a fresh Chromium "
+                "context at 375 px, 4x CPU slowdown, Lighthouse's Slow 4G (bench/lcp.py)",
                 "after_publication": "cache on: the most visited addresses fetched once, a "
                 "follow-up published (bench/publish.py), then wrk rotating over them for "
                 "seconds_per_page",
@@ -773,6 +809,7 @@ def main() -> None:
                 "runs": {},
                 "transfer": {},
                 "after_publication": {},
+                "lcp": {},
             }
         for cache_on in (True, False):
             mode = "cache_on" if cache_on else "cache_off"
@@ -781,6 +818,7 @@ def main() -> None:
             for scale in scales:
                 results["scales"][scale.name]["transfer"] = scale.transfer
                 results["scales"][scale.name]["after_publication"] = scale.after_publication
+                results["scales"][scale.name]["lcp"] = scale.lcp
             # Keep what is measured so far, should a later mode fail.
             (BENCH / "results").mkdir(exist_ok=True)
             (BENCH / "results" / "partial.json").write_text(json.dumps(results, indent=2))
