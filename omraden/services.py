@@ -24,6 +24,7 @@ from granskning.models import Granskningslogg
 from omraden.models import Aktivitet, Anmalan, Initiativ, Inspel, Omrade
 from portal import roles
 from portal.lib.client import client_ip
+from portal.lib.env import CACHE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,18 @@ def _client_key(group: str, request: HttpRequest) -> str:
 
 
 def over_rate_limit(request: HttpRequest, *, group: str, rate: str) -> bool:
-    """Count this submission and say whether the client has gone over the limit."""
-    return is_ratelimited(
-        request, group=group, key=_client_key, rate=rate, method="POST", increment=True
-    )
+    """Count this submission and say whether the client has gone over the limit.
+
+    The count lives in the cache; while it is unreachable the limit fails open (the
+    submission is accepted and a warning logged), as RATELIMIT_FAIL_OPEN says.
+    """
+    try:
+        return is_ratelimited(
+            request, group=group, key=_client_key, rate=rate, method="POST", increment=True
+        )
+    except CACHE_ERRORS as error:
+        log.warning("Rate limit %r not counted, the cache is unreachable: %s", group, error)
+        return False
 
 
 # Mail

@@ -40,9 +40,17 @@ How it stays exact:
   it, set by Django's CsrfViewMiddleware), so no visitor ever receives another visitor's
   token. A page that set the CSRF cookie without a noted token is not cached.
 
-The generation lives in the shared cache (Redis in production, `CACHE_URL`), so every app
-process sees the same one; with the per-process local-memory cache use one process only.
-`PUBLIC_CACHE=0` switches the whole layer off (the benchmark measures both).
+The generation lives in the shared cache (Redis in production, `CACHE_URL`; by default files
+in .django_cache/ that every process on the machine shares), so every app process sees the
+same one; a per-process `locmem://` cache suits one process only. `PUBLIC_CACHE=0` switches
+the whole layer off (the benchmark measures both).
+
+The cache is not a dependency. While it is unreachable (Redis stopped: one of `CACHE_ERRORS`)
+every request is a miss rendered from the database and nothing is stored, and a write cannot
+bump the generation. So a process that met the outage bumps it once at its first contact
+after it (a cache that kept its data, after a network fault or a restart from its dump, would
+otherwise serve pages from before those writes). Each process logs the outage once and the
+recovery once.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -64,7 +73,10 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import timezone, translation
 
+from portal.lib.env import CACHE_ERRORS
 from portal.viewer import Viewer
+
+log = logging.getLogger(__name__)
 
 GENERATION_KEY = "public-cache:generation"
 NEXT_KEY = "public-cache:next-publication"
@@ -147,6 +159,9 @@ def _entry_size(entry: tuple[Any, ...]) -> int:
 
 _local = _LocalPages()
 
+# Set while this process last found the cache unreachable (module docstring).
+_cache_down = threading.Event()
+
 
 def enabled() -> bool:
     return bool(getattr(settings, "PUBLIC_CACHE", True))
@@ -182,18 +197,64 @@ def _bump() -> None:
         cache.add(GENERATION_KEY, _new_generation(), timeout=None)
 
 
-def invalidate(*, schedule_changed: bool = True) -> None:
-    """Make every cached public page stale: now, and again when the transaction commits."""
-    _bump()
-    if schedule_changed:
+def _unreachable(error: Exception) -> None:
+    """Note that the cache failed; the first failure of an outage is logged."""
+    if not _cache_down.is_set():
+        _cache_down.set()
+        log.warning(
+            "The cache is unreachable (%s): public pages are rendered from the database and "
+            "not stored until it is back",
+            error,
+        )
+
+
+def _recover() -> None:
+    """At the first contact after an outage: make every page stored before it stale.
+
+    The writes made meanwhile could not bump the generation; a publication scheduled meanwhile
+    is looked up again by the next request (NEXT_KEY deleted).
+    """
+    if _cache_down.is_set():
+        _bump()
+        cache.delete(NEXT_KEY)
+        _cache_down.clear()
+        log.warning("The cache is reachable again: public pages are stored anew")
+
+
+def _note_schedule() -> None:
+    try:
         cache.set(NEXT_KEY, _next_scheduled_publication(), timeout=None)
-    transaction.on_commit(_bump)
+    except CACHE_ERRORS as error:
+        _unreachable(error)
+
+
+def _bump_after_commit() -> None:
+    try:
+        _bump()
+    except CACHE_ERRORS as error:
+        _unreachable(error)
+
+
+def invalidate(*, schedule_changed: bool = True) -> None:
+    """Make every cached public page stale: now, and again when the transaction commits.
+
+    With the cache unreachable the write goes on; the bump follows when the cache is back.
+    """
+    try:
+        _recover()
+        _bump()
+        if schedule_changed:
+            cache.set(NEXT_KEY, _next_scheduled_publication(), timeout=None)
+    except CACHE_ERRORS as error:
+        _unreachable(error)
+    transaction.on_commit(_bump_after_commit)
 
 
 def reset_for_empty_database() -> None:
     """Empty the cache and record that nothing is scheduled (tests: each starts empty)."""
     cache.clear()
     _local.clear()
+    _cache_down.clear()
     cache.set(NEXT_KEY, NOTHING_SCHEDULED, timeout=None)
 
 
@@ -228,7 +289,7 @@ def on_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -
         # awaits moderation, a place on the waiting list takes no seat). A publication due
         # later shows at its time, which the schedule must know.
         if _schedules(sender):
-            cache.set(NEXT_KEY, _next_scheduled_publication(), timeout=None)
+            _note_schedule()
         return
     # A new row residents see, or any update (it may be the approval, the answer or the
     # cancellation a page shows).
@@ -387,12 +448,21 @@ class PublicCacheMiddleware:
         request.get_host()
         language = _language(request)
         key = _key(request, language)
-        generation, expiry, entry = _lookup(key)
+        try:
+            _recover()
+            generation, expiry, entry = _lookup(key)
+        except CACHE_ERRORS as error:
+            # Rendered from the database like a miss, and not stored.
+            _unreachable(error)
+            return self.get_response(request)
         if entry is not None:
             return self._replay(request, entry)
         response = self.get_response(request)
         if getattr(response, _MARK, None) == language:
-            _store(request, response, key, generation, expiry)
+            try:
+                _store(request, response, key, generation, expiry)
+            except CACHE_ERRORS as error:
+                _unreachable(error)
         return response
 
     def _replay(self, request: HttpRequest, entry: tuple[Any, ...]) -> HttpResponse:

@@ -149,8 +149,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # which every process on this machine shares (runserver, a management command, a second
 # server), so a write from any of them shows on the very next request.
 CACHES = {"default": cache_config(env_str("CACHE_URL", f"file://{BASE_DIR / '.django_cache'}"))}
+# Sessions live in the database, never in the cache: a Redis outage must not log staff out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Whole public pages for anonymous visitors, invalidated on every public write
-# (portal/page_cache.py).
+# (portal/page_cache.py); with the cache unreachable, pages are rendered from the database.
 # PUBLIC_CACHE=0 switches it off (the benchmark measures both ways). Every process that
 # serves must see the same cache (Redis or the file cache), never a per-process locmem://.
 PUBLIC_CACHE = env_bool("PUBLIC_CACHE", True)
@@ -288,6 +290,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # Resident input (/tyck-till/) and sign-ups: rate limit per client address, counted in the
 # default cache (django-ratelimit) so all app processes share one count when CACHE_URL is Redis.
 # The rate is "<count>/<period>", e.g. "5/10m" = five submissions in ten minutes.
+# With the cache unreachable the limit fails open: the submission is accepted and a warning
+# logged (omraden/services.py, docs/security.md).
+RATELIMIT_FAIL_OPEN = True
 INSPEL_RATE = env_str("INSPEL_RATE", "5/10m")
 ANMALAN_RATE = env_str("ANMALAN_RATE", "10/10m")
 # The client address is REMOTE_ADDR. Behind a reverse proxy set TRUSTED_PROXY_COUNT to the

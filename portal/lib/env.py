@@ -6,6 +6,19 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from redis.exceptions import RedisError
+
+# What the backends `cache_config` chooses raise when their store is unreachable: redis-py's
+# errors (server stopped, unreachable, timed out, still loading) and the file cache's OSError
+# (folder not writable, disk full). The few places that use the cache catch these, so that an
+# outage of the cache costs speed, never a page (docs/deploy.md, "Redis outage").
+CACHE_ERRORS: tuple[type[Exception], ...] = (RedisError, OSError)
+
+# How long a Redis command may take before it counts as failed, in seconds. Redis answers in
+# well under a millisecond; without a limit a hung or unreachable server would hold each
+# request for redis-py's default of several seconds.
+REDIS_SOCKET_TIMEOUT = 0.5
+
 
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
@@ -45,7 +58,8 @@ def cache_config(url: str) -> dict[str, object]:
     """Turn CACHE_URL into a CACHES entry for one of Django's built-in backends.
 
     Supported: ``locmem://[name]``, ``dummy://``, ``redis://host:port/db`` (and ``rediss://``),
-    ``file:///path``. Query ``?timeout=300&key_prefix=kg`` sets those options.
+    ``file:///path``. Query ``?timeout=300&key_prefix=kg`` sets those options; for Redis,
+    ``socket_timeout=0.5`` sets how long a command may take (REDIS_SOCKET_TIMEOUT).
     """
     parts = urlsplit(url)
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
@@ -58,9 +72,14 @@ def cache_config(url: str) -> dict[str, object]:
     elif parts.scheme == "dummy":
         config = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     elif parts.scheme in {"redis", "rediss"}:
+        socket_timeout = float(query.get("socket_timeout", REDIS_SOCKET_TIMEOUT))
         config = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url.split("?", 1)[0],
+            "OPTIONS": {
+                "socket_connect_timeout": socket_timeout,
+                "socket_timeout": socket_timeout,
+            },
         }
     elif parts.scheme == "file":
         config = {
