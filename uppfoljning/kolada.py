@@ -17,10 +17,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Protocol
 
+from portal.lib.jsonfile import UnreadableFile, read_json
+
 BASE_URL = "https://api.kolada.se/v3"
 TYRESO = "0138"
 RIKET = "0000"
 TIMEOUT_SECONDS = 20
+# Any year `_year` accepts: checking a whole file means every year in it.
+PLAUSIBLE_YEARS = range(1900, 2101)
 # A guard against a server that keeps sending next_url: far more pages than two
 # municipalities and a few decades of years can ever need.
 MAX_PAGES = 100
@@ -89,7 +93,7 @@ def _year(period: Any, where: str) -> int:
         year = int(period.strip())
     else:
         raise KoladaError(f"{where}: period {period!r} is not a year.")
-    if not 1900 <= year <= 2100:
+    if year not in PLAUSIBLE_YEARS:
         raise KoladaError(f"{where}: period {year} is not a plausible year.")
     return year
 
@@ -218,20 +222,23 @@ class FileSource:
     """Saved responses: {"kpis": {"<id>": {"meta": <GET /kpi/id>, "pages": [<GET /data>…]}}}.
 
     The pages are in the order the API sent them: every page but the last has a next_url,
-    the last has none, so an incompletely saved file is noticed.
+    the last has none, so an incompletely saved file is noticed. The whole file is read and
+    checked when it is opened, every KPI in it whether an indicator asks for it or not.
     """
 
     def __init__(self, path: Path) -> None:
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as e:
-            raise KoladaError(f"Cannot read {path}: {e.strerror}.") from None
-        except ValueError as e:
-            raise KoladaError(f"{path} is not valid JSON: {e}.") from None
+            raw = read_json(path)
+        except UnreadableFile as e:
+            raise KoladaError(str(e)) from None
         if not isinstance(raw, dict) or not isinstance(raw.get("kpis"), dict):
             raise KoladaError(f"{path}: expected an object with a 'kpis' object.")
+        if not raw["kpis"]:
+            raise KoladaError(f"{path}: the 'kpis' object holds no KPI.")
         self.path = path
         self.kpis: dict[str, Any] = raw["kpis"]
+        for kpi in self.kpis:
+            read_values(self, parse_kpi_meta(kpi, self.kpi_meta(kpi)), PLAUSIBLE_YEARS)
 
     def _entry(self, kpi: str) -> dict[str, Any]:
         entry = self.kpis.get(kpi)

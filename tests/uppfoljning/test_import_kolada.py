@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import urllib.error
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
+from django.db import connections
 
 from tests.conftest import make_indikator
 from uppfoljning.kolada import ApiSource, KoladaError, data_url, kpi_url
@@ -260,3 +263,124 @@ def test_the_api_source_follows_no_url_outside_kolada() -> None:
     next(pages)
     with pytest.raises(KoladaError, match="not under https://api.kolada.se/v3"):
         next(pages)
+
+
+# A bad --file: one line naming the problem, exit status 1, nothing written; the file is read
+# and checked whole even while no indicator carries a KPI id.
+
+
+def manage(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """manage.py import_kolada as an operator runs it: exit status, stdout, stderr."""
+    capsys.readouterr()
+    try:
+        execute_from_command_line(["manage.py", "import_kolada", *args, "--years", "2019-2024"])
+    except SystemExit as e:
+        status = int(e.code or 0)
+    else:
+        status = 0
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    # manage.py closes every connection when a command ends; the test still needs its own.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
+def _saved(pages: list[Any] | None = None, kpi_meta: Any = None) -> dict[str, Any]:
+    return {"kpis": {KPI: {"meta": kpi_meta or meta(), "pages": pages or [PAGE]}}}
+
+
+BAD_FILES: dict[str, tuple[Callable[[Path], None], str]] = {
+    "truncated": (
+        lambda p: p.write_text(json.dumps(_saved())[:-3], encoding="utf-8"),
+        "{path} is truncated: the JSON stops before its end.",
+    ),
+    "truncated-gzip": (
+        lambda p: p.write_bytes(gzip.compress(json.dumps(_saved()).encode())[:40]),
+        "{path} is a truncated gzip file.",
+    ),
+    "empty": (lambda p: p.write_bytes(b""), "{path} is empty."),
+    "binary": (
+        lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(128, 256))),
+        "{path} is a binary file, not JSON text (UTF-8).",
+    ),
+    "a-list": (
+        lambda p: p.write_text(json.dumps([_saved()])),
+        "{path}: expected an object with a 'kpis' object.",
+    ),
+    "no-kpi": (lambda p: p.write_text('{"kpis": {}}'), "{path}: the 'kpis' object holds no KPI."),
+    "no-meta": (
+        lambda p: p.write_text(json.dumps({"kpis": {KPI: {"pages": [PAGE]}}})),
+        f"{{path}}: KPI {KPI} has no 'meta'.",
+    ),
+    "pages-not-a-list": (
+        lambda p: p.write_text(json.dumps({"kpis": {KPI: {"meta": meta(), "pages": PAGE}}})),
+        f"{{path}}: KPI {KPI} needs a non-empty list 'pages'.",
+    ),
+    "meta-of-another-kpi": (
+        lambda p: p.write_text(json.dumps(_saved(kpi_meta=meta(id="N00001")))),
+        f"KPI {KPI}: the metadata does not describe exactly this KPI.",
+    ),
+    "last-page-missing": (
+        lambda p: p.write_text(
+            json.dumps(_saved([{**PAGE, "next_url": data_url(KPI, range(2019, 2025))}]))
+        ),
+        f"{{path}}: KPI {KPI}, page 1 has a next_url but the file holds no further page: the "
+        "file is incomplete.",
+    ),
+    "a-year-twice": (
+        lambda p: p.write_text(
+            json.dumps(_saved([{"values": [row("0138", 1990, t(1)), row("0138", 1990, t(2))]}]))
+        ),
+        f"KPI {KPI}, page 1: 1990 for 0138 appears twice.",
+    ),
+}
+
+
+@pytest.mark.usefixtures("_keep_the_test_connection")
+@pytest.mark.parametrize("case", BAD_FILES)
+@pytest.mark.parametrize("with_indicator", [False, True], ids=["no-kpi-yet", "with-kpi"])
+def test_a_bad_file_stops_with_one_line_and_writes_nothing(
+    case: str, with_indicator: bool, db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_indikator(slug="egen")
+    if with_indicator:
+        make_indikator(slug="delaktighetsindex", kolada_kpi=KPI, kolada_titel=TITLE)
+    write_bad, message = BAD_FILES[case]
+    path = tmp_path / "kolada.json"
+    write_bad(path)
+    before = list(Indikator.objects.order_by("pk").values())
+    for dry_run in ([], ["--dry-run"]):
+        status, out, err = manage("--file", str(path), *dry_run, capsys=capsys)
+        assert (status, out) == (1, "")
+        assert err == f"CommandError: {message.format(path=path)} Nothing was imported.\n"
+    assert values() == []
+    assert list(Indikator.objects.order_by("pk").values()) == before
+
+
+@pytest.mark.usefixtures("_keep_the_test_connection")
+def test_a_sound_file_is_checked_while_no_indicator_carries_a_kpi(
+    db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_indikator(slug="egen")
+    path = tmp_path / "kolada.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(_saved()).encode()))
+    status, out, err = manage("--file", str(path), capsys=capsys)
+    assert (status, err) == (0, "")
+    assert out == (
+        "No indicator carries a Kolada KPI id: nothing to import. The file's 1 KPI(s) are sound.\n"
+    )
+
+
+def test_a_bad_kpi_no_indicator_asks_for_still_stops_the_import(
+    indikator: Indikator, tmp_path: Path
+) -> None:
+    content = _saved()
+    content["kpis"]["N00002"] = {"meta": meta(), "pages": [PAGE]}
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    with pytest.raises(CommandError, match="^KPI N00002: the metadata does not describe exactly"):
+        run("--file", str(path))
+    assert values() == []

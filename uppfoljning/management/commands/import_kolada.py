@@ -48,9 +48,10 @@ class Command(BaseCommand):
         "for every indicator that carries a Kolada KPI id and title. The KPI's title in "
         "Kolada must still match the stored title, or nothing is imported. Missing values "
         "(null) are left out, never stored as 0. Everything is read and checked first and "
-        "written in one transaction: malformed input writes nothing. Idempotent; --dry-run "
-        "shows what would change. Without internet access, use --file with saved responses "
-        "(format in docs/kolada.md)."
+        "written in one transaction: malformed input writes nothing. A --file is read and "
+        "checked whole (every KPI in it), even while no indicator carries a KPI id. "
+        "Idempotent; --dry-run shows what would change. Without internet access, use --file "
+        "with saved responses (format in docs/kolada.md)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -66,13 +67,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
         years = parse_years(options["years"])
+        try:
+            # A file is read and checked whole before anything else, even when no indicator
+            # asks for its KPIs yet: a bad file is refused today, not on the day one does.
+            file = FileSource(options["file"]) if options["file"] else None
+        except KoladaError as e:
+            raise CommandError(f"{e} Nothing was imported.") from None
         indikatorer = list(Indikator.objects.exclude(kolada_kpi="").order_by("ordning", "pk"))
         if options["kpi"]:
             indikatorer = [i for i in indikatorer if i.kolada_kpi == options["kpi"]]
             if not indikatorer:
                 raise CommandError(f"No indicator carries the Kolada KPI {options['kpi']}.")
         if not indikatorer:
-            self.stdout.write("No indicator carries a Kolada KPI id: nothing to import.")
+            checked = f" The file's {len(file.kpis)} KPI(s) are sound." if file else ""
+            self.stdout.write(f"No indicator carries a Kolada KPI id: nothing to import.{checked}")
             return
         without_title = [i.slug for i in indikatorer if not i.kolada_titel.strip()]
         if without_title:
@@ -82,7 +90,7 @@ class Command(BaseCommand):
             )
 
         try:
-            source: Source = FileSource(options["file"]) if options["file"] else ApiSource()
+            source: Source = file or ApiSource()
             fetched = self._read_all(source, indikatorer, years)
         except KoladaError as e:
             raise CommandError(f"{e} Nothing was imported.") from None
