@@ -84,7 +84,7 @@ messages: $(STAMP) ## Update and compile the translation catalogues (sv, en)
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 check-deploy: $(STAMP) ## manage.py check --deploy with production settings
-	DEBUG=0 SECRET_KEY=check-deploy-$$(openssl rand -hex 32) ALLOWED_HOSTS=example.org $(PY) manage.py check --deploy --fail-level WARNING
+	DEBUG=0 SECRET_KEY=check-deploy-$$(openssl rand -hex 32) ALLOWED_HOSTS=example.org SITE_URL=https://example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 audit: $(STAMP) ## Known vulnerabilities in the installed dependencies (pip-audit where it reaches PyPI, else PyPI's JSON API; fails when any could not be checked)
 	$(PY) scripts/audit.py

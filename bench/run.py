@@ -120,6 +120,8 @@ def base_env(db: str, static_root: str, cache_prefix: str = "bench") -> dict[str
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1",
+            # Required with DEBUG=0 (portal/checks.py); only e-mail from commands uses it.
+            "SITE_URL": "https://127.0.0.1",
             "DATABASE_URL": f"{PG}/{db}",
             "DB_CONN_MAX_AGE": "60",
             "CACHE_URL": f"{REDIS}?key_prefix={cache_prefix}",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig, apps
+from django.core.checks import Tags, register
 from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from portal.checks import site_url
+
+        # With DEBUG off, a missing or wrong SITE_URL is an error of `manage.py check`.
+        register(site_url, Tags.security)
+
         # Infrastructure, not domain flow: any write to a model whose data is public (through
         # a view, a service, a command or the admin) makes the cached public pages stale.
         from portal import page_cache as cache

@@ -108,11 +108,14 @@ TEMPLATES = [
 ]
 
 # SQLite in the project folder is the embedded default; production sets DATABASE_URL.
+# With DEBUG off a connection is kept for a minute (a new one per request cost PostgreSQL a
+# fork and authentication each time); the health check run before a kept connection is
+# reused replaces one lost to a database restart. DB_CONN_MAX_AGE=0 closes after each request.
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
-        conn_health_checks=True,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
@@ -284,8 +287,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-# The public base address, used for absolute links in feeds, e-mail and open data.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The site's public root (https://host), for absolute links where no request gives the host:
+# e-mail sent by commands and services. Required when DEBUG is off (portal/checks.py).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # Resident input (/tyck-till/) and sign-ups: rate limit per client address, counted in the
 # default cache (django-ratelimit) so all app processes share one count when CACHE_URL is Redis.

@@ -43,6 +43,8 @@ def production_env(database: str, **extra: str) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": "script-" + "s" * 60,
         "ALLOWED_HOSTS": "127.0.0.1",
+        # Required with DEBUG=0 (portal/checks.py); only e-mail from commands uses it.
+        "SITE_URL": "https://127.0.0.1",
         "DATABASE_URL": f"postgres://postgres@{PG_HOST}:5432/{database}",
         "SECURE_SSL_REDIRECT": "0",
         "SESSION_COOKIE_SECURE": "0",

@@ -167,6 +167,7 @@ def test_check_deploy_reports_nothing_with_production_settings() -> None:
         "DEBUG": "0",
         "SECRET_KEY": "check-deploy-" + "k" * 60,
         "ALLOWED_HOSTS": "example.org",
+        "SITE_URL": "https://example.org",
     }
     out = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
