@@ -14,16 +14,34 @@ then checks a response by parsing it, as a browser would, rather than searching 
 A planted value may appear in the page's *text*: that is what escaping achieves. Searching
 the source for the verbatim value would be wrong for formatted text: Markdown's HTML (nh3)
 leaves quotes raw in text nodes, where they are inert, and Django's escaping would not.
+
+A response that is not HTML is parsed as what it is (`file_problems()`), by its content type:
+
+- Atom (xml.etree): every text construct of type="html" is parsed as HTML and checked as a
+  page is; type="xhtml" is never written; every link is http(s) or mailto.
+- iCalendar (the icalendar library): every address property (URL, ATTACH…) is http(s);
+  a property carrying HTML (X-ALT-DESC, FMTTYPE=text/html) is checked as a page is.
+- JSON (json): every address field (`url`, `*_url`, the paging links) is http(s) or null.
+- CSV (csv): no cell starts a spreadsheet formula (=, +, -, @, tab, carriage return), except
+  a plain number such as -1.5.
+- RDF/XML and other XML (xml.etree): every rdf:about, rdf:resource, href and src is http(s) or
+  mailto, and no literal is XML (rdf:parseType="Literal").
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import icalendar
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, models, transaction
@@ -37,6 +55,11 @@ PAYLOADS = [
     line
     for line in (Path(__file__).with_name("xss_payloads.txt")).read_text().splitlines()
     if line and not line.startswith("# ")
+] + [
+    # Line breaks cannot be written in the file: a formula behind a carriage return, and a
+    # calendar event smuggled in through line breaks (iCalendar is a line format).
+    '\r=HYPERLINK("http://evil.example/","Klicka")',
+    "Möte\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nURL:javascript:alert(1)\r\nSUMMARY:x",
 ]
 APPS = ["omraden", "uppfoljning", "portal", "granskning"]
 # Never free text: addresses, codes, identities that pages and URLs depend on.
@@ -92,6 +115,14 @@ def plant(round_no: int = 0) -> set[str]:
             planted.update(values.values())
     planted |= _append_only_rows(round_no)
     return planted
+
+
+def plant_into(obj: models.Model, payload: str) -> None:
+    """Write `payload` into every free-text field of one row (not an append-only one)."""
+    model = type(obj)
+    values = {f.attname: _value(payload, f, obj.pk) for f in text_fields(model)}
+    model._base_manager.filter(pk=obj.pk).update(**values)
+    obj.refresh_from_db()
 
 
 def _append_only_rows(round_no: int) -> set[str]:
@@ -241,12 +272,124 @@ def html_problems(
     problems: list[str] = []
     if response.status_code >= 500:
         problems.append(f"{url}: status {response.status_code}")
+    prints = prints or Fingerprints.of(planted)
     if "html" in content_type:
         page = parse(body)
-        prints = prints or Fingerprints.of(planted)
         problems.extend(f"{url}: {p}" for p in [*prints.found_in(page), *page.problems])
-    elif "xml" in content_type:
-        # Atom feeds: a reader renders the escaped text; a raw "<" would be markup.
-        problems.extend(f"{url}: unescaped {v!r}" for v in planted if "<" in v and v in body)
-    # CSV, JSON and iCalendar are served with their own type and nosniff: never run.
+    else:
+        found = file_problems(content_type, response.content, prints)
+        problems.extend(f"{url}: {p}" for p in found)
     return problems
+
+
+# Files: what "would run" means for each format (see the module's docstring).
+
+LINK_SCHEMES = ("http:", "https:", "mailto:")
+# OWASP's CSV Injection rule: a spreadsheet runs a cell that starts with one of these.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+ATOM_TEXT = {
+    f"{{http://www.w3.org/2005/Atom}}{name}"
+    for name in ("title", "subtitle", "summary", "content", "rights")
+}
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+JSON_LINKS = {"url", "documentation", "csv", "license", "first", "last", "prev", "next"}
+ICAL_LINKS = {"URL", "ATTACH", "TZURL", "SOURCE", "CONFERENCE", "IMAGE"}
+
+
+def _link_problem(where: str, value: str) -> list[str]:
+    # A browser ignores whitespace and control characters inside a scheme ("java\tscript:").
+    scheme = "".join(ch for ch in value if ch.isprintable() and not ch.isspace()).lower()
+    return [] if scheme.startswith(LINK_SCHEMES) else [f"{where}={value!r}"]
+
+
+def _html_problems(where: str, html: str, prints: Fingerprints) -> list[str]:
+    page = parse(html)
+    return [f"{where}: {p}" for p in [*prints.found_in(page), *page.problems]]
+
+
+def _atom_problems(body: bytes, prints: Fingerprints) -> list[str]:
+    problems = []
+    for el in ET.fromstring(body).iter():
+        tag = el.tag.rpartition("}")[2]
+        for name in ("href", "src"):
+            if name in el.attrib:
+                problems += _link_problem(f"<{tag} {name}>", el.attrib[name])
+        if el.tag in ATOM_TEXT:
+            kind = el.get("type", "text")
+            if kind == "html":
+                problems += _html_problems(f"<{tag} type=html>", el.text or "", prints)
+            elif kind != "text" or len(el):
+                problems.append(f"<{tag} type={kind!r}> with {len(el)} child elements")
+    return problems
+
+
+def _xml_problems(body: bytes) -> list[str]:
+    problems = []
+    for el in ET.fromstring(body).iter():
+        for name, value in el.attrib.items():
+            if name in {f"{RDF}about", f"{RDF}resource", "href", "src"}:
+                problems += _link_problem(f"<{el.tag} {name}>", value)
+        if el.get(f"{RDF}parseType") == "Literal":
+            problems.append(f"<{el.tag} rdf:parseType=Literal>")
+    return problems
+
+
+def _ical_problems(body: bytes, prints: Fingerprints) -> list[str]:
+    problems = []
+    for component in icalendar.Calendar.from_ical(body).walk():
+        for name, values in component.items():
+            # A property given more than once (CATEGORIES) is a list.
+            for value in values if isinstance(values, list) else [values]:
+                where = f"{component.name} {name}"
+                params = getattr(value, "params", {})
+                if name in ICAL_LINKS:
+                    problems += _link_problem(where, str(value))
+                if name == "X-ALT-DESC" or params.get("FMTTYPE", "").lower() == "text/html":
+                    problems += _html_problems(where, str(value), prints)
+    return problems
+
+
+def _json_problems(body: bytes) -> list[str]:
+    problems: list[str] = []
+
+    def walk(value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and (key in JSON_LINKS or key.endswith("_url")):
+            problems.extend(_link_problem(f'"{key}"', value))
+
+    walk(json.loads(body))
+    return problems
+
+
+def formula_cells(body: bytes) -> list[str]:
+    text = body.decode("utf-8").removeprefix("\ufeff")
+    return [
+        cell
+        for row in csv.reader(io.StringIO(text, newline=""))
+        for cell in row
+        if cell.startswith(FORMULA_START) and not NUMBER.fullmatch(cell)
+    ]
+
+
+def file_problems(content_type: str, body: bytes, prints: Fingerprints) -> list[str]:
+    """What in a file could run, read by a parser of its format (a new format needs one)."""
+    media_type = content_type.partition(";")[0].strip()
+    if media_type == "application/atom+xml":
+        return _atom_problems(body, prints)
+    if media_type.endswith("xml"):
+        return _xml_problems(body)
+    if media_type == "text/calendar":
+        return _ical_problems(body, prints)
+    if media_type == "application/json":
+        return _json_problems(body)
+    if media_type == "text/csv":
+        return [f"formula cell {cell[:40]!r}" for cell in formula_cells(body)]
+    if media_type == "text/plain":
+        return []  # shown as text (nosniff): nothing in it runs
+    return [f"no check for {media_type!r}: add one here"]
