@@ -26,6 +26,7 @@ A response that is not HTML is parsed as what it is (`file_problems()`), by its 
   a plain number such as -1.5.
 - RDF/XML and other XML (xml.etree): every rdf:about, rdf:resource, href and src is http(s) or
   mailto, and no literal is XML (rdf:parseType="Literal").
+- Plain text is shown as text; any other type is a problem until a check for it is added.
 """
 
 from __future__ import annotations
