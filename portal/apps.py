@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig, apps
+from django.contrib.admin import apps as admin_apps
 from django.core.checks import Tags, register
 from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.utils.translation import gettext_lazy as _
@@ -33,3 +34,11 @@ class PortalConfig(AppConfig):
                     sender=m2m.remote_field.through,
                     dispatch_uid=f"pc-m-{label}-{m2m.name}",
                 )
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the portal's site (portal/admin_site.py), in INSTALLED_APPS."""
+
+    # Not the default configuration of this module: "portal" itself loads PortalConfig.
+    default = False
+    default_site = "portal.admin_site.PortalAdminSite"

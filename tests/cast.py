@@ -69,7 +69,6 @@ def make_cast() -> Cast:
     fadder.save()
     users["klg"] = make_user("klg", groups=(roles.MEDARBETARE, roles.KOMMUNLEDNINGSGRUPPEN))
     users["moderator"] = make_user("moderator", groups=(roles.MEDARBETARE, roles.MODERATOR))
-    users["admin"] = make_user(
-        "admin", groups=(roles.ADMINISTRATOR,), is_staff=True, is_superuser=True
-    )
+    # A member of the administratör group only: no is_staff, no superuser (portal/admin_site.py).
+    users["admin"] = make_user("admin", groups=(roles.ADMINISTRATOR,))
     return Cast(omrade_a, omrade_b, period, uppdrag, users)

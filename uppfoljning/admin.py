@@ -41,7 +41,7 @@ class PeriodAdmin(admin.ModelAdmin):
     readonly_fields = ["stangd_at"]
     actions = ["open_periods", "close_periods"]
 
-    @admin.action(description=_("Open the chosen periods for reporting"))
+    @admin.action(description=_("Open the chosen periods for reporting"), permissions=["change"])
     def open_periods(self, request: HttpRequest, queryset: Any) -> None:
         for period in queryset:
             period.open()
@@ -51,7 +51,7 @@ class PeriodAdmin(admin.ModelAdmin):
             % {"count": len(queryset)},
         )
 
-    @admin.action(description=_("Close the chosen periods"))
+    @admin.action(description=_("Close the chosen periods"), permissions=["change"])
     def close_periods(self, request: HttpRequest, queryset: Any) -> None:
         # Closing makes the period's follow-ups read-only for everyone but administrators.
         for period in queryset:
