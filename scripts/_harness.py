@@ -8,6 +8,8 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +20,8 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -186,3 +190,64 @@ class Browser:
         if not match:
             raise SystemExit(f"No CSRF token in {path} (status {page.status})")
         return match.group(1)
+
+
+class RedisServer:
+    """A redis-server of the caller's own on a free port (never the machine's 6379), with its
+    dump file in `folder`: stopped, paused and started again to play an outage of CACHE_URL."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def _client(self) -> redis.Redis:
+        return redis.Redis(port=self.port, socket_timeout=1, socket_connect_timeout=1)
+
+    def ready(self) -> bool:
+        try:
+            return bool(self._client().ping())
+        except redis.RedisError:
+            return False
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise SystemExit("redis-server is not installed (Debian: apt-get install redis-server)")
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not self.ready():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise SystemExit(f"redis-server did not start on port {self.port}")
+            time.sleep(0.05)
+
+    def stop(self, *, keep_data: bool = False) -> None:
+        """Shut down; with keep_data it writes its dump and the next start loads it."""
+        assert self.proc is not None
+        try:
+            self._client().shutdown(save=keep_data, nosave=not keep_data)
+        except redis.ConnectionError:
+            pass  # the server closes the connection as it goes
+        self.proc.wait(10)
+
+    def pause(self) -> None:
+        """Freeze the process: connections are accepted and never answered."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
+
+    def kill(self) -> None:
+        """End it however it is (running, paused or gone): for clean-up."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.resume()
+            self.proc.kill()
+            self.proc.wait(10)

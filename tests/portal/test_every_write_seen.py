@@ -8,7 +8,6 @@ is not disturbed; commands run as separate processes, as a developer runs them.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -21,12 +20,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("_harness", ROOT / "scripts" / "_harness.py")
-assert _spec is not None and _spec.loader is not None
-harness: Any = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("_harness", harness)
-_spec.loader.exec_module(harness)
+from tests.harness import ROOT, harness
 
 AREA = "Kontakt och bemötande"  # the first of Tyresö's areas (datasets/tyreso.py)
 

@@ -1,17 +1,13 @@
 """Redis is a cache, not a dependency: with the Redis of CACHE_URL stopped, the site works.
 
-Each test starts a Redis of its own on a free port (never the machine's 6379), points the
-default cache at it, and stops, pauses or restarts it. `make fault-test` does the same
-against gunicorn over HTTP (scripts/fault_test.py).
+Each test starts a Redis of its own on a free port (never the machine's 6379; the scripts'
+RedisServer), points the default cache at it, and stops, pauses or restarts it.
+`make fault-test` does the same against gunicorn over HTTP (scripts/fault_test.py).
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import signal
-import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,73 +23,24 @@ from portal import page_cache
 from portal.lib.env import REDIS_SOCKET_TIMEOUT, cache_config
 from tests.cast import Cast, make_cast
 from tests.conftest import make_inspel, make_publicering, make_uppfoljning, make_user
+from tests.harness import harness
 
 pytestmark = pytest.mark.django_db
 
 STATUSES = "/statuses/"  # tests/portal/cache_urls.py: every visible publication's summary
 
-
-class OwnRedis:
-    """A redis-server of this test's own, on a free port, with its data in `folder`."""
-
-    def __init__(self, folder: Path) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.folder = folder
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        server = shutil.which("redis-server")
-        if server is None:
-            pytest.fail("redis-server is not installed (Debian: apt-get install redis-server)")
-        self.proc = subprocess.Popen(
-            [server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-            + ["--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_timeout=1)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def stop(self, *, keep_data: bool = False) -> None:
-        """Shut down; with keep_data the next start loads what it held (its dump file)."""
-        assert self.proc is not None
-        try:
-            redis.Redis(port=self.port).shutdown(save=keep_data, nosave=not keep_data)
-        except redis.ConnectionError:
-            pass  # the server closes the connection as it goes
-        self.proc.wait(10)
-
-    def pause(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGCONT)
+# scripts/_harness.py's RedisServer (the harness is loaded at run time).
+OwnRedis = Any
 
 
 @pytest.fixture
 def own_redis(tmp_path: Path, settings: Any) -> Iterator[OwnRedis]:
-    server = OwnRedis(tmp_path)
+    server = harness.RedisServer(tmp_path)
     server.start()
     settings.CACHES = {"default": cache_config(server.url)}
     page_cache.reset_for_empty_database()
     yield server
-    assert server.proc is not None
-    server.resume()
-    if server.proc.poll() is None:
-        server.proc.kill()
-        server.proc.wait(10)
+    server.kill()
 
 
 def _hit(response: Any) -> bool:
