@@ -1,4 +1,5 @@
-"""Site-wide middleware: a Permissions-Policy header and a calm 503 when the database is gone."""
+"""Site-wide middleware: a Permissions-Policy header, and the 500 and 503 pages, which render
+with the database and the cache both gone."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import logging
 import sys
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
-from django.views import defaults
+from django.utils import translation
+
+from portal import context_processors
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +59,10 @@ class PermissionsPolicyMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """Answer 503 with a plain Swedish page when the database cannot be reached.
+    """Answer 503 with the portal's page when the database cannot be reached.
 
     Without this a lost connection ends as a 500 and, with DEBUG on, a traceback. The page is
-    rendered from a template without any context processor, so nothing touches the database.
+    rendered by `render_without_backends`, so nothing touches the database or the cache.
     `conn_health_checks` in settings makes the next request reconnect by itself.
     """
 
@@ -72,7 +76,7 @@ class DatabaseUnavailableMiddleware:
         if not database_unreachable(exception):
             return None
         logger.warning("Database unavailable, answering 503: %s", exception)
-        return service_unavailable()
+        return service_unavailable(request)
 
 
 def database_unreachable(exception: BaseException | None) -> bool:
@@ -91,10 +95,8 @@ def database_unreachable(exception: BaseException | None) -> bool:
     )
 
 
-def service_unavailable() -> HttpResponse:
-    # Rendered without a request: no context processors, no session, no user, no queries.
-    html = loader.get_template("503.html").render({})
-    response = HttpResponse(html, status=503)
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    response = render_without_backends(request, "503.html", status=503)
     response["Retry-After"] = RETRY_AFTER
     response["Cache-Control"] = "no-store"
     return response
@@ -104,5 +106,24 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a database error raised outside a view (e.g. loading the session in a
     middleware, or saving it on the way out) still becomes the 503 page, not a 500."""
     if database_unreachable(sys.exception()):
-        return service_unavailable()
-    return defaults.server_error(request)
+        return service_unavailable(request)
+    return render_without_backends(request, "500.html", status=500)
+
+
+def render_without_backends(request: HttpRequest, template: str, *, status: int) -> HttpResponse:
+    """An error page in the layout, from a context that needs neither the database nor the
+    cache: the header's and footer's addresses and the language links, from the context
+    processors that only reverse URLs. No user, session, messages or CSRF token: those read
+    the session, which lives in the database."""
+    with translation.override(language_of(request)):
+        ctx = context_processors.site_urls(request) | context_processors.language_links(request)
+        html = loader.render_to_string(template, ctx)
+    return HttpResponse(html, status=status)
+
+
+def language_of(request: HttpRequest) -> str:
+    """The page's language from its address (English under /en/, Swedish elsewhere).
+
+    An error page may be made before LocaleMiddleware has activated the request's language,
+    and the thread still has the previous request's then."""
+    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE

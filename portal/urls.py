@@ -49,5 +49,9 @@ urlpatterns += [
     path("", include(open_data_urls.file_patterns)),
 ]
 
-# A database that cannot be reached answers 503 with a Swedish page, wherever it is noticed.
+# Error pages in the portal's layout (templates/400.html …). A database that cannot be reached
+# answers 503 instead of 500, wherever it is noticed.
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
 handler500 = "portal.middleware.server_error"

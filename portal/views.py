@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
+from django_ratelimit.exceptions import Ratelimited
 
 from omraden.models import Aktivitet, Fas
+from portal.middleware import language_of
 from portal.models import Tillganglighetsredogorelse
 from portal.page_cache import public_cache
 from portal.viewer import viewer_of
@@ -61,3 +65,33 @@ def tillganglighet(request: HttpRequest) -> HttpResponse:
         "digg_url": "https://www.digg.se/tdosanmalan",
     }
     return render(request, "portal/tillganglighet.html", ctx)
+
+
+# Error pages (handler400/403/404 in portal/urls.py): in the layout, with the visitor's own
+# header (a logged-in member of staff keeps the workspace link). 500 and 503 are rendered
+# without the database and the cache, in portal/middleware.py. @requires_csrf_token, as on
+# Django's own error views: the header's logout form needs a token even when the error came
+# before CsrfViewMiddleware ran.
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, "400.html", 400)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # django-ratelimit's Ratelimited is a PermissionDenied: a rate limit is a 429, not a 403.
+    if isinstance(exception, Ratelimited):
+        return _error_page(request, "429.html", 429)
+    return _error_page(request, "403.html", 403)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _error_page(request, "404.html", 404)
+
+
+def _error_page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    with translation.override(language_of(request)):
+        return render(request, template, status=status)
