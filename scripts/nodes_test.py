@@ -368,6 +368,8 @@ def slow_clients_test(
     folder.chmod(0o755)  # nginx's workers run as nobody when started by root
     proxy: subprocess.Popen[bytes] | None = None
     attacks: list[SlowClients] = []
+    # Where fresh_database's collectstatic wrote (portal/settings.py's STATIC_ROOT).
+    static_root = Path(os.environ.get("STATIC_ROOT", ROOT / "staticfiles"))
     try:
         http_port, https_port = free_port(), free_port()
         cert, key = self_signed_certificate(folder)
@@ -380,12 +382,12 @@ def slow_clients_test(
                 "kommungemensamt.tyreso.se": "127.0.0.1",
                 "/etc/ssl/kommungemensamt/fullchain.pem": str(cert),
                 "/etc/ssl/kommungemensamt/privkey.pem": str(key),
-                "/srv/kommungemensamt/staticfiles/": str(ROOT / "staticfiles") + "/",
+                "/srv/kommungemensamt/staticfiles/": f"{static_root}/",
             }
         )
         proxy = start_nginx(nginx, folder, site, https_port)
         context = ssl.create_default_context(cafile=str(cert))
-        manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())["paths"]
+        manifest = json.loads((static_root / "staticfiles.json").read_text())["paths"]
         stylesheet = "/static/" + manifest["css/portal.css"]
         paths = ["/", f"/omraden/{slug}/", "/tyck-till/", stylesheet]
 
