@@ -55,22 +55,23 @@ def _file_response(body: str | bytes, content_type: str, filename: str) -> HttpR
     return response
 
 
-def _distributions(dataset: Dataset) -> list[dict[str, str]]:
-    """Every format of a dataset with its absolute address, for the page and the catalogue."""
+def _distributions(request: HttpRequest, dataset: Dataset) -> list[dict[str, str]]:
+    """Every format of a dataset with its absolute address (on the host the request came to),
+    for the page and the catalogue."""
     dists = [
         {
             "key": "csv",
             "format": "CSV",
             "media_type": "text/csv",
             "eu_file_type": "CSV",
-            "url": absolute(reverse("open_data_csv", args=[dataset.slug])),
+            "url": request.build_absolute_uri(reverse("open_data_csv", args=[dataset.slug])),
         },
         {
             "key": "json",
             "format": "JSON",
             "media_type": "application/json",
             "eu_file_type": "JSON",
-            "url": absolute(reverse("open_data_json", args=[dataset.slug])),
+            "url": request.build_absolute_uri(reverse("open_data_json", args=[dataset.slug])),
             # Its first page: not a download of the whole dataset (the CSV is).
             "paged": True,
         },
@@ -83,7 +84,7 @@ def _distributions(dataset: Dataset) -> list[dict[str, str]]:
                 "media_type": media_type,
                 # The EU file-type list has ATOM; iCalendar is named by its media type only.
                 "eu_file_type": {"Atom": "ATOM"}.get(label, ""),
-                "url": absolute(reverse(url_name)),
+                "url": request.build_absolute_uri(reverse(url_name)),
             }
         )
     return dists
@@ -108,7 +109,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "slug": d.slug,
             "title": d.title,
             "description": d.description,
-            "distributions": _distributions(d),
+            "distributions": _distributions(request, d),
         }
         for d in DATASETS
     ]
@@ -117,7 +118,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "license_url": LICENSE_URL,
         "license_name": LICENSE_NAME,
         "page_size": PAGE_SIZE,
-        "dcat_url": absolute(reverse("open_data_dcat")),
+        "dcat_url": request.build_absolute_uri(reverse("open_data_dcat")),
     }
     return render(request, "oppna_data/oppna_data.html", ctx)
 
@@ -147,21 +148,21 @@ def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
         page, items = dataset.page(viewer_of(request).as_resident(), int(number))
     except InvalidPage:
         raise Http404("No such page.") from None
-    url = absolute(reverse("open_data_json", args=[dataset.slug]))
+    url = request.build_absolute_uri(reverse("open_data_json", args=[dataset.slug]))
 
     def page_url(n: int) -> str:
         return url if n == 1 else f"{url}?page={n}"
 
     with translation.override("sv"):
         title = str(dataset.title)
-        documentation = absolute(reverse("open_data")) + f"#{dataset.slug}"
+        documentation = request.build_absolute_uri(reverse("open_data")) + f"#{dataset.slug}"
     body = {
         "dataset": dataset.slug,
         "title": title,
         "publisher": PUBLISHER,
         "license": LICENSE_URL,
         "documentation": documentation,
-        "csv": absolute(reverse("open_data_csv", args=[dataset.slug])),
+        "csv": request.build_absolute_uri(reverse("open_data_csv", args=[dataset.slug])),
         "total": page.paginator.count,
         "page": page.number,
         "pages": page.paginator.num_pages,
@@ -187,6 +188,7 @@ def activities_ical(request: HttpRequest) -> HttpResponse:
     """Public activities as iCalendar (RFC 5545): all-day events when no time is known."""
     viewer = viewer_of(request).as_resident()
     tz = ZoneInfo(settings.TIME_ZONE)
+    # A UID names the event whatever address the calendar was fetched from: SITE_URL's host.
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     stamp = viewer.now.replace(microsecond=0)
     cal = Calendar()
@@ -217,7 +219,7 @@ def activities_ical(request: HttpRequest) -> HttpResponse:
         if a.public_areas:
             event.add("categories", [o.kortnamn for o in a.public_areas])
         with translation.override("sv"):
-            event.add("url", absolute(reverse("omraden:aktivitet", args=[a.pk])))
+            event.add("url", request.build_absolute_uri(reverse("omraden:aktivitet", args=[a.pk])))
         cal.add_component(event)
     cal.add_missing_timezones()
     return _file_response(cal.to_ical(), "text/calendar; charset=utf-8", "aktiviteter.ics")
@@ -245,14 +247,18 @@ class UppfoljningarFeed(Feed):
         # The feed's "object" is who reads it: the request's viewer, seen as a resident.
         return viewer_of(request).as_resident()
 
+    # Links are paths: the syndication framework puts the request's scheme and host before
+    # them. The ids (feed_guid, item_guid) stay on SITE_URL, so that an entry keeps its id
+    # whatever address a reader subscribed with.
+
     def link(self) -> str:
-        return absolute(reverse("open_data"))
+        return reverse("open_data")
 
     def feed_url(self) -> str:
-        return absolute(reverse("open_data_feed"))
+        return reverse("open_data_feed")
 
     def feed_guid(self) -> str:
-        return self.feed_url()
+        return absolute(reverse("open_data_feed"))
 
     def items(self, viewer: Viewer) -> list[Publicering | Rapport]:
         # 1: the newest visible publications with follow-up, period, area and assignment
@@ -285,11 +291,11 @@ class UppfoljningarFeed(Feed):
 
     def item_link(self, item: Publicering | Rapport) -> str:
         if isinstance(item, Rapport):
-            return absolute(reverse("uppfoljning:rapport", args=[item.slug]))
+            return reverse("uppfoljning:rapport", args=[item.slug])
         u = item.uppfoljning
         if u.omrade_id:
-            return absolute(u.omrade.get_absolute_url())
-        return absolute(reverse("uppfoljning:uppdrag", args=[u.uppdrag.slug]))
+            return u.omrade.get_absolute_url()
+        return reverse("uppfoljning:uppdrag", args=[u.uppdrag.slug])
 
     def item_guid(self, item: Publicering | Rapport) -> str:
         kind = "rapport" if isinstance(item, Rapport) else "publicering"
@@ -319,9 +325,10 @@ class UppfoljningarFeed(Feed):
 def dcat(request: HttpRequest) -> HttpResponse:
     """A DCAT-AP-SE catalogue (RDF/XML) of every dataset, for Sweden's data portal to harvest.
 
-    Every resource has an absolute IRI on SITE_URL (no blank nodes); no database queries.
+    Every resource has an absolute IRI on the address the catalogue was asked for (no blank
+    nodes); no database queries.
     """
-    base = absolute(reverse("open_data_dcat"))
+    base = request.build_absolute_uri(reverse("open_data_dcat"))
     datasets = []
     for d in DATASETS:
         texts = {}
@@ -332,7 +339,7 @@ def dcat(request: HttpRequest) -> HttpResponse:
                     "description": str(d.description),
                     "keywords": [str(k) for k in d.keywords],
                 }
-        dists = _distributions(d)
+        dists = _distributions(request, d)
         for dist in dists:
             dist["iri"] = f"{base}#{d.slug}-{dist['key']}"
             for lang in ("sv", "en"):
@@ -365,7 +372,7 @@ def dcat(request: HttpRequest) -> HttpResponse:
                 ),
             }
     with translation.override("sv"):
-        landing_page = absolute(reverse("open_data"))
+        landing_page = request.build_absolute_uri(reverse("open_data"))
     ctx = {
         "base": base,
         "catalog_iri": f"{base}#katalog",

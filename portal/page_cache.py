@@ -385,7 +385,8 @@ def _language(request: HttpRequest) -> str:
 
 
 def _key(request: HttpRequest, language: str) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # Scheme and host too: pages build their absolute links from the request.
+    path = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
     return f"public-cache:page:{_KEY_VERSION}:{language}:{path}"
 
 

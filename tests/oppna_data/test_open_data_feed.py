@@ -69,9 +69,9 @@ def test_it_lists_publications_and_reports_newest_first(client: Client) -> None:
     ]
     links = [e.find(f"{ATOM}link").get("href") for e in entries]
     assert links == [
-        "http://127.0.0.1:8000/rapporter/februari/",
-        "http://127.0.0.1:8000/omraden/unga/",
-        "http://127.0.0.1:8000/uppdrag/overgripande/",
+        "http://testserver/rapporter/februari/",
+        "http://testserver/omraden/unga/",
+        "http://testserver/uppdrag/overgripande/",
     ]
     # The content is HTML (type="html"), laid out as on the area's page.
     summary = entries[1].findtext(f"{ATOM}summary")

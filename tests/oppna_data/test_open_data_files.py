@@ -73,7 +73,7 @@ def test_json_names_dataset_and_licence_and_is_served_inline(client: Client, dat
     # An empty dataset is one empty page.
     assert (body["total"], body["page"], body["pages"], body["page_size"]) == (0, 1, 1, 100)
     assert (body["prev"], body["next"]) == (None, None)
-    assert body["csv"] == f"http://127.0.0.1:8000/oppna-data/{dataset}.csv"
+    assert body["csv"] == f"http://testserver/oppna-data/{dataset}.csv"
 
 
 @pytest.mark.django_db
@@ -359,7 +359,7 @@ def _approved_input(n: int) -> list[int]:
 @pytest.mark.django_db
 def test_json_comes_in_pages_newest_first_with_links_and_totals(client: Client) -> None:
     ids = _approved_input(250)
-    base = "http://127.0.0.1:8000/oppna-data/inspel.json"
+    base = "http://testserver/oppna-data/inspel.json"
     first = _json(client, "inspel")
     assert (first["total"], first["pages"], first["page"], first["count"]) == (250, 3, 1, 100)
     assert [i["id"] for i in first["items"]] == ids[::-1][:100]
@@ -374,7 +374,7 @@ def test_json_comes_in_pages_newest_first_with_links_and_totals(client: Client) 
     while url:
         page = json.loads(client.get(url).content)
         seen += [i["id"] for i in page["items"]]
-        url = page["next"] and page["next"].removeprefix("http://127.0.0.1:8000")
+        url = page["next"] and page["next"].removeprefix("http://testserver")
     assert seen == ids[::-1]
 
 

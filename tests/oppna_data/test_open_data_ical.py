@@ -40,7 +40,7 @@ def test_an_activity_without_a_time_is_an_all_day_event(client: Client) -> None:
     assert event.decoded("DTEND") == dt.date(2023, 11, 30)
     assert str(event["LOCATION"]) == "Tyresö centrum"
     assert str(event["UID"]).startswith("aktivitet-")
-    assert str(event["URL"]).startswith("http://127.0.0.1:8000/aktiviteter/")
+    assert str(event["URL"]).startswith("http://testserver/aktiviteter/")
 
 
 @pytest.mark.django_db

@@ -20,10 +20,10 @@ def test_it_lists_every_dataset_with_stable_links(client: Client) -> None:
     for slug in DATASETS:
         assert f'id="{slug}"' in html
         for fmt in ("csv", "json"):
-            assert f'href="http://127.0.0.1:8000/oppna-data/{slug}.{fmt}"' in html
-    assert 'href="http://127.0.0.1:8000/oppna-data/uppfoljningar.atom"' in html
-    assert 'href="http://127.0.0.1:8000/oppna-data/aktiviteter.ics"' in html
-    assert 'href="http://127.0.0.1:8000/datasets/dcat"' in html
+            assert f'href="http://testserver/oppna-data/{slug}.{fmt}"' in html
+    assert 'href="http://testserver/oppna-data/uppfoljningar.atom"' in html
+    assert 'href="http://testserver/oppna-data/aktiviteter.ics"' in html
+    assert 'href="http://testserver/datasets/dcat"' in html
 
 
 @pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_it_is_in_english_under_en(client: Client) -> None:
     assert '<html lang="en">' in html
     assert "<h1>Open data</h1>" in html
     # The files keep their one address whatever the page's language.
-    assert 'href="http://127.0.0.1:8000/oppna-data/omraden.csv"' in html
+    assert 'href="http://testserver/oppna-data/omraden.csv"' in html
 
 
 @pytest.mark.django_db
