@@ -26,9 +26,11 @@ SECRET = "hemlig.invanare@example.org"
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+def _as_manage_py(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     # manage.py closes every connection when a command ends; the test still needs its own.
     monkeypatch.setattr(connections, "close_all", lambda: None)
+    # manage.py runs the system checks; tests run with DEBUG off, so SITE_URL must pass them.
+    settings.SITE_URL = "https://testserver"
 
 
 def run(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -283,9 +283,11 @@ def manage(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, st
 
 
 @pytest.fixture
-def _keep_the_test_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+def _as_manage_py(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     # manage.py closes every connection when a command ends; the test still needs its own.
     monkeypatch.setattr(connections, "close_all", lambda: None)
+    # manage.py runs the system checks; tests run with DEBUG off, so SITE_URL must pass them.
+    settings.SITE_URL = "https://testserver"
 
 
 def _saved(pages: list[Any] | None = None, kpi_meta: Any = None) -> dict[str, Any]:
@@ -339,7 +341,7 @@ BAD_FILES: dict[str, tuple[Callable[[Path], None], str]] = {
 }
 
 
-@pytest.mark.usefixtures("_keep_the_test_connection")
+@pytest.mark.usefixtures("_as_manage_py")
 @pytest.mark.parametrize("case", BAD_FILES)
 @pytest.mark.parametrize("with_indicator", [False, True], ids=["no-kpi-yet", "with-kpi"])
 def test_a_bad_file_stops_with_one_line_and_writes_nothing(
@@ -360,7 +362,7 @@ def test_a_bad_file_stops_with_one_line_and_writes_nothing(
     assert list(Indikator.objects.order_by("pk").values()) == before
 
 
-@pytest.mark.usefixtures("_keep_the_test_connection")
+@pytest.mark.usefixtures("_as_manage_py")
 def test_a_sound_file_is_checked_while_no_indicator_carries_a_kpi(
     db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
