@@ -49,8 +49,10 @@ The cache is not a dependency. While it is unreachable (Redis stopped: one of `C
 every request is a miss rendered from the database and nothing is stored, and a write cannot
 bump the generation. So a process that met the outage bumps it once at its first contact
 after it (a cache that kept its data, after a network fault or a restart from its dump, would
-otherwise serve pages from before those writes). Each process logs the outage once and the
-recovery once.
+otherwise serve pages from before those writes). A stopped Redis refuses at once; a hung or
+unreachable one makes each try wait for the socket timeout, so after a timeout a process
+leaves the cache alone for RETRY_INTERVAL: one timeout per interval, not one per request.
+Each process logs the outage once and the recovery once.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import timezone, translation
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from portal.lib.env import CACHE_ERRORS
 from portal.viewer import Viewer
@@ -161,6 +164,9 @@ _local = _LocalPages()
 
 # Set while this process last found the cache unreachable (module docstring).
 _cache_down = threading.Event()
+# Seconds after a timeout before the cache is tried again, and the time.monotonic() until then.
+RETRY_INTERVAL = 2.0
+_retry_at = 0.0
 
 
 def enabled() -> bool:
@@ -199,6 +205,9 @@ def _bump() -> None:
 
 def _unreachable(error: Exception) -> None:
     """Note that the cache failed; the first failure of an outage is logged."""
+    global _retry_at
+    if isinstance(error, RedisTimeoutError):
+        _retry_at = time.monotonic() + RETRY_INTERVAL
     if not _cache_down.is_set():
         _cache_down.set()
         log.warning(
@@ -221,7 +230,14 @@ def _recover() -> None:
         log.warning("The cache is reachable again: public pages are stored anew")
 
 
+def _resting() -> bool:
+    """Whether the cache timed out a moment ago and is not to be tried yet."""
+    return time.monotonic() < _retry_at
+
+
 def _note_schedule() -> None:
+    if _resting():
+        return  # _recover() makes the next request look the schedule up
     try:
         cache.set(NEXT_KEY, _next_scheduled_publication(), timeout=None)
     except CACHE_ERRORS as error:
@@ -229,6 +245,8 @@ def _note_schedule() -> None:
 
 
 def _bump_after_commit() -> None:
+    if _resting():
+        return  # _recover() bumps when the cache is tried again
     try:
         _bump()
     except CACHE_ERRORS as error:
@@ -240,21 +258,24 @@ def invalidate(*, schedule_changed: bool = True) -> None:
 
     With the cache unreachable the write goes on; the bump follows when the cache is back.
     """
-    try:
-        _recover()
-        _bump()
-        if schedule_changed:
-            cache.set(NEXT_KEY, _next_scheduled_publication(), timeout=None)
-    except CACHE_ERRORS as error:
-        _unreachable(error)
+    if not _resting():
+        try:
+            _recover()
+            _bump()
+            if schedule_changed:
+                cache.set(NEXT_KEY, _next_scheduled_publication(), timeout=None)
+        except CACHE_ERRORS as error:
+            _unreachable(error)
     transaction.on_commit(_bump_after_commit)
 
 
 def reset_for_empty_database() -> None:
     """Empty the cache and record that nothing is scheduled (tests: each starts empty)."""
+    global _retry_at
     cache.clear()
     _local.clear()
     _cache_down.clear()
+    _retry_at = 0.0
     cache.set(NEXT_KEY, NOTHING_SCHEDULED, timeout=None)
 
 
@@ -449,6 +470,8 @@ class PublicCacheMiddleware:
         request.get_host()
         language = _language(request)
         key = _key(request, language)
+        if _resting():
+            return self.get_response(request)
         try:
             _recover()
             generation, expiry, entry = _lookup(key)
