@@ -89,7 +89,12 @@ check-deploy: $(STAMP) ## manage.py check --deploy with production settings
 audit: $(STAMP) ## Known vulnerabilities in the installed dependencies (pip-audit where it reaches PyPI, else PyPI's JSON API; fails when any could not be checked)
 	$(PY) scripts/audit.py
 
-fault-test: $(STAMP) ## Restart local PostgreSQL under load: 503 during the outage, recovery, no lost write
+fault-test: $(STAMP) ## Under load: restart local PostgreSQL (503, recovery, no lost write), stop and pause an own Redis (no 5xx, recovery time; installs redis-server)
+	@command -v redis-server >/dev/null || { \
+	  echo "Installing Debian's redis-server for the Redis outage"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; \
+	}
 	$(PY) scripts/fault_test.py
 
 nodes-test: $(STAMP) ## Two gunicorn nodes sharing PostgreSQL and Redis (logins, publications, rate limits), behind nginx under 200 slow clients (installs nginx-light)
