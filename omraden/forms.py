@@ -64,6 +64,7 @@ class InspelForm(forms.Form):
         label=_("Name (optional)"),
         max_length=200,
         required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"max_length": _("Shorten your name to at most 200 characters.")},
     )
     visa_namn = forms.BooleanField(label=_("Show my name with my input"), required=False)
@@ -71,6 +72,7 @@ class InspelForm(forms.Form):
         label=_("E-mail (optional)"),
         help_text=_("Only to tell you when your input is published or answered. Never shown."),
         required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "invalid": _("Write an e-mail address like namn@example.se, or leave the field empty.")
         },
@@ -121,6 +123,7 @@ class AnmalanForm(forms.Form):
     namn = forms.CharField(
         label=_("Name"),
         max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={
             "required": _("Write your name, so that we know who is coming."),
             "max_length": _("Shorten your name to at most 200 characters."),
@@ -129,6 +132,7 @@ class AnmalanForm(forms.Form):
     epost = forms.EmailField(
         label=_("E-mail"),
         help_text=_("For the confirmation and your personal cancel link."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": _("Write your e-mail address: the confirmation is sent there."),
             "invalid": _("Write an e-mail address like namn@example.se."),
