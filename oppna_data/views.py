@@ -140,9 +140,10 @@ def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
     """One page of a dataset, newest first, with links to the others (docs/open-data.md)."""
     dataset = _get_dataset(slug)
     # Only a plain page number is a page ("01", "+1" or "1.0" would be new addresses, and
-    # new cache entries, for content that already has one).
+    # new cache entries, for content that already has one). More than 18 digits is past any
+    # last page, and int() refuses 4,300 digits or more.
     number = request.GET.get("page", "1")
-    if not (number.isascii() and number.isdigit()) or number.startswith("0"):
+    if not (number.isascii() and number.isdigit()) or number.startswith("0") or len(number) > 18:
         raise Http404("No such page.")
     try:
         page, items = dataset.page(viewer_of(request).as_resident(), int(number))

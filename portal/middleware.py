@@ -1,13 +1,15 @@
-"""Site-wide middleware: a Permissions-Policy header, and the 500 and 503 pages, which render
-with the database and the cache both gone."""
+"""Site-wide middleware: a Permissions-Policy header, a 400 for input no database can store,
+and the 500 and 503 pages, which render with the database and the cache both gone."""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
@@ -56,6 +58,34 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+# Characters no text column can hold: PostgreSQL refuses NUL in text, and a lone surrogate has
+# no UTF-8 encoding at all. A query that carries one fails with an error, not with no rows.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class BadInputMiddleware:
+    """Answer 400 when the path, a query parameter or a cookie holds a character no database
+    column can store (UNSTORABLE).
+
+    Views put path segments and query parameters straight into queries (a sign-up's token,
+    `?q=`, `?omrade=`), where such a character is a 500 on PostgreSQL. Form fields are left to
+    the forms: they refuse NUL with a message and keep what the resident wrote.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        texts = [request.path, *request.COOKIES.keys(), *request.COOKIES.values()]
+        for key, values in request.GET.lists():
+            texts.append(key)
+            texts.extend(values)
+        if any(UNSTORABLE.search(text) for text in texts):
+            # handler400 (portal.views.bad_request) answers with the 400 page.
+            raise BadRequest("The path, a query parameter or a cookie holds NUL or a surrogate.")
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

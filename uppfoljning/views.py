@@ -38,7 +38,8 @@ def index(request: HttpRequest) -> HttpResponse:
     # size however many years of follow-ups there are. Other years are a link or the plain
     # GET form away; anything that is not a known year shows the latest.
     ar_param = request.GET.get("ar", "")
-    ar = int(ar_param) if ar_param.isdigit() and int(ar_param) in years else None
+    # Compared as text: int() refuses some digits ("²") and numbers of 4,300 digits or more.
+    ar = next((year for year in years if str(year) == ar_param), None)
     if ar is None and years:
         ar = years[0]
     periods = list(Period.objects.filter(ar=ar).order_by("tertial")) if ar is not None else []

@@ -1,5 +1,5 @@
 """Hypothesis fuzzing of every URL: random POSTs never give a 5xx, and a rejected POST writes
-nothing.
+nothing; random query strings and path arguments never give a 5xx and write nothing either.
 
 The URLs come from the URLconf (the permission matrix's `url_names()`, with its KWARGS for
 real rows), so no form can be missed: each URL is either a form in FORMS (fuzzed as anonymous,
@@ -16,6 +16,13 @@ text is expected, too many fields; as multipart, urlencoded, JSON or a broken mu
 Accepted means a redirect (POST/redirect/GET) or, for htmx, a 200 fragment without form
 errors. Anything else is rejected and must leave every data table exactly as it was: the
 number of rows and every row's content.
+
+GET requests to every URL carry random query strings: the parameters the portal's code reads
+(found in its source, so a new one is fuzzed without touching this file) and unknown ones,
+with the values above, digits of other scripts, numbers too long to convert and raw bytes
+that are not UTF-8. Each path argument (a slug, a number, a token) is spoilt the same way.
+These run on PostgreSQL too (`make test-postgres` runs every test not marked `browser`),
+which refuses NUL where SQLite stores it.
 """
 
 from __future__ import annotations
@@ -23,14 +30,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import re
 import reprlib
 import zlib
 from collections.abc import Callable
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, quote_from_bytes, urlencode, urlsplit
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.forms import BaseForm
@@ -508,3 +518,140 @@ def test_the_forms_read_their_fields_from_the_page(world: World) -> None:
 
 def test_the_tables_name_only_urls_that_exist() -> None:
     assert sorted((set(FORMS) | set(EXCLUDED)) - set(url_names())) == []
+
+
+# GET: the query string and the path arguments of every URL
+
+# Roles that send the GETs: what residents see, and the staff pages behind their checks.
+GET_ROLES = ("anonymous", "admin")
+# Text that trips what views do with a parameter: NUL (PostgreSQL refuses it in text), digits
+# of other scripts (str.isdigit() but not int()), numbers longer than int() converts (4,300
+# digits) or than a column holds, signs, spaces and forms int() and float() differ on. NUL comes
+# first: hypothesis tries the simplest example, every known parameter with it, first of all.
+TRICKY = st.sampled_from(
+    [
+        "a\x00b",
+        "\x00",
+        "²",
+        "١٢",
+        "𝟗",
+        "½",
+        "9" * 5000,
+        "9" * 20,
+        "-0",
+        "+1",
+        " 1",
+        "0x10",
+        "1e3",
+        "1_000",
+        "NaN",
+        "2023-02-30",
+        "ö" * 3000,
+    ]
+)
+# Raw bytes, percent-encoded as they are: invalid UTF-8 (an encoded surrogate, a lone
+# continuation byte), NUL and control characters.
+RAW = st.one_of(
+    st.binary(max_size=12),
+    st.sampled_from([b"\xed\xa0\x80", b"\x80", b"\xff\xfe", b"\x00", b"a\x00b", b"%", b"%zz"]),
+)
+GET_VALUES = st.one_of(TRICKY, VALUES, RAW)
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+@functools.cache
+def query_parameters() -> list[str]:
+    """The query parameters the portal's own code reads (`GET.get("x")`, `GET["x"]`)."""
+    names: set[str] = set()
+    for app in apps.get_app_configs():
+        folder = Path(app.path)
+        if not folder.is_relative_to(_ROOT) or ".venv" in folder.parts:
+            continue
+        for source in folder.rglob("*.py"):
+            names.update(
+                re.findall(r"""GET(?:\.get\(|\[)\s*["']([^"']+)["']""", source.read_text())
+            )
+    return sorted(names)
+
+
+def percent_encode(value: str | bytes) -> str:
+    return quote_from_bytes(value, safe="") if isinstance(value, bytes) else quote(value, safe="")
+
+
+@st.composite
+def query_string(draw: st.DrawFn, names: list[str], sensible: list[str]) -> str:
+    """Most of the parameters the code reads and perhaps unknown ones, each with a tricky, a
+    sensible or a random value; a parameter sometimes twice."""
+    value = st.one_of(TRICKY, st.sampled_from(sensible), VALUES, RAW)
+    pairs = [(name, draw(value)) for name in names if draw(st.integers(0, 3)) != 3]
+    other = st.one_of(st.sampled_from(names), st.text(max_size=8), RAW)
+    pairs += draw(st.lists(st.tuples(other, value), max_size=2))
+    return "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in pairs)
+
+
+def fuzz_get(
+    client: Client,
+    address: Callable[[str | bytes | None], str],
+    *,
+    role: str,
+    examples: int,
+    sensible: list[str],
+) -> None:
+    """GET `examples` random addresses: `address(value)` is the URL with one path argument
+    spoilt by `value` (None keeps it), a random query string is added."""
+
+    @seed(zlib.crc32(f"GET {address(None)} {role}".encode()))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        path_value=st.one_of(GET_VALUES, st.none()),
+        query=query_string(query_parameters(), sensible),
+        headers=HEADERS,
+    )
+    def run(path_value: str | bytes | None, query: str, headers: dict[str, str]) -> None:
+        url = address(path_value) + (f"?{query}" if query else "")
+        note(reprlib.repr(url))
+        before = data_snapshot()
+        r = client.get(url, headers=headers)
+        assert r.status_code < 500, (url, r.status_code)
+        assert data_snapshot() == before, (url, r.status_code, "a GET wrote data")
+
+    run()
+
+
+def _addresses(world: World, name: str) -> Callable[[str | bytes | None], str]:
+    """The URL of `name`, with one of its path arguments (chosen by the value) replaced."""
+    kwargs = KWARGS[name](world) if name in KWARGS else {}
+    plain = reverse(name, kwargs=kwargs or None)
+
+    def address(value: str | bytes | None) -> str:
+        if value is None or not kwargs:
+            return plain
+        # A marker every converter accepts stands for the spoilt argument in the reversed URL.
+        spoilt = sorted(kwargs)[zlib.crc32(percent_encode(value).encode()) % len(kwargs)]
+        marker = "7355608"
+        return reverse(name, kwargs={**kwargs, spoilt: marker}).replace(
+            marker, percent_encode(value)
+        )
+
+    return address
+
+
+@pytest.mark.parametrize("name", url_names())
+@override_settings(AXES_ENABLED=False)
+def test_random_query_strings_and_path_arguments_never_fail(name: str, world: World) -> None:
+    # Values the pages themselves put in their addresses: years, page numbers, slugs.
+    sensible = ["", "1", "2", str(TODAY.year), str(world.cast.period.ar), world.cast.omrade_a.slug]
+    for role in GET_ROLES:
+        fuzz_get(
+            _client(world, role), _addresses(world, name), role=role, examples=12, sensible=sensible
+        )
+
+
+def test_the_query_parameters_are_found_in_the_source() -> None:
+    # The search box, the pagers, the year selector, the open-data pages, the input form's area.
+    assert {"q", "sida", "ar", "page", "omrade"} <= set(query_parameters())
