@@ -110,3 +110,84 @@ def visit(browser: Any, live_server: Any, transactional_db: None) -> Iterator[An
     yield _open
     for v in opened:
         v.close()
+
+
+# Every page of the site (issue 20's reflow, text-spacing and zoom tests) ------------------------
+
+# A real Swedish compound longer than any phone is wide, and an address to match: put where
+# residents and staff write, so the pages must break them.
+LONG_WORD = "Kommunfullmäktigesammanträdesprotokollsjusteringsförfarandet"
+LONG_EMAIL = "eva.exempelsson.langadress@kommunfullmaktigesammantradesprotokoll.example.se"
+
+
+class Pages:
+    """Every HTML page of the site, one per URL pattern (the admin excluded), in tests/world.py's
+    world: `public` as anonymous visitors open them, `staff` (the pages that send an anonymous
+    visitor to the login page) logged in as an administrator, who may open them all."""
+
+    def __init__(self, browser: Any, base_url: str) -> None:
+        from django.conf import settings
+        from django.test import Client
+        from django.urls import reverse
+
+        from tests.conftest import make_inspel, make_matvarde
+        from tests.portal.test_permission_matrix import KWARGS, url_names
+        from tests.world import make_world
+
+        world = make_world()
+        world.cast.omrade_a.fraga = f"Hur förenklar vi {LONG_WORD}?"
+        world.cast.omrade_a.save()
+        make_inspel(omrade=world.cast.omrade_a, text=f"Snabbare {LONG_WORD}, tack! {LONG_EMAIL}")
+        make_inspel(omrade=world.cast.omrade_a, status="ny", text=LONG_WORD, epost=LONG_EMAIL)
+        for ar, tyreso in ((2021, 52), (2022, 55), (2023, 58)):
+            make_matvarde(world.indikator, ar=ar, tyreso=tyreso, riket=50)
+
+        anonymous, staff = Client(), Client()
+        staff.force_login(world.cast.users["admin"])
+        self.public: list[str] = []
+        self.staff: list[str] = []
+        for name in url_names():
+            url = reverse(name, kwargs=KWARGS[name](world) if name in KWARGS else None)
+            response = anonymous.get(url)
+            if response.status_code == 302 and response["Location"].startswith("/konto/"):
+                response, pages = staff.get(url), self.staff
+            else:
+                pages = self.public
+            # Files (CSV, JSON, feeds) and POST-only addresses (405) are no pages to lay out.
+            if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+                pages.append(url)
+        # The search page with hits, as well as empty.
+        self.public.append(reverse("sok") + "?q=förenklar")
+        self.browser = browser
+        self.base_url = base_url
+        self.session = {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": staff.cookies[settings.SESSION_COOKIE_NAME].value,
+            "url": base_url,
+        }
+
+    def open(self, *, staff: bool, **options: Any) -> Any:
+        """A new page in its own context (`options` as for browser.new_context)."""
+        options.setdefault("locale", "sv-SE")
+        context = self.browser.new_context(base_url=self.base_url, **options)
+        if staff:
+            context.add_cookies([self.session])
+        return context.new_page()
+
+    def walk(self, check: Any, **options: Any) -> list[str]:
+        """Open every page, public ones anonymously and staff ones logged in, and return what
+        `check(page, url)` says is wrong, each line naming its URL."""
+        problems: list[str] = []
+        for staff, urls in ((False, self.public), (True, self.staff)):
+            page = self.open(staff=staff, **options)
+            for url in urls:
+                response = page.goto(url)
+                assert response is not None and response.status == 200, url
+                problems += [f"{url}: {problem}" for problem in check(page, url)]
+            page.context.close()
+        return problems
+
+
+@pytest.fixture
+def pages(browser: Any, live_server: Any, transactional_db: None) -> Pages:
+    return Pages(browser, live_server.url)
