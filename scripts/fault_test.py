@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -117,6 +118,7 @@ def main() -> int:
             pg("start")
         stop(server)
         cache.kill()
+        shutil.rmtree(cache.folder, ignore_errors=True)
     drop_database(DATABASE)
     if failures:
         say("FAILED: " + "; ".join(failures))
