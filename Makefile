@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install run demo chromium test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
+.PHONY: help install run demo chromium redis-server test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
 
 help: ## List the commands
 	@echo "Kommungemensamt – Tyresö kommuns kommungemensamma områden"
@@ -56,11 +56,18 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	}
 
-test: $(STAMP) chromium ## Install and run the whole test suite (SQLite, or DATABASE_URL)
+redis-server: ## Install Debian's redis-server (tests start their own on other ports) when it is missing
+	@command -v redis-server >/dev/null || { \
+	  echo "Installing redis-server (Debian package) for the Redis outage tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; \
+	}
+
+test: $(STAMP) chromium redis-server ## Install and run the whole test suite (SQLite, or DATABASE_URL)
 	# Tests marked `postgres` need several real connections at once: `make test-postgres` runs them.
 	$(PY) -m pytest -m "not postgres"
 
-test-postgres: $(STAMP) ## Run the suite (without the browser tests) against local PostgreSQL
+test-postgres: $(STAMP) redis-server ## Run the suite (without the browser tests) against local PostgreSQL
 	@psql "$(dir $(PG_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(PG_URL))'" | grep -q 1 \
 	  || psql "$(dir $(PG_URL))postgres" -c "CREATE DATABASE $(notdir $(PG_URL))"
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser"
@@ -89,16 +96,11 @@ check-deploy: $(STAMP) ## manage.py check --deploy with production settings
 audit: $(STAMP) ## Known vulnerabilities in the installed dependencies (pip-audit where it reaches PyPI, else PyPI's JSON API; fails when any could not be checked)
 	$(PY) scripts/audit.py
 
-fault-test: $(STAMP) ## Under load: restart local PostgreSQL (503, recovery, no lost write), stop and pause an own Redis (no 5xx, recovery time; installs redis-server)
-	@command -v redis-server >/dev/null || { \
-	  echo "Installing Debian's redis-server for the Redis outage"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; \
-	}
+fault-test: $(STAMP) redis-server ## Under load: restart local PostgreSQL (503, recovery, no lost write), stop and pause an own Redis (no 5xx, recovery time; installs redis-server)
 	$(PY) scripts/fault_test.py
 
 nodes-test: $(STAMP) ## Two gunicorn nodes sharing PostgreSQL and Redis (logins, publications, rate limits), behind nginx under 200 slow clients (installs nginx-light)
 	$(PY) scripts/nodes_test.py
 
 clean: ## Remove the virtualenv and the development database
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .django_cache
