@@ -39,6 +39,7 @@ def read_json(path: Path) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise UnreadableFile(f"{path} is a binary file, not JSON text (UTF-8).") from None
+    del raw  # A backup can be large: not two copies of it while the JSON is parsed.
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
