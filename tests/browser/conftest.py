@@ -174,12 +174,15 @@ class Pages:
             context.add_cookies([self.session])
         return context.new_page()
 
-    def walk(self, check: Any, **options: Any) -> list[str]:
+    def walk(self, check: Any, *, setup: Any = None, **options: Any) -> list[str]:
         """Open every page, public ones anonymously and staff ones logged in, and return what
-        `check(page, url)` says is wrong, each line naming its URL."""
+        `check(page, url)` says is wrong, each line naming its URL. `setup(page)` runs once per
+        context, before the first page."""
         problems: list[str] = []
         for staff, urls in ((False, self.public), (True, self.staff)):
             page = self.open(staff=staff, **options)
+            if setup is not None:
+                setup(page)
             for url in urls:
                 response = page.goto(url)
                 assert response is not None and response.status == 200, url

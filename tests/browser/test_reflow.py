@@ -46,7 +46,7 @@ SMALL_TARGETS = """() => {
     const shown = el => {
         const r = el.getBoundingClientRect();
         return r.width > 0 && r.height > 0 && r.bottom + scrollY > 0
-            && getComputedStyle(el).visibility !== 'hidden'
+            && el.checkVisibility({visibilityProperty: true})
             && !el.closest('.visually-hidden, .hp, [aria-hidden="true"]');
     };
     const words = el => el.textContent.replace(/\\s+/g, ' ').trim();
@@ -107,7 +107,8 @@ def _overflow(page: Any, url: str) -> list[str]:
 
 
 def test_no_page_scrolls_sideways_at_320_or_375_px(pages: Pages) -> None:
-    assert pages.walk(_overflow) == []
+    problems = pages.walk(_overflow)
+    assert problems == [], "\n".join(problems)
     # The walk saw the pages that used to fail, and the staff pages logged in.
     assert {"/", "/rapporter/", "/tyck-till/", "/tillganglighet/"} <= set(pages.public)
     assert "/arbetsyta/inspel/" in pages.staff
@@ -144,14 +145,16 @@ def test_every_table_fits_or_scrolls_in_its_own_labelled_region(pages: Pages) ->
             })"""
         )
 
-    assert pages.walk(check) == []
+    problems = pages.walk(check)
+    assert problems == [], "\n".join(problems)
 
 
 def test_targets_are_at_least_24_px_or_spaced_apart(pages: Pages) -> None:
     def check(page: Any, url: str) -> list[str]:
         return page.evaluate(SMALL_TARGETS)
 
-    assert pages.walk(check, viewport={"width": 375, "height": 800}) == []
+    problems = pages.walk(check, viewport={"width": 375, "height": 800})
+    assert problems == [], "\n".join(problems)
 
 
 def test_fields_bring_the_right_keyboard_and_autofill_and_16_px_text(pages: Pages) -> None:
@@ -173,7 +176,8 @@ def test_fields_bring_the_right_keyboard_and_autofill_and_16_px_text(pages: Page
                     problems.append(f"{field['name']}: no numeric keyboard")
         return problems
 
-    assert pages.walk(check, viewport={"width": 375, "height": 800}) == []
+    problems = pages.walk(check, viewport={"width": 375, "height": 800})
+    assert problems == [], "\n".join(problems)
     # The forms that matter were there: input, sign-up, login, a value, participants.
     assert {"epost", "namn", "username", "password", "ar", "antal_deltagare"} <= seen
 
@@ -205,7 +209,8 @@ def test_nothing_is_shown_only_on_hover(pages: Pages) -> None:
             for tag in page.eval_on_selector_all("body [title]", "els => els.map(e => e.tagName)")
         ]
 
-    assert pages.walk(check) == []
+    problems = pages.walk(check)
+    assert problems == [], "\n".join(problems)
     # And no :hover rule in the stylesheet shows, hides or moves anything: only colours and lines.
     css = (Path(settings.BASE_DIR) / "static" / "css" / "portal.css").read_text()
     allowed = re.compile(
