@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from typing import TYPE_CHECKING
 
@@ -514,3 +515,57 @@ class Anmalan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.aktivitet} – {self.get_status_display()}"
+
+
+class BeskedQuerySet(models.QuerySet["Besked"]):
+    def due(self, now: datetime.datetime) -> BeskedQuerySet:
+        """Unsent notices whose window has passed, oldest first."""
+        return self.filter(skickat_at__isnull=True, skicka_efter__lte=now).order_by(
+            "skicka_efter", "pk"
+        )
+
+
+class Besked(models.Model):
+    """The e-mail that tells a resident what was decided on their input: one per round.
+
+    Decisions on one input (approve, reject, answer, link) join its one unsent notice, and
+    each moves the sending time to INSPEL_MEDDELANDE_FONSTER seconds after it; `manage.py
+    skicka_besked` sends the notices whose time has come (docs/moderation.md). It holds no
+    personal data: the address and the texts are read from the input when it is sent.
+    """
+
+    inspel = models.ForeignKey(
+        Inspel, verbose_name=_("input"), on_delete=models.CASCADE, related_name="besked"
+    )
+    godkant = models.BooleanField(_("approved"), default=False)
+    avvisat = models.BooleanField(_("rejected"), default=False)
+    besvarat = models.BooleanField(_("answered"), default=False)
+    kopplat = models.BooleanField(_("linked"), default=False)
+    skapad = models.DateTimeField(_("created"), auto_now_add=True)
+    skicka_efter = models.DateTimeField(_("send after"))
+    skickat_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = BeskedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice to a resident")
+        verbose_name_plural = _("notices to residents")
+        constraints = [
+            # One decision round at a time per input: its decisions gather in one e-mail.
+            models.UniqueConstraint(
+                fields=["inspel"],
+                condition=Q(skickat_at__isnull=True),
+                name="besked_ett_oskickat_per_inspel",
+            ),
+        ]
+        indexes = [
+            # `skicka_besked` reads the unsent notices by time, every minute.
+            models.Index(
+                fields=["skicka_efter"],
+                condition=Q(skickat_at__isnull=True),
+                name="besked_oskickade",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspel_id}: {self.skicka_efter:%Y-%m-%d %H:%M}"

@@ -6,14 +6,16 @@ request never waits for mail beyond its own save, and no mail goes out for a rol
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,10 +23,11 @@ from django_ratelimit.core import is_ratelimited
 
 from granskning import audit
 from granskning.models import Granskningslogg
-from omraden.models import Aktivitet, Anmalan, Initiativ, Inspel, Omrade
+from omraden.models import Aktivitet, Anmalan, Besked, Initiativ, Inspel, Omrade
 from portal import roles
 from portal.lib.client import client_ip
 from portal.lib.env import CACHE_ERRORS
+from portal.viewer import Viewer
 
 log = logging.getLogger(__name__)
 
@@ -109,57 +112,28 @@ def inspel_create(*, data: dict[str, Any]) -> Inspel:
     return inspel
 
 
-def _tell_resident(inspel: Inspel, subject: str, message: str) -> None:
-    if not inspel.epost:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        body = _(
-            "Hello,\n\n%(message)s\n\nYour input as you sent it:\n%(text)s\n\n"
-            "Tyresö municipality – joint areas\n%(url)s\n"
-        ) % {
-            "message": message,
-            "text": inspel.text,
-            "url": _absolute(reverse("omraden:tyck_till")),
-        }
-    _mail_later(subject, body, [inspel.epost])
+# Decisions on input, and the one e-mail per decision round that tells the resident
 
 
 def inspel_approve(*, inspel: Inspel, publicerad_text: str, by: Any) -> None:
     with transaction.atomic():
         inspel.approve(publicerad_text=publicerad_text, by=by)
         audit(action=Granskningslogg.Handling.MODERERING, by=by, obj=inspel, beslut="godkand")
-        with translation.override(settings.LANGUAGE_CODE):
-            _tell_resident(
-                inspel,
-                _("Your input has been published"),
-                _("Your input has been approved and is now published:\n%(text)s")
-                % {"text": inspel.publicerad_text},
-            )
+        _note_decision(inspel, godkant=True)
 
 
 def inspel_reject(*, inspel: Inspel, reason: str, by: Any) -> None:
     with transaction.atomic():
         inspel.reject(reason=reason, by=by)
         audit(action=Granskningslogg.Handling.MODERERING, by=by, obj=inspel, beslut="avvisad")
-        with translation.override(settings.LANGUAGE_CODE):
-            _tell_resident(
-                inspel,
-                _("Your input will not be published"),
-                _("Your input will not be published. The reason:\n%(reason)s")
-                % {"reason": inspel.avvisningsorsak},
-            )
+        _note_decision(inspel, avvisat=True)
 
 
 def inspel_answer(*, inspel: Inspel, text: str, by: Any) -> None:
     with transaction.atomic():
         inspel.answer(text=text, by=by)
         audit(action=Granskningslogg.Handling.MODERERING, by=by, obj=inspel, beslut="besvarad")
-        with translation.override(settings.LANGUAGE_CODE):
-            _tell_resident(
-                inspel,
-                _("The municipality has answered your input"),
-                _("The municipality's answer:\n%(answer)s") % {"answer": inspel.svar},
-            )
+        _note_decision(inspel, besvarat=True)
 
 
 def inspel_link(
@@ -170,17 +144,105 @@ def inspel_link(
         inspel.link(initiativ=initiativ, uppfoljning=uppfoljning)
         if initiativ is None and uppfoljning is None:
             return
-        parts = []
-        with translation.override(settings.LANGUAGE_CODE):
-            if initiativ is not None:
-                parts.append(_("the initiative “%(title)s”") % {"title": initiativ.titel})
-            if uppfoljning is not None:
-                parts.append(_("the follow-up %(period)s") % {"period": uppfoljning.period.kort})
-            _tell_resident(
-                inspel,
-                _("You said – we did"),
-                _("Your input has fed into %(what)s.") % {"what": _(" and ").join(parts)},
-            )
+        _note_decision(inspel, kopplat=True)
+
+
+def _note_decision(inspel: Inspel, **decided: bool) -> None:
+    """Join the decision to the input's unsent notice, sent a window after the latest one.
+
+    Called after the decision has saved the input, so its row is locked until the commit:
+    two decisions on one input wait for each other and never make two unsent notices.
+    """
+    if not inspel.epost:
+        return
+    window = dt.timedelta(seconds=settings.INSPEL_MEDDELANDE_FONSTER)
+    besked = (
+        Besked.objects.select_for_update().filter(inspel=inspel, skickat_at__isnull=True).first()
+    ) or Besked(inspel=inspel)
+    for field in decided:
+        setattr(besked, field, True)
+    besked.skicka_efter = timezone.now() + window
+    besked.save()
+    if window.total_seconds() <= 0:
+        inspel_pk = inspel.pk
+        transaction.on_commit(lambda: besked_send_due(inspel_pk=inspel_pk))
+
+
+def besked_send_due(*, now: dt.datetime | None = None, inspel_pk: int | None = None) -> int:
+    """Send the notices whose window has passed (one input's only, given `inspel_pk`).
+
+    Each is marked sent and mailed in one transaction, as `paminn` does: a failed send leaves
+    it unsent, and the next run tries again. Returns how many e-mails went out.
+    """
+    now = now or timezone.now()
+    due = Besked.objects.due(now)
+    if inspel_pk is not None:
+        due = due.filter(inspel_id=inspel_pk)
+    sent = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                # Another run may be sending it: skip it rather than wait, or send it twice.
+                besked = (
+                    Besked.objects.select_for_update(skip_locked=True)
+                    .filter(pk=pk, skickat_at__isnull=True)
+                    .first()
+                )
+                if besked is None:
+                    continue
+                besked.skickat_at = timezone.now()
+                besked.save(update_fields=["skickat_at"])
+                message = _besked_message(besked)
+                if message is not None:
+                    message.send()
+                    sent += 1
+        except Exception:  # The decisions are saved; the notice waits for the next run.
+            log.exception("Could not send the notice %s; the next run tries again", pk)
+    return sent
+
+
+def _besked_message(besked: Besked) -> EmailMessage | None:
+    """The e-mail for a decision round: what was decided, and only the published text."""
+    inspel = (
+        Inspel.objects.select_related("omrade", "initiativ", "uppfoljning__period")
+        .filter(pk=besked.inspel_id)
+        .first()
+    )
+    if inspel is None or not inspel.epost:
+        return None  # Its contact details were removed (gallra) before the window passed.
+    # What the round decided, as the input stands now: a rejection after an approval in
+    # the same round tells only the rejection.
+    publicerat = besked.godkant and inspel.status == Inspel.Status.GODKAND
+    avvisat = besked.avvisat and inspel.status == Inspel.Status.AVVISAD
+    besvarat = besked.besvarat and bool(inspel.svar)
+    kopplat = besked.kopplat and (inspel.initiativ is not None or inspel.uppfoljning is not None)
+    if not (publicerat or avvisat or besvarat or kopplat):
+        return None
+    visible = Inspel.objects.visible_to(Viewer.resident()).filter(pk=inspel.pk).exists()
+    with translation.override(settings.LANGUAGE_CODE):
+        if avvisat:
+            subject = _("Your input will not be published")
+        elif publicerat:
+            subject = _("Your input has been published")
+        elif besvarat:
+            subject = _("The municipality has answered your input")
+        else:
+            subject = _("You said – we did")
+        ctx = {
+            "inspel": inspel,
+            "publicerat": publicerat,
+            "avvisat": avvisat,
+            "besvarat": besvarat,
+            "kopplat": kopplat,
+            "synlig": visible,
+            "url": _absolute(
+                inspel.omrade.get_absolute_url()
+                if visible and inspel.omrade
+                else reverse("omraden:tyck_till")
+            ),
+        }
+        body = render_to_string("omraden/email/besked.txt", ctx)
+    return EmailMessage(subject, body, None, [inspel.epost])
 
 
 def waiting_count_for(user: Any) -> int:

@@ -303,6 +303,10 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 RATELIMIT_FAIL_OPEN = True
 INSPEL_RATE = env_str("INSPEL_RATE", "5/10m")
 ANMALAN_RATE = env_str("ANMALAN_RATE", "10/10m")
+# Moderation decisions on one input (approve, reject, answer, link) reach its resident as one
+# e-mail, sent this many seconds after the latest decision by `manage.py skicka_besked` (run
+# every minute by cron). 0 sends at once after each decision's commit (docs/moderation.md).
+INSPEL_MEDDELANDE_FONSTER = env_int("INSPEL_MEDDELANDE_FONSTER", 300)
 # The client address is REMOTE_ADDR. Behind a reverse proxy set TRUSTED_PROXY_COUNT to the
 # number of proxies in front of the app: the address is then read that many hops from the
 # right of X-Forwarded-For (never trusted when 0, since any client can send that header).

@@ -7,13 +7,14 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from omraden.models import Initiativ, Inspel
-from omraden.services import waiting_count_for
+from omraden.services import besked_send_due, waiting_count_for
 from tests.cast import Cast, make_cast
 from tests.conftest import make_fas, make_inspel, make_uppfoljning
 
@@ -30,6 +31,12 @@ def _client(user: Any) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+def _after_the_window() -> None:
+    """What `manage.py skicka_besked` does once the decision round's window has passed."""
+    later = timezone.now() + dt.timedelta(seconds=settings.INSPEL_MEDDELANDE_FONSTER)
+    besked_send_due(now=later)
 
 
 def _new(**kwargs: Any) -> Inspel:
@@ -94,6 +101,7 @@ def test_it_approves_with_an_edited_text_and_keeps_the_received_text(
         r = client.post(
             f"{LIST}{inspel.pk}/", {"action": "approve", "publicerad_text": "En invånare skriver."}
         )
+    _after_the_window()
     assert r.status_code == 302
     inspel.refresh_from_db()
     assert inspel.status == Inspel.Status.GODKAND
@@ -127,6 +135,7 @@ def test_it_rejects_with_a_reason_and_tells_the_resident(
         _client(cast.users["moderator"]).post(
             f"{LIST}{inspel.pk}/", {"action": "reject", "avvisningsorsak": "Gäller inte kommunen."}
         )
+    _after_the_window()
     inspel.refresh_from_db()
     assert inspel.status == Inspel.Status.AVVISAD and inspel.stangd_at is not None
     assert Inspel.objects.filter(pk=inspel.pk).exists()  # hidden, not removed
@@ -143,6 +152,7 @@ def test_it_answers_and_the_answer_is_published_with_the_input(
         _client(cast.users["fadder_a"]).post(
             f"{LIST}{inspel.pk}/", {"action": "answer", "svar": "Vi ställer ut tre bänkar i vår."}
         )
+    _after_the_window()
     inspel.refresh_from_db()
     assert inspel.besvarad_av == cast.users["fadder_a"] and inspel.stangd_at is not None
     assert "Vi ställer ut tre bänkar i vår." in mail.outbox[0].body
@@ -163,6 +173,7 @@ def test_it_links_you_said_we_did_and_tells_the_resident(
             f"{LIST}{inspel.pk}/",
             {"action": "link", "initiativ": initiativ.pk, "uppfoljning": uppf.pk},
         )
+    _after_the_window()
     assert r.status_code == 302
     inspel.refresh_from_db()
     assert (inspel.initiativ, inspel.uppfoljning) == (initiativ, uppf)
@@ -193,6 +204,7 @@ def test_no_mail_when_the_resident_left_no_address(
         _client(cast.users["moderator"]).post(
             f"{LIST}{inspel.pk}/", {"action": "approve", "publicerad_text": "Text"}
         )
+    _after_the_window()
     assert mail.outbox == []
 
 
