@@ -34,7 +34,7 @@ from omraden.forms import (
 )
 from omraden.models import Aktivitet, Anmalan, Initiativ, Inspel, Omrade
 from portal import roles
-from portal.lib import csvsafe
+from portal.lib import csvsafe, pii
 from portal.page_cache import public_cache
 from portal.viewer import viewer_of
 
@@ -167,8 +167,10 @@ def _get_inspel_for_moderator(request: HttpRequest, pk: int) -> Inspel:
 def moderera(request: HttpRequest, pk: int) -> HttpResponse:
     """One input with its four actions: approve, reject, answer, link."""
     inspel = _get_inspel_for_moderator(request, pk)
+    # The text to publish starts as the received text with personal data masked.
+    masked, findings = pii.mask(inspel.text)
     forms: dict[str, Any] = {
-        "approve": ApproveForm(initial={"publicerad_text": inspel.publicerad_text or inspel.text}),
+        "approve": ApproveForm(initial={"publicerad_text": inspel.publicerad_text or masked}),
         "reject": RejectForm(initial={"avvisningsorsak": inspel.avvisningsorsak}),
         "answer": AnswerForm(initial={"svar": inspel.svar}),
         "link": LinkForm(
@@ -213,7 +215,13 @@ def moderera(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("omraden:moderera", pk=inspel.pk)
         else:
             return HttpResponse(status=400)
-    ctx = {"inspel": inspel, "forms": forms}
+    ctx = {
+        "inspel": inspel,
+        "forms": forms,
+        "findings": findings,
+        "received": pii.segments(inspel.text, findings),
+        "besked_minuter": -(-settings.INSPEL_MEDDELANDE_FONSTER // 60),
+    }
     return render(request, "omraden/moderera.html", ctx)
 
 

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from omraden.models import Aktivitet, Initiativ, Inspel, Omrade
+from portal.lib import pii
 from portal.templatetags.formatted import MARKDOWN_HINT
 from portal.viewer import Viewer
 
@@ -153,14 +154,55 @@ class AnmalanForm(forms.Form):
         return bool(self.data.get("webbplats"))
 
 
-class ApproveForm(forms.Form):
+class _PersonalDataCheck(forms.Form):
+    """Refuses a text to publish that still looks like personal data, unless confirmed.
+
+    `checked` names the field. Once refused, the page shows the checkbox (`findings` is set);
+    ticking it and sending again publishes the text as written.
+    """
+
+    checked: str
+    inte_personuppgifter = forms.BooleanField(
+        label=_("I have checked: this is not personal data"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.findings: list[pii.Finding] = []
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.findings = pii.find(cleaned.get(self.checked, ""))
+        if self.findings and not cleaned.get("inte_personuppgifter"):
+            found = ", ".join(f"{f.kind.label} {f.value}" for f in self.findings)
+            self.add_error(
+                self.checked,
+                forms.ValidationError(
+                    _(
+                        "The text looks like it contains personal data: %(found)s. Remove it, "
+                        "or tick “I have checked: this is not personal data” and send again."
+                    ),
+                    code="personal_data",
+                    params={"found": found},
+                ),
+            )
+        return cleaned
+
+
+class ApproveForm(_PersonalDataCheck):
+    checked = "publicerad_text"
     publicerad_text = forms.CharField(
         label=_("Text to publish"),
-        help_text=_("Edit out personal details. The input as received is kept unchanged."),
+        help_text=_(
+            "Personal identity numbers, phone numbers and e-mail addresses are already "
+            "replaced. Edit out other personal details, such as names and addresses. The "
+            "input as received is kept unchanged."
+        ),
         max_length=Inspel.MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Write the text to publish, or reject the input.")},
     )
+    field_order = ["publicerad_text", "inte_personuppgifter"]
 
 
 class RejectForm(forms.Form):
@@ -172,13 +214,15 @@ class RejectForm(forms.Form):
     )
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(_PersonalDataCheck):
+    checked = "svar"
     svar = forms.CharField(
         label=_("Answer"),
         help_text=_("Published together with the input."),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Write the answer.")},
     )
+    field_order = ["svar", "inte_personuppgifter"]
 
 
 class LinkForm(forms.Form):

@@ -284,3 +284,77 @@ def test_the_workspace_shows_the_waiting_count_with_a_link(cast: Cast) -> None:
     assert (
         "väntar på moderering" not in _client(cast.users["klg"]).get("/arbetsyta/").content.decode()
     )
+
+
+# Personal data is masked before publishing
+
+PNR_TEXT = (
+    "Mitt personnummer är 19800101-1234.\nRing 070-123 45 67 eller skriv till eva@example.se."
+)
+
+
+def test_the_text_to_publish_starts_with_personal_data_masked(cast: Cast) -> None:
+    inspel = _new(omrade=cast.omrade_a, text=PNR_TEXT)
+    r = _client(cast.users["moderator"]).get(f"{LIST}{inspel.pk}/")
+    form = r.context["forms"]["approve"]
+    assert form.initial["publicerad_text"] == (
+        "Mitt personnummer är [personnummer borttaget].\n"
+        "Ring [telefonnummer borttaget] eller skriv till [e-postadress borttagen]."
+    )
+    html = r.content.decode()
+    # The moderator sees what was masked, and where: marked in the text as received, listed.
+    assert "<mark>19800101-1234</mark>" in html and "<mark>eva@example.se</mark>" in html
+    assert "Personnummer på rad 1: 19800101-1234" in html
+    assert "Telefonnummer på rad 2: 070-123 45 67" in html
+    assert "E-postadress på rad 2: eva@example.se" in html
+    # The checkbox appears only once a text is refused.
+    assert "inte_personuppgifter" not in html
+
+
+def test_the_page_lists_nothing_when_nothing_was_masked(cast: Cast) -> None:
+    inspel = _new(omrade=cast.omrade_a, text="Mötet 2024-01-15 kl. 08-10 kostade 12 500 kr.")
+    html = _client(cast.users["moderator"]).get(f"{LIST}{inspel.pk}/").content.decode()
+    assert "<mark>" not in html and "maskerats" not in html
+
+
+def test_approving_a_text_with_personal_data_is_refused_until_confirmed(cast: Cast) -> None:
+    inspel = _new(omrade=cast.omrade_a, text=PNR_TEXT)
+    client = _client(cast.users["moderator"])
+    data = {"action": "approve", "publicerad_text": "Ring 070-123 45 67."}
+    r = client.post(f"{LIST}{inspel.pk}/", data)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Texten verkar innehålla personuppgifter: telefonnummer 070-123 45 67." in html
+    assert "Jag har kontrollerat: detta är inte personuppgifter" in html
+    assert Inspel.objects.get(pk=inspel.pk).status == Inspel.Status.NY
+    r = client.post(f"{LIST}{inspel.pk}/", {**data, "inte_personuppgifter": "on"})
+    assert r.status_code == 302
+    inspel.refresh_from_db()
+    assert inspel.status == Inspel.Status.GODKAND
+    assert inspel.publicerad_text == "Ring 070-123 45 67."
+    assert inspel.text == PNR_TEXT  # the input as received, unchanged
+
+
+def test_answering_with_personal_data_is_refused_until_confirmed(cast: Cast) -> None:
+    inspel = make_inspel(omrade=cast.omrade_a)
+    client = _client(cast.users["moderator"])
+    data = {"action": "answer", "svar": "Skriv till handlaggare.eva@tyreso.se."}
+    r = client.post(f"{LIST}{inspel.pk}/", data)
+    assert r.status_code == 200
+    assert "e-postadress handlaggare.eva@tyreso.se" in r.content.decode()
+    assert Inspel.objects.get(pk=inspel.pk).svar == ""
+    assert (
+        client.post(f"{LIST}{inspel.pk}/", {**data, "inte_personuppgifter": "on"}).status_code
+        == 302
+    )
+    assert Inspel.objects.get(pk=inspel.pk).svar == "Skriv till handlaggare.eva@tyreso.se."
+
+
+def test_the_masked_text_is_accepted_as_it_is(cast: Cast) -> None:
+    inspel = _new(omrade=cast.omrade_a, text=PNR_TEXT)
+    client = _client(cast.users["moderator"])
+    proposed = client.get(f"{LIST}{inspel.pk}/").context["forms"]["approve"].initial
+    r = client.post(f"{LIST}{inspel.pk}/", {"action": "approve", **proposed})
+    assert r.status_code == 302
+    html = Client().get(cast.omrade_a.get_absolute_url()).content.decode()
+    assert "[personnummer borttaget]" in html and "19800101" not in html
