@@ -133,15 +133,17 @@ def test_every_table_fits_or_scrolls_in_its_own_labelled_region(pages: Pages) ->
         page.set_viewport_size({"width": 320, "height": 800})
         return page.evaluate(
             """() => [...document.querySelectorAll('main table')].flatMap(t => {
+                const name = `"${t.caption?.textContent.trim()}"`;
                 const region = t.closest('.table-scroll');
-                const width = document.documentElement.clientWidth;
-                if (t.getBoundingClientRect().width <= width) return [];
-                if (!region) return [`a table wider than the screen outside a scroll region`];
-                const id = region.getAttribute('aria-labelledby') || '';
-                const label = document.getElementById(id);
-                return region.getAttribute('role') === 'region' && label && label.textContent.trim()
+                if (!region) {
+                    const fits = t.getBoundingClientRect().width <= innerWidth;
+                    return fits ? [] : [`${name} is wider than the screen, in no scroll region`];
+                }
+                const by = document.getElementById(region.getAttribute('aria-labelledby') || '');
+                const label = by ? by.textContent : region.getAttribute('aria-label') || '';
+                return region.getAttribute('role') === 'region' && label.trim()
                     && region.tabIndex === 0 && getComputedStyle(region).overflowX === 'auto'
-                    ? [] : [`"${t.caption?.textContent}": not in a labelled, focusable region`];
+                    ? [] : [`${name}: its scroll region is not labelled and focusable`];
             })"""
         )
 
