@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.visibility import VisibleQuerySet
+
 if TYPE_CHECKING:
     from portal.viewer import Viewer
 
@@ -64,15 +66,12 @@ class Fas(models.Model):
         return self.namn
 
 
-class OmradeQuerySet(models.QuerySet["Omrade"]):
+class OmradeQuerySet(VisibleQuerySet["Omrade"]):
     @staticmethod
     def visibility(viewer: Viewer, prefix: str = "") -> Q:
         """The rule, as a condition on rows reached through `prefix` ("omrade__"):
         residents see public areas, staff every area."""
         return Q() if viewer.staff else Q(**{f"{prefix}publik": True})
-
-    def visible_to(self, viewer: Viewer) -> OmradeQuerySet:
-        return self.filter(self.visibility(viewer))
 
 
 class Omrade(models.Model):
@@ -171,7 +170,7 @@ class Ledartroja(models.Model):
         return f"{self.person.namn} ({self.omrade.kortnamn})"
 
 
-class InitiativQuerySet(models.QuerySet["Initiativ"]):
+class InitiativQuerySet(VisibleQuerySet["Initiativ"]):
     @staticmethod
     def visibility(viewer: Viewer, prefix: str = "") -> Q:
         """Residents see public initiatives of visible areas."""
@@ -180,9 +179,6 @@ class InitiativQuerySet(models.QuerySet["Initiativ"]):
         return Q(**{f"{prefix}publik": True}) & OmradeQuerySet.visibility(
             viewer, f"{prefix}omrade__"
         )
-
-    def visible_to(self, viewer: Viewer) -> InitiativQuerySet:
-        return self.filter(self.visibility(viewer))
 
 
 class Initiativ(models.Model):
@@ -209,14 +205,11 @@ class Initiativ(models.Model):
         return self.titel
 
 
-class AktivitetQuerySet(models.QuerySet["Aktivitet"]):
+class AktivitetQuerySet(VisibleQuerySet["Aktivitet"]):
     @staticmethod
     def visibility(viewer: Viewer, prefix: str = "") -> Q:
         """Residents see public activities."""
         return Q() if viewer.staff else Q(**{f"{prefix}publik": True})
-
-    def visible_to(self, viewer: Viewer) -> AktivitetQuerySet:
-        return self.filter(self.visibility(viewer))
 
 
 class Aktivitet(models.Model):
@@ -266,7 +259,7 @@ class Aktivitet(models.Model):
         return self.titel
 
 
-class InspelQuerySet(models.QuerySet["Inspel"]):
+class InspelQuerySet(VisibleQuerySet["Inspel"]):
     @staticmethod
     def visibility(viewer: Viewer, prefix: str = "") -> Q:
         """Residents see approved input (its moderated text) about no area or a visible one;
@@ -277,9 +270,6 @@ class InspelQuerySet(models.QuerySet["Inspel"]):
             Q(**{f"{prefix}omrade__isnull": True})
             | OmradeQuerySet.visibility(viewer, f"{prefix}omrade__")
         )
-
-    def visible_to(self, viewer: Viewer) -> InspelQuerySet:
-        return self.filter(self.visibility(viewer))
 
     def waiting(self) -> InspelQuerySet:
         """New input that no one has moderated yet, oldest first."""

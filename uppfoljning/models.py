@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from omraden.models import Omrade, OmradeQuerySet
 from portal.lib.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from portal.lib.choices import labels
+from portal.lib.visibility import VisibleQuerySet
 
 if TYPE_CHECKING:
     from portal.viewer import Viewer
@@ -184,14 +185,11 @@ class Uppdrag(models.Model):
         return self.namn
 
 
-class UppfoljningQuerySet(models.QuerySet["Uppfoljning"]):
+class UppfoljningQuerySet(VisibleQuerySet["Uppfoljning"]):
     @staticmethod
     def visibility(viewer: Viewer, prefix: str = "") -> Q:
         """The working copies are staff's alone: residents see publications."""
         return Q() if viewer.staff else Q(pk__in=[])
-
-    def visible_to(self, viewer: Viewer) -> UppfoljningQuerySet:
-        return self.filter(self.visibility(viewer))
 
 
 class Uppfoljning(models.Model):
@@ -299,7 +297,7 @@ class _EqualsAny(models.Lookup):
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
-class PubliceringQuerySet(models.QuerySet["Publicering"]):
+class PubliceringQuerySet(VisibleQuerySet["Publicering"]):
     @staticmethod
     def visibility(viewer: Viewer, prefix: str = "") -> Q:
         """Residents see every version due by `viewer.now` of a follow-up of an assignment or
@@ -310,9 +308,6 @@ class PubliceringQuerySet(models.QuerySet["Publicering"]):
             Q(**{f"{prefix}uppfoljning__omrade__isnull": True})
             | OmradeQuerySet.visibility(viewer, f"{prefix}uppfoljning__omrade__")
         )
-
-    def visible_to(self, viewer: Viewer) -> PubliceringQuerySet:
-        return self.filter(self.visibility(viewer))
 
     def current(self, viewer: Viewer) -> PubliceringQuerySet:
         """Of each follow-up, the version `viewer` sees now: the one definition of "the
@@ -533,7 +528,7 @@ class Paminnelse(models.Model):
         return f"{self.person} – {self.period}"
 
 
-class IndikatorQuerySet(models.QuerySet["Indikator"]):
+class IndikatorQuerySet(VisibleQuerySet["Indikator"]):
     @staticmethod
     def visibility(viewer: Viewer, prefix: str = "") -> Q:
         """Residents see the indicators of an assignment or of a visible area."""
@@ -542,9 +537,6 @@ class IndikatorQuerySet(models.QuerySet["Indikator"]):
         return Q(**{f"{prefix}omrade__isnull": True}) | OmradeQuerySet.visibility(
             viewer, f"{prefix}omrade__"
         )
-
-    def visible_to(self, viewer: Viewer) -> IndikatorQuerySet:
-        return self.filter(self.visibility(viewer))
 
     def with_values(self) -> IndikatorQuerySet:
         """Indicators with assignment, area and all their values: two queries in all."""
@@ -768,14 +760,11 @@ class Matvarde(models.Model):
             raise ValidationError(errors)
 
 
-class RapportQuerySet(models.QuerySet["Rapport"]):
+class RapportQuerySet(VisibleQuerySet["Rapport"]):
     @staticmethod
     def visibility(viewer: Viewer, prefix: str = "") -> Q:
         """Residents see public reports."""
         return Q() if viewer.staff else Q(**{f"{prefix}publik": True})
-
-    def visible_to(self, viewer: Viewer) -> RapportQuerySet:
-        return self.filter(self.visibility(viewer))
 
 
 class Rapport(models.Model):
