@@ -14,28 +14,15 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from portal import roles
-from tests.cast import Cast, make_cast
+from tests.cast import Cast
 from tests.conftest import make_user
 from uppfoljning.models import Period, Rapport
 
 PERIODS = "/admin/uppfoljning/period/"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def cast(db: None) -> Cast:
-    return make_cast()
-
-
-@pytest.fixture
-def admin_client(cast: Cast) -> Client:
-    client = Client()
-    client.force_login(cast.users["admin"])
-    return client
+# fast_hashing, cast and admin_client: tests/portal/conftest.py
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def test_an_administrator_adds_and_edits_a_report(admin_client: Client) -> None:

@@ -13,27 +13,14 @@ from django.test import Client
 
 from omraden.models import Person
 from portal import roles
-from tests.cast import Cast, make_cast
+from tests.cast import Cast
 from tests.conftest import make_omrade, make_user
 
 ADD = "/admin/auth/user/add/"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def cast(db: None) -> Cast:
-    return make_cast()
-
-
-@pytest.fixture
-def admin_client(cast: Cast) -> Client:
-    client = Client()
-    client.force_login(cast.users["admin"])
-    return client
+# fast_hashing, cast and admin_client: tests/portal/conftest.py
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 def _change_url(user: Any) -> str:
