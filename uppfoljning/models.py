@@ -170,6 +170,9 @@ class Uppdrag(models.Model):
     kommunplan_ar = models.PositiveSmallIntegerField(_("municipal plan year"))
     overgripande = models.BooleanField(_("overarching"), default=False)
     ordning = models.PositiveSmallIntegerField(_("order"), default=0)
+    omraden = models.ManyToManyField(
+        Omrade, verbose_name=_("areas"), blank=True, related_name="uppdrag"
+    )
 
     class Meta:
         verbose_name = _("political assignment")
@@ -201,6 +204,7 @@ class Uppfoljning(models.Model):
     class Tillstand(models.TextChoices):
         UTKAST = "utkast", _("Draft")
         KLAR = "klar", _("Ready for sign-off")
+        GODKAND = "godkand", _("Approved by the sponsor")
         PUBLICERAD = "publicerad", _("Published")
 
     period = models.ForeignKey(
@@ -469,7 +473,10 @@ class Historik(AppendOnlyModel):
         SKAPAD = "skapad", _("Created")
         ANDRAD = "andrad", _("Changed")
         KLAR = "klar", _("Marked ready for sign-off")
+        GODKAND = "godkand", _("Approved")
+        TILLBAKA = "tillbaka", _("Sent back")
         PUBLICERAD = "publicerad", _("Published")
+        ATERKALLAD = "aterkallad", _("Scheduled publication withdrawn")
 
     uppfoljning = models.ForeignKey(
         Uppfoljning, verbose_name=_("follow-up"), on_delete=models.PROTECT, related_name="historik"
@@ -487,6 +494,8 @@ class Historik(AppendOnlyModel):
     version = models.PositiveIntegerField(_("version after the change"))
     fore = models.JSONField(_("before"), default=dict, blank=True)
     efter = models.JSONField(_("after"), default=dict, blank=True)
+    # Why it was sent back (or any word that goes with a step of the sign-off).
+    kommentar = models.TextField(_("comment"), blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
