@@ -160,6 +160,24 @@ class Period(models.Model):
         today = today or timezone.localdate()
         return self.deadline is not None and today > self.deadline
 
+    def deadline_end(self) -> dt.datetime | None:
+        """The last moment of the deadline day, in the portal's time zone."""
+        if self.deadline is None:
+            return None
+        return timezone.make_aware(dt.datetime.combine(self.deadline, dt.time.max))
+
+    def is_late(self, first_published: dt.datetime | None, now: dt.datetime) -> bool:
+        """Late ("försenad"): the deadline has passed and no version became public by its end.
+
+        `first_published` is when the follow-up's first version became visible (None: never,
+        see `UppfoljningQuerySet.with_first_publication()`); a follow-up never started is
+        late the same way.
+        """
+        end = self.deadline_end()
+        if end is None or now <= end:
+            return False
+        return first_published is None or first_published > end
+
 
 class Uppdrag(models.Model):
     """A political assignment (politiskt uppdrag) in the kommunplan."""
@@ -193,6 +211,29 @@ class UppfoljningQuerySet(VisibleQuerySet["Uppfoljning"]):
     def visibility(viewer: Viewer, prefix: str = "") -> Q:
         """The working copies are staff's alone: residents see publications."""
         return Q() if viewer.staff else Q(pk__in=[])
+
+    def with_first_publication(self) -> UppfoljningQuerySet:
+        """Annotate `forsta_publicering`: when the first version became visible (None: never).
+
+        One subquery, an index probe on `publicering_senaste` per row; with `skede()` and
+        `Period.is_late()` it answers every state a cell, a list or a portfolio shows.
+        """
+        first = (
+            Publicering.objects.filter(uppfoljning=models.OuterRef("pk"))
+            .order_by("publicerad_at")
+            .values("publicerad_at")[:1]
+        )
+        return self.annotate(forsta_publicering=models.Subquery(first))
+
+
+class Skede(models.TextChoices):
+    """A follow-up's place in the sign-off as staff see it: the state, and "scheduled"."""
+
+    UTKAST = "utkast", _("Draft")
+    KLAR = "klar", _("Ready for sign-off")
+    GODKAND = "godkand", _("Approved by the sponsor")
+    SCHEMALAGD = "schemalagd", _("Scheduled")
+    PUBLICERAD = "publicerad", _("Published")
 
 
 class Uppfoljning(models.Model):
@@ -281,6 +322,19 @@ class Uppfoljning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} – {self.period}"
+
+    def skede(self, now: dt.datetime) -> str:
+        """Where the follow-up is in the sign-off, as staff are shown it (a `Skede` value).
+
+        The state, except that a publication from a later date is "schemalagd" until then.
+        """
+        if (
+            self.tillstand == self.Tillstand.PUBLICERAD
+            and self.publicera_fran is not None
+            and self.publicera_fran > now
+        ):
+            return Skede.SCHEMALAGD
+        return Skede(self.tillstand)
 
     @property
     def subject(self) -> Omrade | Uppdrag:
