@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -77,6 +79,11 @@ def index(request: HttpRequest) -> HttpResponse:
 @public_cache
 @require_safe
 def period(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "uppfoljning/period.html", period_context(request, slug))
+
+
+def period_context(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """What the tertial report shows; also the PDF and Word files' content (report_files)."""
     resident = viewer_of(request).as_resident()
     key = period_lookup(slug)
     ar, tertial = key["ar"], key["tertial"]
@@ -120,13 +127,12 @@ def period(request: HttpRequest, slug: str) -> HttpResponse:
                 "change": Change(before=before.snapshot, after=entry.snapshot),
             }
         )
-    ctx = {
+    return {
         "period": period,
         "previous": previous,
         "sections": sections,
         "legend": _legend(),
     }
-    return render(request, "uppfoljning/period.html", ctx)
 
 
 @public_cache
