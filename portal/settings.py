@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "oppna_data",
     "backup",
     "datasets",
+    "konto",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +206,22 @@ AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
 # and fadder of an area with an unpublished follow-up get an e-mail.
 PAMINNELSE_DAGAR = env_int("PAMINNELSE_DAGAR", 7)
 
+# A new year's periods (admin: Perioder → "Skapa ett års perioder"; `manage.py skapa_ar`): the
+# default reporting deadline of T1, T2 and ÅR as MM-DD, changeable per period afterwards. T1
+# (Jan–Apr) and T2 (May–Aug) two weeks after the tertial's books close; ÅR in the following year,
+# once the annual accounts are closed. PERIOD_DEADLINES=05-15,09-15,02-15 sets all three.
+PERIOD_DEADLINES = env_list("PERIOD_DEADLINES", ["05-15", "09-15", "02-15"])
+try:
+    # A year without 29 February, so that every year has each date.
+    if len(PERIOD_DEADLINES) != 3:
+        raise ValueError
+    for _month_day in PERIOD_DEADLINES:
+        dt.date.fromisoformat(f"2001-{_month_day}")
+except ValueError:
+    raise ImproperlyConfigured(
+        "PERIOD_DEADLINES must be three dates as MM-DD (T1, T2, ÅR), e.g. 05-15,09-15,02-15."
+    ) from None
+
 # Swedish first; English through the language switch.
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
@@ -283,6 +301,67 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Single sign-on -------------------------------------------------------------------------------
+# Staff sign in with the municipality's accounts (docs/sso.md): OpenID Connect (konto/oidc.py)
+# and SAML 2.0 (konto/saml*.py); roles come from the directory through the group mappings in
+# the admin (konto/directory.py). A provider is offered when its client id is set.
+#
+# Local passwords: LOCAL_LOGIN=alla (everyone, the default), nodkonto (only the break-glass
+# accounts named in LOCAL_LOGIN_USERS) or av (nobody). Refused server-side, the admin's login
+# included, and sessions opened with a password end when it is switched off for the account.
+LOCAL_LOGIN = env_str("LOCAL_LOGIN", "alla")
+if LOCAL_LOGIN not in {"alla", "nodkonto", "av"}:
+    raise ImproperlyConfigured("LOCAL_LOGIN must be alla, nodkonto or av.")
+LOCAL_LOGIN_USERS = env_list("LOCAL_LOGIN_USERS", [])
+# How long a login lasts, in seconds (Django's default: two weeks). A sign-in through a
+# provider lasts as long; the provider's own session may be shorter or longer.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
+# Replaces the list above: passwords through LOCAL_LOGIN's rule, then the providers.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "konto.backends.LocalPasswordBackend",
+]
+# The login page's provider buttons and each provider's logout, by the session's backend.
+SSO_LOGIN_PROVIDERS = ["konto.oidc.login_provider"]
+SSO_LOGOUT = {"konto.oidc.DirectoryOIDCBackend": "konto.oidc.logout"}
+
+# OpenID Connect (mozilla-django-oidc): authorization code flow with PKCE (S256), state and
+# nonce; ID tokens signed with RS256 and checked against the provider's JWKS, its issuer and
+# our client id as audience. Endpoints as the provider's discovery document names them.
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_secret("OIDC_CLIENT_SECRET")
+OIDC_ISSUER = env_str("OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT", "")
+# Optional: claims are read from the ID token; the userinfo endpoint adds to them when set.
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_URI", "")
+# Optional: the provider's logout (RP-initiated logout with id_token_hint).
+OIDC_OP_END_SESSION_ENDPOINT = env_str("OIDC_END_SESSION_ENDPOINT", "")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username")
+# The button's words: "Logga in med kommunens konto (<OIDC_PROVIDER_NAME>)".
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "Microsoft Entra ID")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "konto:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "login"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("konto.oidc.DirectoryOIDCBackend")
+if OIDC_OP_END_SESSION_ENDPOINT:
+    # The logout form's POST ends in a redirect to the provider: form-action must allow it.
+    _end_session = urlsplit(OIDC_OP_END_SESSION_ENDPOINT)
+    SECURE_CSP["form-action"].append(f"{_end_session.scheme}://{_end_session.netloc}")
+
+# SAML ------------------------------------------------------------------------------------------
+# (filled in by the SAML half: konto/saml*.py)
+# End of single sign-on ------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

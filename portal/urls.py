@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from konto import views as konto_views
+from konto.forms import LocalLoginForm
 from omraden import deltagande_views as omraden_deltagande
 from oppna_data import urls as open_data_urls
 from portal import views
@@ -23,10 +25,12 @@ urlpatterns = i18n_patterns(
     # Staff: login, logout and the workspace
     path(
         "konto/logga-in/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LocalLoginForm
+        ),
         name="login",
     ),
-    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/logga-ut/", konto_views.logout, name="logout"),
     # Indicators (public and workspace), before the workspace's own patterns
     path("", include("uppfoljning.indikator_urls")),
     path("arbetsyta/", include("uppfoljning.staff_urls")),
@@ -37,6 +41,8 @@ urlpatterns = i18n_patterns(
 )
 
 urlpatterns += [
+    # Single sign-on: fixed addresses without a language prefix (the providers' redirect URIs)
+    path("konto/", include("konto.urls")),
     # Administration
     path("admin/", admin.site.urls),
     # Staff export of all resident input for the records system: a file, no language prefix
