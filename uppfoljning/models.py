@@ -78,6 +78,29 @@ def validate_status_rule(status: str, orsak: str, atgarder: str) -> None:
             raise ValidationError(errors)
 
 
+# The years a period can be created for (admin "Skapa ett års perioder", `manage.py skapa_ar`).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class PeriodQuerySet(models.QuerySet["Period"]):
+    def create_year(
+        self, ar: int, deadlines: dict[int, dt.date] | None = None
+    ) -> list[tuple[Period, bool]]:
+        """Create T1, T2 and ÅR of `ar`, planned, with their deadlines; leave existing ones alone.
+
+        `deadlines` (by tertial) overrides the defaults of settings.PERIOD_DEADLINES. Checked
+        first (`validate_year`), all three in one transaction; returns (period, created) in
+        tertial order, so that a second run creates nothing and says so.
+        """
+        wanted = {**Period.default_deadlines(ar), **(deadlines or {})}
+        Period.validate_year(ar, wanted)
+        with transaction.atomic(using=self.db):
+            return [
+                self.get_or_create(ar=ar, tertial=tertial, defaults={"deadline": wanted[tertial]})
+                for tertial in Period.Tertial.values
+            ]
+
+
 class Period(models.Model):
     class Tertial(models.IntegerChoices):
         T1 = 1, "T1"
@@ -97,6 +120,8 @@ class Period(models.Model):
     )
     # Empty for a period that was closed before the portal kept track (the 2023 periods).
     stangd_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("period")
@@ -134,6 +159,44 @@ class Period(models.Model):
     @staticmethod
     def kort_of(ar: int, tertial: int) -> str:
         return f"{'ÅR' if tertial == 3 else f'T{tertial}'} {ar}"
+
+    @staticmethod
+    def end_of(ar: int, tertial: int) -> dt.date:
+        """The last day the period reports on: 30 April, 31 August, 31 December."""
+        return dt.date(ar, {1: 4, 2: 8, 3: 12}[tertial], {1: 30, 2: 31, 3: 31}[tertial])
+
+    @staticmethod
+    def default_deadlines(ar: int) -> dict[int, dt.date]:
+        """The deadlines of `ar`'s periods from settings.PERIOD_DEADLINES (MM-DD per tertial);
+        the annual report's falls in the following year."""
+        return {
+            tertial: dt.date.fromisoformat(f"{ar + (tertial == 3)}-{month_day}")
+            for tertial, month_day in zip(
+                Period.Tertial.values, settings.PERIOD_DEADLINES, strict=True
+            )
+        }
+
+    @staticmethod
+    def validate_year(ar: int, deadlines: dict[int, dt.date]) -> None:
+        """A year the portal accepts, and each deadline after its period ends and within a year
+        of it (a deadline typed for another year is caught). Errors keyed "ar" or by tertial."""
+        if not FIRST_YEAR <= ar <= LAST_YEAR:
+            raise ValidationError(
+                {
+                    "ar": _("Write a year from %(first)s to %(last)s.")
+                    % {"first": FIRST_YEAR, "last": LAST_YEAR}
+                }
+            )
+        errors = {}
+        for tertial, deadline in deadlines.items():
+            end = Period.end_of(ar, tertial)
+            if not end < deadline <= end.replace(year=end.year + 1):
+                errors[str(tertial)] = _(
+                    "The deadline of %(period)s must fall after the period ends (%(end)s) and "
+                    "at most a year after that."
+                ) % {"period": Period.kort_of(ar, tertial), "end": end.isoformat()}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_closed(self) -> bool:
