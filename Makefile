@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install run demo chromium redis-server test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
+.PHONY: help install run demo chromium redis-server nodejs oidc-idp test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
 
 help: ## List the commands
 	@echo "Kommungemensamt – Tyresö kommuns kommungemensamma områden"
@@ -63,16 +63,31 @@ redis-server: ## Install Debian's redis-server (tests start their own on other p
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; \
 	}
 
-test: $(STAMP) chromium redis-server ## Install and run the whole test suite (SQLite, or DATABASE_URL)
+# The single sign-on tests' OpenID Connect provider (node's oidc-provider, tests/sso/oidc_idp/).
+OIDC_IDP := tests/sso/oidc_idp
+
+nodejs: ## Install Debian's nodejs and npm (the test OpenID Connect provider) when missing
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  echo "Installing nodejs and npm (Debian packages) for the single sign-on tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; \
+	}
+
+$(OIDC_IDP)/node_modules/.package-lock.json: $(OIDC_IDP)/package-lock.json
+	cd $(OIDC_IDP) && npm ci --no-audit --no-fund --loglevel=error
+
+oidc-idp: nodejs $(OIDC_IDP)/node_modules/.package-lock.json ## Install the test OpenID Connect provider (npm ci) when missing or changed
+
+test: $(STAMP) chromium redis-server oidc-idp ## Install and run the whole test suite (SQLite, or DATABASE_URL)
 	# Tests marked `postgres` need several real connections at once: `make test-postgres` runs them.
 	$(PY) -m pytest -m "not postgres"
 
-test-postgres: $(STAMP) redis-server ## Run the suite (without the browser tests) against local PostgreSQL
+test-postgres: $(STAMP) redis-server oidc-idp ## Run the suite (without the browser tests) against local PostgreSQL
 	@psql "$(dir $(PG_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(PG_URL))'" | grep -q 1 \
 	  || psql "$(dir $(PG_URL))postgres" -c "CREATE DATABASE $(notdir $(PG_URL))"
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser"
 
-test-browser: $(STAMP) chromium ## Run only the browser tests (Playwright + Chromium + axe-core)
+test-browser: $(STAMP) chromium oidc-idp ## Run only the browser tests (Playwright + Chromium + axe-core)
 	$(PY) -m pytest -m browser
 
 bench: $(STAMP) ## Benchmark (not part of make test): seed PostgreSQL, serve with gunicorn, load with wrk, check the floors (~10 min)
