@@ -4,15 +4,24 @@ Views, templates and htmx endpoints ask this module; none of them re-implement a
 Roles are Django groups (created by portal/migrations/0001_roles.py) plus who a person is:
 fadder or ledartröja of an area, through `Person.user`.
 
-| role                      | may |
-|---------------------------|-----|
-| anonymous resident        | read public pages, open data, feeds; send input |
-| medarbetare (any login)   | read everything, including drafts and internal notes |
-| ledartröja of area X      | edit X's draft follow-up, initiatives, activities; answer X's input |
-| fadder of X               | all of the above for X, and publish X's follow-ups |
-| kommunledningsgruppen     | set and publish every status; enter indicator values |
-| moderator                 | approve, reject and answer resident input |
-| administratör             | Django admin: people, roles, periods; edit closed periods |
+| role                  | may |
+|-----------------------|-----|
+| anonymous resident    | read public pages, open data, feeds; send input |
+| medarbetare (a login) | read everything, including drafts and internal notes |
+| ledartröja of area X  | edit X's draft follow-up, mark it ready for sign-off; X's initiatives, |
+|                       | activities; answer X's input |
+| fadder of X           | all of the above for X; approve X's follow-ups or send them back |
+| kommunledningsgruppen | edit every follow-up; approve (assignments, areas whose fadder has no |
+|                       | login: only KLG) or send back; publish approved ones; withdraw a |
+|                       | scheduled publication; enter indicator values |
+| moderator             | approve, reject and answer resident input |
+| administratör         | Django admin: people, roles, periods; every step in closed periods |
+
+The sign-off of a follow-up (the states are uppfoljning's, the order services.py's):
+utkast → klar för beslut (whoever may edit) → godkänd av fadder (the area's fadder or KLG)
+→ publicerad now or from a date (KLG). Whoever may approve sends a ready or approved one back
+to utkast; whoever may publish also withdraws a scheduled publication. In a closed period
+only administrators take any step.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
+    from django.db.models import Q, QuerySet
 
     from omraden.models import Omrade
     from uppfoljning.models import Uppfoljning
@@ -142,8 +151,8 @@ def can_mark_ready(user: Any, uppf: Uppfoljning) -> bool:
     return can_edit_uppfoljning(user, uppf)
 
 
-def can_publish_uppfoljning(user: Any, uppf: Uppfoljning) -> bool:
-    """Only the area's fadder or kommunledningsgruppen publish; closed periods: admins."""
+def can_approve_uppfoljning(user: Any, uppf: Uppfoljning) -> bool:
+    """The area's fadder or kommunledningsgruppen approve (assignments: KLG); closed: admins."""
     r = roles_for(user)
     if uppf.period.is_closed:
         return r.is_admin
@@ -151,6 +160,50 @@ def can_publish_uppfoljning(user: Any, uppf: Uppfoljning) -> bool:
         return True
     area = _omrade_id(uppf)
     return area is not None and area in r.fadder_for
+
+
+def can_publish_uppfoljning(user: Any, uppf: Uppfoljning) -> bool:
+    """Kommunledningsgruppen publishes (an approved follow-up); closed periods: admins."""
+    r = roles_for(user)
+    if uppf.period.is_closed:
+        return r.is_admin
+    return r.is_klg
+
+
+def can_send_back_uppfoljning(user: Any, uppf: Uppfoljning) -> bool:
+    """Whoever may approve or publish may send a follow-up back to the writers."""
+    return can_approve_uppfoljning(user, uppf) or can_publish_uppfoljning(user, uppf)
+
+
+def can_withdraw_publication(user: Any, uppf: Uppfoljning) -> bool:
+    """A scheduled publication is withdrawn by those who may publish."""
+    return can_publish_uppfoljning(user, uppf)
+
+
+def approval_falls_to_klg(prefix: str = "") -> Q:
+    """Follow-ups whose approval is kommunledningsgruppen's, not a fadder's: assignments and
+    areas without a fadder who can log in. As a condition, for lists and for e-mail."""
+    from django.db.models import Q
+
+    return (
+        Q(**{f"{prefix}omrade__isnull": True})
+        | Q(**{f"{prefix}omrade__fadder__isnull": True})
+        | Q(**{f"{prefix}omrade__fadder__user__isnull": True})
+        | Q(**{f"{prefix}omrade__fadder__user__is_active": False})
+    )
+
+
+def klg_members() -> QuerySet[Any]:
+    """The active users of kommunledningsgruppen (with their person, for the address)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=KOMMUNLEDNINGSGRUPPEN)
+        .select_related("person")
+        .order_by("pk")
+        .distinct()
+    )
 
 
 def edit_closed_reason(user: Any, uppf: Uppfoljning) -> str:

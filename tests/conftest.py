@@ -187,3 +187,14 @@ def make_ledartroja(omrade: Omrade, user: Any, *, slot: int = 1) -> Any:
 
     person = getattr(user, "person", None) or make_person(namn=f"Ledartröja {user}", user=user)
     return Ledartroja.objects.create(omrade=omrade, person=person, slot=slot, aktiv=True)
+
+
+def sign_off(uppf: Uppfoljning, *, by: Any, approver: Any = None) -> Uppfoljning:
+    """Mark a follow-up ready and approve it (uppfoljning.services), so that it can be
+    published: what a ledartröja and the fadder or KLG do before publishing."""
+    from uppfoljning import services
+
+    uppf = services.uppfoljning_mark_ready(uppfoljning=uppf, version=uppf.version, by=by)
+    return services.uppfoljning_approve(
+        uppfoljning=uppf, version=uppf.version, by=approver or by
+    )

@@ -23,6 +23,7 @@ from tests.conftest import (
     make_rapport,
     make_uppfoljning,
     make_user,
+    sign_off,
 )
 from uppfoljning import services
 from uppfoljning.models import Indikator, Period, Rapport, Uppfoljning
@@ -74,6 +75,7 @@ def make_world() -> World:
         changes={"status": "gron", "sammanfattning": "Första publicerade versionen"},
         by=editor,
     )
+    uppf = sign_off(uppf, by=editor)
     services.uppfoljning_publish(uppfoljning=uppf, version=uppf.version, by=editor)
     uppf = Uppfoljning.objects.get(pk=uppf.pk)
     uppf = services.uppfoljning_save(
@@ -98,6 +100,7 @@ def make_world() -> World:
         changes={"status": "gron", "sammanfattning": SECRETS["scheduled_summary"]},
         by=editor,
     )
+    scheduled = sign_off(scheduled, by=editor)
     services.uppfoljning_publish(
         uppfoljning=scheduled,
         version=scheduled.version,

@@ -23,10 +23,12 @@ from granskning import audit
 from granskning.models import Granskningslogg
 from omraden.models import Omrade
 from portal import roles
+from uppfoljning import notify
 from uppfoljning.models import (
     Historik,
     Period,
     Publicering,
+    Skede,
     Status,
     Uppdrag,
     Uppfoljning,
@@ -112,6 +114,7 @@ def _write(
     by: Any,
     handling: str,
     current: Uppfoljning | None = None,
+    kommentar: str = "",
 ) -> Uppfoljning:
     """The conditional update plus its history row; call inside a transaction.
 
@@ -139,6 +142,7 @@ def _write(
         version=version + 1,
         fore={f: before.get(f) for f in sorted(changed)},
         efter={f: after[f] for f in sorted(changed)},
+        kommentar=kommentar,
     )
     for field, value in values.items():
         setattr(uppf, field, value)
@@ -211,27 +215,93 @@ def uppfoljning_save(
         )
 
 
+def _require_state(uppf: Uppfoljning, allowed: set[str], message: str) -> None:
+    """Refuse a step from a state it does not start from, in words for the page."""
+    if uppf.tillstand not in allowed:
+        raise ValidationError(message)
+
+
+def _current(uppf: Uppfoljning) -> Uppfoljning:
+    """The row as stored now, read in the caller's transaction (order_by(): one row)."""
+    current = Uppfoljning.objects.filter(pk=uppf.pk).order_by().first()
+    if current is None:
+        raise Uppfoljning.DoesNotExist
+    return current
+
+
+def _audit_step(action: str, by: Any, uppf: Uppfoljning, **detail: Any) -> None:
+    audit(action=action, by=by, obj=uppf, version=uppf.version, **detail)
+
+
 def uppfoljning_mark_ready(*, uppfoljning: Uppfoljning, version: int, by: Any) -> Uppfoljning:
-    """A ledartröja says the draft is ready for the fadder's or KLG's sign-off."""
-    if not roles.can_edit_uppfoljning(by, uppfoljning):
+    """A ledartröja says the draft is ready: it now waits for the fadder's (or KLG's) approval.
+
+    Only a draft is marked ready; the approver is e-mailed once the step is committed.
+    """
+    if not roles.can_mark_ready(by, uppfoljning):
         raise PermissionDenied
     if not uppfoljning.status:
         raise ValidationError({"status": _("Choose a status before marking it ready.")})
     validate_status_rule(uppfoljning.status, uppfoljning.orsak, uppfoljning.atgarder)
     with transaction.atomic():
-        return _write(
+        current = _current(uppfoljning)
+        if current.version == version:
+            _require_state(
+                current,
+                {Uppfoljning.Tillstand.UTKAST},
+                _("Only a draft can be marked ready for sign-off: this one is %(state)s.")
+                % {"state": state_label(current)},
+            )
+        uppf = _write(
             uppfoljning,
             version=version,
             values={"tillstand": Uppfoljning.Tillstand.KLAR},
             by=by,
             handling=Historik.Handling.KLAR,
+            current=current,
         )
+        _audit_step(Granskningslogg.Handling.KLARMARKERING, by, uppf)
+        transaction.on_commit(lambda: notify.marked_ready(uppf.pk, by=by))
+    return uppf
+
+
+def uppfoljning_approve(
+    *, uppfoljning: Uppfoljning, version: int, by: Any, kommentar: str = ""
+) -> Uppfoljning:
+    """The fadder (or KLG) approves a follow-up that is ready: KLG may now publish it."""
+    if not roles.can_approve_uppfoljning(by, uppfoljning):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = _current(uppfoljning)
+        if current.version == version:
+            _require_state(
+                current,
+                {Uppfoljning.Tillstand.KLAR},
+                _(
+                    "Only a follow-up marked ready for sign-off can be approved: this one is "
+                    "%(state)s."
+                )
+                % {"state": state_label(current)},
+            )
+        uppf = _write(
+            uppfoljning,
+            version=version,
+            values={"tillstand": Uppfoljning.Tillstand.GODKAND},
+            by=by,
+            handling=Historik.Handling.GODKAND,
+            current=current,
+            kommentar=kommentar,
+        )
+        _audit_step(Granskningslogg.Handling.GODKANNANDE, by, uppf, kommentar=kommentar)
+        transaction.on_commit(lambda: notify.approved(uppf.pk, by=by, kommentar=kommentar))
+    return uppf
 
 
 def uppfoljning_publish(
     *, uppfoljning: Uppfoljning, version: int, by: Any, at: dt.datetime | None = None
 ) -> Publicering:
-    """Publish the working copy as it is at `version`, now or from `at` (hidden until then)."""
+    """Publish the approved working copy as it is at `version`, now or from `at` (hidden until
+    then). A follow-up the fadder has not approved is refused with the reason."""
     if not roles.can_publish_uppfoljning(by, uppfoljning):
         raise PermissionDenied
     if not uppfoljning.status:
@@ -240,6 +310,17 @@ def uppfoljning_publish(
     now = timezone.now()
     visible_from = at if at is not None and at > now else now
     with transaction.atomic():
+        current = _current(uppfoljning)
+        if current.version == version:
+            _require_state(
+                current,
+                {Uppfoljning.Tillstand.GODKAND},
+                _(
+                    "Only a follow-up approved by the sponsor (fadder) can be published: this one "
+                    "is %(state)s. Mark it ready for sign-off and have it approved first."
+                )
+                % {"state": state_label(current)},
+            )
         uppf = _write(
             uppfoljning,
             version=version,
@@ -249,6 +330,7 @@ def uppfoljning_publish(
             },
             by=by,
             handling=Historik.Handling.PUBLICERAD,
+            current=current,
         )
         # Re-read inside the transaction: the content published is exactly the saved row.
         row = Uppfoljning.objects.get(pk=uppf.pk)
@@ -272,6 +354,138 @@ def uppfoljning_publish(
             publicerad_at=visible_from.isoformat(),
         )
         return publicering
+
+
+def uppfoljning_send_back(
+    *, uppfoljning: Uppfoljning, version: int, by: Any, kommentar: str
+) -> Uppfoljning:
+    """Send a follow-up back to the writers as a draft, saying why (the comment is required).
+
+    From "ready", "approved" and a scheduled publication (which is withdrawn on the way: see
+    `uppfoljning_withdraw`). The ledartröjor and whoever marked it ready are e-mailed.
+    """
+    return _back(
+        uppfoljning=uppfoljning, version=version, by=by, kommentar=kommentar, to_draft=True
+    )
+
+
+def uppfoljning_withdraw(
+    *, uppfoljning: Uppfoljning, version: int, by: Any, kommentar: str
+) -> Uppfoljning:
+    """Withdraw a publication scheduled for a later date, before anyone has seen it.
+
+    The publication row is deleted (it was never visible), the follow-up's earlier versions
+    are in force again (`mark_superseded()`), and it is "approved" again: its content is the
+    one the fadder approved, so KLG can publish it again, from another date. To have it
+    changed, send it back instead.
+    """
+    return _back(
+        uppfoljning=uppfoljning, version=version, by=by, kommentar=kommentar, to_draft=False
+    )
+
+
+def _back(
+    *, uppfoljning: Uppfoljning, version: int, by: Any, kommentar: str, to_draft: bool
+) -> Uppfoljning:
+    kommentar = kommentar.strip()
+    if not kommentar:
+        raise ValidationError(
+            {"kommentar": _("Write a comment: the writers are told why it comes back.")}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        current = _current(uppfoljning)
+        scheduled = is_scheduled(current, now)
+        if scheduled and not roles.can_withdraw_publication(by, current):
+            raise PermissionDenied
+        if not scheduled and not roles.can_send_back_uppfoljning(by, current):
+            raise PermissionDenied
+        if current.version == version and not scheduled:
+            if not to_draft:
+                raise ValidationError(
+                    _("Nothing to withdraw: no publication of this follow-up is scheduled.")
+                )
+            _require_state(
+                current,
+                {Uppfoljning.Tillstand.KLAR, Uppfoljning.Tillstand.GODKAND},
+                _(
+                    "Only a follow-up that is ready, approved or scheduled can be sent back: "
+                    "this one is %(state)s."
+                )
+                % {"state": state_label(current)},
+            )
+        if to_draft:
+            state = Uppfoljning.Tillstand.UTKAST
+        elif current.tillstand == Uppfoljning.Tillstand.PUBLICERAD:
+            # The content is the one the fadder approved: it may be published again.
+            state = Uppfoljning.Tillstand.GODKAND
+        else:
+            # Changed since it was scheduled: the revision keeps its own state.
+            state = current.tillstand
+        uppf = _write(
+            uppfoljning,
+            version=version,
+            values={"tillstand": state, "publicera_fran": None},
+            by=by,
+            handling=Historik.Handling.ATERKALLAD if scheduled else Historik.Handling.TILLBAKA,
+            current=current,
+            kommentar=kommentar,
+        )
+        withdrawn: list[str] = []
+        if scheduled:
+            pending = Publicering.objects.filter(uppfoljning_id=uppf.pk, publicerad_at__gt=now)
+            withdrawn = [p.isoformat() for p in pending.values_list("publicerad_at", flat=True)]
+            for publicering in pending:
+                publicering.delete()  # one by one: the page cache's delete signal sees each
+            # The versions that remain: the one before is in force again, without an end.
+            Publicering.objects.filter(uppfoljning_id=uppf.pk).mark_superseded()
+            _audit_step(
+                Granskningslogg.Handling.ATERKALLAD,
+                by,
+                uppf,
+                kommentar=kommentar,
+                publicerad_at=withdrawn,
+                tillstand=uppf.tillstand,
+            )
+        else:
+            _audit_step(Granskningslogg.Handling.TILLBAKASKICKAD, by, uppf, kommentar=kommentar)
+        transaction.on_commit(
+            lambda: notify.sent_back(uppf.pk, by=by, kommentar=kommentar, withdrawn=scheduled)
+        )
+    return uppf
+
+
+# Which step may follow which: the page offers a step only if the state allows it and
+# portal.roles says the user may take it (the services check both again).
+STEPS = ("klar", "godkann", "publicera", "tillbaka", "aterkalla")
+
+
+def is_scheduled(uppf: Uppfoljning, now: dt.datetime) -> bool:
+    """A publication of it is due later (also when it was edited again since: then it is a
+    draft whose previous version still falls due on that date)."""
+    return uppf.publicera_fran is not None and uppf.publicera_fran > now
+
+
+def available_steps(user: Any, uppf: Uppfoljning, now: dt.datetime) -> set[str]:
+    """The sign-off steps `user` can take on `uppf` now (names from STEPS)."""
+    skede = uppf.skede(now)
+    steps: set[str] = set()
+    if skede == Skede.UTKAST and roles.can_mark_ready(user, uppf):
+        steps.add("klar")
+    if skede == Skede.KLAR and roles.can_approve_uppfoljning(user, uppf):
+        steps.add("godkann")
+    if skede == Skede.GODKAND and roles.can_publish_uppfoljning(user, uppf):
+        steps.add("publicera")
+    if skede in (Skede.KLAR, Skede.GODKAND) and roles.can_send_back_uppfoljning(user, uppf):
+        steps.add("tillbaka")
+    if is_scheduled(uppf, now) and roles.can_withdraw_publication(user, uppf):
+        steps |= {"tillbaka", "aterkalla"}
+    return steps
+
+
+def state_label(uppf: Uppfoljning) -> str:
+    """The state in words, lower case, for messages ("utkast", "klar för beslut")."""
+    return str(Uppfoljning.Tillstand(uppf.tillstand).label).lower()
 
 
 def status_label(value: str) -> str:

@@ -87,6 +87,34 @@ class UppfoljningForm(_StatusRuleMixin):
         help_text=_("Only staff see it; it is never published."),
         widget=forms.Textarea({"rows": 3}),
     )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The message regions stay in the page (empty) so that live validation can fill them.
+        for name in ("sammanfattning", "orsak", "atgarder"):
+            self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_helptext fel-{name}"
+        self.fields["intern_anteckning"].widget.attrs["aria-describedby"] = (
+            "id_intern_anteckning_helptext"
+        )
+
+
+class StegForm(forms.Form):
+    """A sign-off step after "ready": approve, publish, send back or withdraw.
+
+    The buttons say which step (`handling`); the service decides whether it may be taken.
+    """
+
+    kommentar = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=4000,
+        help_text=_(
+            "Required when you send it back or withdraw a publication: the ledartröjor are "
+            "e-mailed what you write. Optional when you approve."
+        ),
+        widget=forms.Textarea({"rows": 3}),
+    )
     publicera_fran = forms.DateField(
         label=_("Publish from (optional)"),
         required=False,
@@ -96,13 +124,9 @@ class UppfoljningForm(_StatusRuleMixin):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The page shows this form beside the follow-up's own form: ids of their own.
+        kwargs.setdefault("auto_id", "steg_%s")
         super().__init__(*args, **kwargs)
-        # The message regions stay in the page (empty) so that live validation can fill them.
-        for name in ("sammanfattning", "orsak", "atgarder", "publicera_fran"):
-            self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_helptext fel-{name}"
-        self.fields["intern_anteckning"].widget.attrs["aria-describedby"] = (
-            "id_intern_anteckning_helptext"
-        )
 
     def clean_publicera_fran(self) -> dt.date | None:
         date = self.cleaned_data.get("publicera_fran")

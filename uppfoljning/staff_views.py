@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Case, Q, QuerySet, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,10 +31,11 @@ from uppfoljning.models import (
     Historik,
     Period,
     Publicering,
+    Skede,
     Uppdrag,
     Uppfoljning,
 )
-from uppfoljning.staff_forms import CellForm, UppfoljningForm
+from uppfoljning.staff_forms import CellForm, StegForm, UppfoljningForm
 
 TEMPLATE = "uppfoljning/arbetsyta.html"
 PAGE_TEMPLATE = "uppfoljning/arbetsyta_uppfoljning.html"
@@ -80,32 +81,13 @@ class Cell:
     saved: bool = False
     overdue: bool = False
     published: bool = False
+    skede: str = ""
 
     @property
     def editor(self) -> str:
         return (
             services.display_name(self.uppf.andrad_av) if self.uppf and self.uppf.andrad_av else "–"
         )
-
-
-def _annotated(qs: QuerySet[Uppfoljning]) -> QuerySet[Uppfoljning]:
-    """Follow-ups with when their first version was published (None: never).
-
-    One subquery (an index probe on `publicering_senaste`) answers both flags of a cell:
-    whether any version is public yet and whether the first one came by the deadline.
-    """
-    first = (
-        Publicering.objects.filter(uppfoljning=OuterRef("pk"))
-        .order_by("publicerad_at")
-        .values("publicerad_at")[:1]
-    )
-    return qs.annotate(forsta_publicering=Subquery(first))
-
-
-def _published_in_time(period: Period, first: dt.datetime | None) -> bool:
-    if first is None or period.deadline is None:
-        return False
-    return first <= timezone.make_aware(dt.datetime.combine(period.deadline, dt.time.max))
 
 
 def _cell(
@@ -131,8 +113,11 @@ def _cell(
         can_edit=roles.can_edit_uppfoljning(request.user, candidate),
     )
     first = uppf.forsta_publicering if uppf else None
-    cell.published = first is not None
-    cell.overdue = period.is_overdue() and not _published_in_time(period, first)
+    now = timezone.now()
+    # "An earlier version is public": one has become visible (a scheduled one has not).
+    cell.published = first is not None and first <= now
+    cell.overdue = period.is_late(first, now)
+    cell.skede = uppf.skede(now) if uppf else ""
     if form is not None:
         cell.form = form
     elif cell.can_edit:
@@ -143,21 +128,36 @@ def _cell(
     return cell
 
 
-def _open_period() -> Period | None:
-    return (
-        Period.objects.filter(tillstand=Period.Tillstand.OPPEN).order_by("-ar", "-tertial").first()
-    )
+def _open_periods() -> list[Period]:
+    """Every period open for reporting, newest first (the matrix shows the first)."""
+    return list(Period.objects.filter(tillstand=Period.Tillstand.OPPEN).order_by("-ar", "-tertial"))
 
 
-def _cells(request: HttpRequest, period: Period) -> list[Cell]:
-    """Every cell of the matrix, in three queries whatever the number of areas."""
+@dataclass
+class Subjects:
+    """The areas (as staff see them) and the overarching assignments: the matrix's rows."""
+
+    areas: list[Omrade]
+    assignments: list[Uppdrag]
+
+
+def _subjects(request: HttpRequest) -> Subjects:
+    """Two queries, shared by the matrix and "Waiting for you"."""
+    areas = Omrade.objects.visible_to(viewer_of(request)).only("nummer", "kortnamn")
+    assignments = Uppdrag.objects.filter(overgripande=True).order_by("kommunplan_ar", "ordning")
+    return Subjects(list(areas.order_by("nummer")), list(assignments))
+
+
+def _cells(request: HttpRequest, period: Period, subjects: Subjects) -> list[Cell]:
+    """Every cell of the matrix, in one query (and `subjects`) whatever the number of areas."""
     viewer = viewer_of(request)
     # order_by(): the rows are looked up by subject, so the default ordering's joins are waste.
-    rows = _annotated(
+    rows = (
         Uppfoljning.objects.visible_to(viewer)
         .filter(period=period)
         .select_related("andrad_av__person")
         .order_by()
+        .with_first_publication()
     )
     by_omrade: dict[int, Uppfoljning] = {}
     by_uppdrag: dict[int, Uppfoljning] = {}
@@ -167,22 +167,125 @@ def _cells(request: HttpRequest, period: Period) -> list[Cell]:
             by_omrade[u.omrade_id] = u
         else:
             by_uppdrag[u.uppdrag_id] = u
-    areas = Omrade.objects.visible_to(viewer).only("nummer", "kortnamn").order_by("nummer")
-    assignments = Uppdrag.objects.filter(overgripande=True).order_by("kommunplan_ar", "ordning")
-    return [_cell(request, period, "omrade", o, by_omrade.get(o.pk)) for o in areas] + [
-        _cell(request, period, "uppdrag", a, by_uppdrag.get(a.pk)) for a in assignments
+    return [_cell(request, period, "omrade", o, by_omrade.get(o.pk)) for o in subjects.areas] + [
+        _cell(request, period, "uppdrag", a, by_uppdrag.get(a.pk)) for a in subjects.assignments
     ]
+
+
+# Waiting for you
+
+
+@dataclass
+class Waiting:
+    """One thing on the start page that waits for the user: to write, approve or publish."""
+
+    kind: str  # "skriva", "godkanna", "publicera"
+    subject: Omrade | Uppdrag
+    period: Period
+    uppf: Uppfoljning | None
+    overdue: bool
+    skede: str = ""
+
+    @property
+    def subject_kind(self) -> str:
+        return "omrade" if isinstance(self.subject, Omrade) else "uppdrag"
+
+    def sort_key(self) -> tuple[Any, ...]:
+        deadline = self.period.deadline or dt.date.max
+        number = self.subject.nummer if isinstance(self.subject, Omrade) else 1000
+        return (not self.overdue, deadline, KIND_ORDER[self.kind], number, self.subject.pk)
+
+
+KIND_ORDER = {"publicera": 0, "godkanna": 1, "skriva": 2}
+
+
+@dataclass
+class WaitingForYou:
+    items: list[Waiting]
+    moderate: int  # input waiting for the user's moderation
+    moderates: bool  # whether the user moderates at all
+
+    def __bool__(self) -> bool:
+        return bool(self.items) or self.moderate > 0
+
+
+def waiting_for(
+    user: Any, periods: list[Period], subjects: Subjects, now: dt.datetime
+) -> WaitingForYou:
+    """What waits for `user` in the open `periods`, overdue first, then by deadline.
+
+    To write: drafts and unstarted follow-ups of the areas where the user is ledartröja or
+    fadder (kommunledningsgruppen: also the overarching assignment). To approve: follow-ups
+    ready for sign-off that the user approves (their areas as fadder; KLG those that fall to
+    KLG, `roles.approval_falls_to_klg`). To publish (KLG): approved follow-ups. At most two
+    queries whatever the number of areas and periods: the follow-ups, and the number of input
+    to moderate (if the user moderates); the areas and assignments come with `subjects`.
+    """
+    from omraden.services import waiting_count_for
+
+    r = roles.roles_for(user)
+    write_areas = r.ledartroja_for | r.fadder_for
+    items: list[Waiting] = []
+    if periods and (write_areas or r.is_klg):
+        by_id = {p.pk: p for p in periods}
+        mine = Q(omrade_id__in=write_areas)  # every state: an existing one is not unstarted
+        if r.is_klg:
+            mine |= Q(uppdrag__overgripande=True)
+        klg_rule = roles.approval_falls_to_klg()
+        approve = Q(tillstand=Uppfoljning.Tillstand.KLAR) & Q(omrade_id__in=r.fadder_for)
+        if r.is_klg:
+            approve |= Q(tillstand=Uppfoljning.Tillstand.KLAR) & klg_rule
+        publish = Q(tillstand=Uppfoljning.Tillstand.GODKAND) if r.is_klg else Q(pk__in=[])
+        rows = list(
+            Uppfoljning.objects.filter(period_id__in=by_id)
+            .filter(mine | approve | publish)
+            .select_related("omrade", "uppdrag")
+            .annotate(klg_approves=Case(When(klg_rule, then=True), default=False))
+            .order_by()
+            .with_first_publication()
+        )
+        started: set[tuple[int, str, int]] = set()
+        for u in rows:
+            u.period = by_id[u.period_id]
+            kind = "omrade" if u.omrade_id else "uppdrag"
+            started.add((u.period_id, kind, u.omrade_id or u.uppdrag_id))
+            mine_row = (u.omrade_id in write_areas) or (r.is_klg and u.uppdrag_id is not None)
+            late = u.period.is_late(u.forsta_publicering, now)
+            if u.tillstand == Uppfoljning.Tillstand.UTKAST and mine_row:
+                items.append(Waiting("skriva", u.subject, u.period, u, late, u.skede(now)))
+            elif u.tillstand == Uppfoljning.Tillstand.KLAR and (
+                u.omrade_id in r.fadder_for or (r.is_klg and u.klg_approves)
+            ):
+                items.append(Waiting("godkanna", u.subject, u.period, u, late, u.skede(now)))
+            elif u.tillstand == Uppfoljning.Tillstand.GODKAND and r.is_klg:
+                items.append(Waiting("publicera", u.subject, u.period, u, late, u.skede(now)))
+        to_write: list[tuple[str, Omrade | Uppdrag]] = [
+            ("omrade", o) for o in subjects.areas if o.pk in write_areas
+        ]
+        if r.is_klg:
+            to_write += [("uppdrag", a) for a in subjects.assignments]
+        for period in periods:
+            for kind, subject in to_write:
+                if (period.pk, kind, subject.pk) not in started:
+                    late = period.is_late(None, now)
+                    items.append(Waiting("skriva", subject, period, None, late))
+    items.sort(key=Waiting.sort_key)
+    moderates = roles.can_use_moderation(user)
+    return WaitingForYou(items, waiting_count_for(user) if moderates else 0, moderates)
 
 
 @require_safe
 @login_required
 def matris(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    period = _open_period()
+    periods = _open_periods()
+    period = periods[0] if periods else None
+    subjects = _subjects(request) if period else Subjects([], [])
     ctx = {
         "period": period,
-        "cells": _cells(request, period) if period else [],
+        "cells": _cells(request, period, subjects) if period else [],
         "can_administer": roles.can_administer(request.user),
+        "waiting": waiting_for(request.user, periods, subjects, timezone.now()),
     }
     return render(request, TEMPLATE, ctx)
 
@@ -198,10 +301,11 @@ def _subject(kind: str, pk: int) -> Omrade | Uppdrag:
 def _follow_up(period_id: int, kind: str, pk: int) -> QuerySet[Uppfoljning]:
     """The follow-up (at most one) of one area or assignment in a period, as a cell shows it."""
     # order_by(): a single row; the default ordering's joins would be waste.
-    return _annotated(
+    return (
         Uppfoljning.objects.filter(period_id=period_id, **{f"{kind}_id": pk})
         .select_related("andrad_av__person")
         .order_by()
+        .with_first_publication()
     )
 
 
@@ -283,8 +387,14 @@ def cell(request: HttpRequest, period_id: int, kind: str, pk: int) -> HttpRespon
     if wants_fragment(request):
         return render(request, f"{TEMPLATE}#status-cell", {"cell": cell, "period": period})
     # Without JavaScript: the whole matrix again, with this cell's errors or conflict.
-    cells = [cell if c.key == cell.key else c for c in _cells(request, period)]
-    ctx = {"period": period, "cells": cells, "can_administer": roles.can_administer(request.user)}
+    subjects = _subjects(request)
+    cells = [cell if c.key == cell.key else c for c in _cells(request, period, subjects)]
+    ctx = {
+        "period": period,
+        "cells": cells,
+        "can_administer": roles.can_administer(request.user),
+        "waiting": waiting_for(request.user, _open_periods(), subjects, timezone.now()),
+    }
     return render(request, TEMPLATE, ctx)
 
 
@@ -340,7 +450,11 @@ def describe_changes(stale: services.StaleVersion) -> list[dict[str, str]]:
     ]
 
 
-def timeline(uppf: Uppfoljning) -> list[dict[str, Any]]:
+def _date(value: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(value), "j F Y")
+
+
+def timeline(uppf: Uppfoljning, now: dt.datetime) -> list[dict[str, Any]]:
     """The history as sentences, oldest first: one query with the editors' names."""
     entries = []
     for row in Historik.objects.filter(uppfoljning=uppf).select_related("av__person"):
@@ -350,9 +464,24 @@ def timeline(uppf: Uppfoljning) -> list[dict[str, Any]]:
             parts.append(_("created the follow-up"))
         elif row.handling == Historik.Handling.KLAR:
             parts.append(_("marked it ready for sign-off"))
+        elif row.handling == Historik.Handling.GODKAND:
+            parts.append(_("approved it"))
+        elif row.handling == Historik.Handling.TILLBAKA:
+            parts.append(_("sent it back to draft"))
+        elif row.handling == Historik.Handling.ATERKALLAD:
+            parts.append(
+                _("withdrew the scheduled publication and sent it back to draft")
+                if row.efter.get("tillstand") == Uppfoljning.Tillstand.UTKAST
+                else _("withdrew the scheduled publication")
+            )
         elif row.handling == Historik.Handling.PUBLICERAD:
-            when = row.efter.get("publicera_fran") or row.fore.get("publicera_fran")
-            if row.efter.get("publicera_fran"):
+            when = row.efter.get("publicera_fran")
+            if when and dt.datetime.fromisoformat(when) > now:
+                parts.append(
+                    _("scheduled it: to be published %(date)s")
+                    % {"date": _date(dt.datetime.fromisoformat(when))}
+                )
+            elif when:
                 parts.append(
                     _("published it, visible from %(when)s")
                     % {"when": _value_text("publicera_fran", when)}
@@ -378,24 +507,98 @@ def timeline(uppf: Uppfoljning) -> list[dict[str, Any]]:
                 parts.append(_("changed the %(field)s") % {"field": FIELD_LABELS.get(name, name)})
         if not parts:
             parts.append(_("saved without changes"))
-        entries.append({"row": row, "who": who, "text": ", ".join(parts), "version": row.version})
+        entries.append(
+            {
+                "row": row,
+                "who": who,
+                "text": ", ".join(parts),
+                "version": row.version,
+                "kommentar": row.kommentar,
+            }
+        )
     return entries
 
 
-def _page_ctx(request: HttpRequest, uppf: Uppfoljning, form: UppfoljningForm) -> dict[str, Any]:
+# The sign-off as the page shows it: the four states in order, and what each waits for.
+SIGNOFF_ORDER = [Skede.UTKAST, Skede.KLAR, Skede.GODKAND, Skede.PUBLICERAD]
+NEXT_STEP = {
+    Skede.UTKAST: gettext_lazy(
+        "Next: a ledartröja (or the fadder) finishes the text and marks it ready for sign-off."
+    ),
+    Skede.KLAR: gettext_lazy(
+        "Next: the area's fadder (for an assignment, kommunledningsgruppen) approves it or "
+        "sends it back with a comment."
+    ),
+    Skede.GODKAND: gettext_lazy(
+        "Next: kommunledningsgruppen publishes it, at once or from a date, or sends it back."
+    ),
+    Skede.SCHEMALAGD: gettext_lazy(
+        "Residents see it from that date. Until then kommunledningsgruppen can withdraw it."
+    ),
+    Skede.PUBLICERAD: gettext_lazy(
+        "Residents see this version. A change makes a new draft; this version stays public "
+        "until the next one is published."
+    ),
+}
+
+
+def _signoff(uppf: Uppfoljning, entries: list[dict[str, Any]], now: dt.datetime) -> list[Any]:
+    """The four steps with who took each last (from the history) and which is current."""
+    skede = uppf.skede(now)
+    current = Skede.PUBLICERAD if skede == Skede.SCHEMALAGD else skede
+    taken = {
+        Historik.Handling.KLAR: Skede.KLAR,
+        Historik.Handling.GODKAND: Skede.GODKAND,
+        Historik.Handling.PUBLICERAD: Skede.PUBLICERAD,
+    }
+    last: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        step = taken.get(entry["row"].handling)
+        if step is not None:
+            last[step] = entry
+    reached = SIGNOFF_ORDER.index(current)
+    return [
+        {
+            "skede": step,
+            "label": Skede(step).label,
+            "current": step == current,
+            "done": i < reached,
+            "entry": last.get(step) if i <= reached and step != Skede.UTKAST else None,
+        }
+        for i, step in enumerate(SIGNOFF_ORDER)
+    ]
+
+
+def _page_ctx(
+    request: HttpRequest,
+    uppf: Uppfoljning,
+    form: UppfoljningForm,
+    steg_form: StegForm | None = None,
+) -> dict[str, Any]:
+    now = timezone.now()
+    entries = timeline(uppf, now)
+    steps = services.available_steps(request.user, uppf, now)
+    latest_public = (
+        Publicering.objects.visible_to(viewer_of(request))
+        .filter(uppfoljning=uppf)
+        .order_by("-pk")
+        .first()
+    )
     return {
         "uppf": uppf,
         "form": form,
+        "steg_form": steg_form or StegForm(initial={"version": uppf.version}),
         "can_edit": roles.can_edit_uppfoljning(request.user, uppf),
-        "can_mark_ready": roles.can_mark_ready(request.user, uppf),
-        "can_publish": roles.can_publish_uppfoljning(request.user, uppf),
+        "can_mark_ready": "klar" in steps,
+        "steps": steps,
+        "skede": uppf.skede(now),
+        "signoff": _signoff(uppf, entries, now),
+        "next_step": NEXT_STEP[Skede(uppf.skede(now))],
         "reason": roles.edit_closed_reason(request.user, uppf),
-        "timeline": timeline(uppf),
+        "timeline": entries,
         # The newest version, scheduled ones included: what staff see (visible_to).
-        "latest_public": Publicering.objects.visible_to(viewer_of(request))
-        .filter(uppfoljning=uppf)
-        .order_by("-pk")
-        .first(),
+        "latest_public": latest_public,
+        "latest_public_scheduled": latest_public is not None and latest_public.publicerad_at > now,
         "editor": services.display_name(uppf.andrad_av) if uppf.andrad_av else "",
     }
 
@@ -415,10 +618,12 @@ def uppfoljning(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    handling = request.POST.get("handling", "spara")
+    if handling in SIGNOFF_STEPS:
+        return _step(request, uppf, handling)
     if not roles.can_edit_uppfoljning(request.user, uppf):
         raise PermissionDenied
-    handling = request.POST.get("handling", "spara")
-    if handling == "publicera" and not roles.can_publish_uppfoljning(request.user, uppf):
+    if handling == "klar" and not roles.can_mark_ready(request.user, uppf):
         raise PermissionDenied
     form = UppfoljningForm(request.POST)
     conflict = None
@@ -426,8 +631,8 @@ def uppfoljning(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         changes = {f: data[f] for f in services.EDITABLE_FIELDS}
         try:
-            # Saving and then marking ready or publishing is one step: if the second part is
-            # refused (no status yet), the save is undone too and the form shows why.
+            # Saving and then marking ready is one step: if the second part is refused (no
+            # status yet), the save is undone too and the form shows why.
             with transaction.atomic():
                 version = data["version"]
                 if (
@@ -442,23 +647,9 @@ def uppfoljning(request: HttpRequest, pk: int) -> HttpResponse:
                     services.uppfoljning_mark_ready(
                         uppfoljning=uppf, version=version, by=request.user
                     )
-                    messages.success(request, _("Marked ready for sign-off."))
-                elif handling == "publicera":
-                    pub = services.uppfoljning_publish(
-                        uppfoljning=uppf, version=version, by=request.user, at=form.publish_at()
+                    messages.success(
+                        request, _("Marked ready for sign-off: the fadder has been told.")
                     )
-                    if pub.publicerad_at > timezone.now():
-                        messages.success(
-                            request,
-                            _("Published: visible to the public from %(when)s.")
-                            % {
-                                "when": formats.date_format(
-                                    timezone.localtime(pub.publicerad_at), "j F Y"
-                                )
-                            },
-                        )
-                    else:
-                        messages.success(request, _("Published: the public now sees this version."))
                 else:
                     messages.success(request, _("Draft saved."))
                 return redirect("arbetsyta:uppfoljning", pk=uppf.pk)
@@ -474,6 +665,72 @@ def uppfoljning(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, e)
             uppf = _get_uppfoljning(request, pk)  # as it is again after the rollback
     ctx = _page_ctx(request, uppf, form)
+    ctx["conflict"] = conflict
+    ctx["conflict_changes"] = describe_changes(conflict) if conflict else []
+    return render(request, PAGE_TEMPLATE, ctx)
+
+
+# The sign-off steps after "ready": each through its service, which asks portal.roles and
+# refuses a step the state does not allow, with the reason.
+SIGNOFF_STEPS = {"godkann", "publicera", "tillbaka", "aterkalla"}
+
+
+def _add_errors(form: StegForm, error: ValidationError) -> None:
+    """A refusal on the step form: at its field if the form has it, else above the buttons."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _step(request: HttpRequest, uppf: Uppfoljning, handling: str) -> HttpResponse:
+    form = StegForm(request.POST)
+    conflict = None
+    if form.is_valid():
+        data = form.cleaned_data
+        args = {"uppfoljning": uppf, "version": data["version"], "by": request.user}
+        try:
+            if handling == "godkann":
+                services.uppfoljning_approve(**args, kommentar=data["kommentar"])
+                messages.success(
+                    request, _("Approved: kommunledningsgruppen has been told it can publish.")
+                )
+            elif handling == "publicera":
+                pub = services.uppfoljning_publish(**args, at=form.publish_at())
+                if pub.publicerad_at > timezone.now():
+                    messages.success(
+                        request,
+                        _("Scheduled: published %(date)s. It can be withdrawn until then.")
+                        % {"date": _date(pub.publicerad_at)},
+                    )
+                else:
+                    messages.success(request, _("Published: the public now sees this version."))
+            elif handling == "tillbaka":
+                services.uppfoljning_send_back(**args, kommentar=data["kommentar"])
+                messages.success(
+                    request, _("Sent back to draft: the ledartröjor have been told why.")
+                )
+            else:
+                services.uppfoljning_withdraw(**args, kommentar=data["kommentar"])
+                messages.success(
+                    request,
+                    _(
+                        "The scheduled publication is withdrawn: residents keep seeing the "
+                        "version published before."
+                    ),
+                )
+            return redirect("arbetsyta:uppfoljning", pk=uppf.pk)
+        except services.StaleVersion as stale:
+            conflict = stale
+            uppf = stale.current
+            data = request.POST.copy()
+            data["version"] = str(stale.current.version)
+            form = StegForm(data)
+            form.is_valid()
+        except ValidationError as e:
+            _add_errors(form, e)
+    ctx = _page_ctx(request, uppf, UppfoljningForm(initial=_initial(uppf)), form)
     ctx["conflict"] = conflict
     ctx["conflict_changes"] = describe_changes(conflict) if conflict else []
     return render(request, PAGE_TEMPLATE, ctx)

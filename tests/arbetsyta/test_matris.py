@@ -275,10 +275,11 @@ def test_the_matrix_takes_a_constant_number_of_queries(
         make_uppfoljning(period=cast.period, omrade=o, status="gron")
     c = _client(cast.users["ledartroja_a"])
     # 1 session, 2 user, 3 roles_for (groups, ledartröja areas, fadder areas in one query),
-    # 4 the open period, 5 areas, 6 overarching assignments,
+    # 4 the open periods, 5 areas, 6 overarching assignments,
     # 7 follow-ups of the period with editor and person and publication flags,
-    # 8 the resident input waiting for this user's moderation (omraden.services).
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    # 8 "Waiting for you": the user's follow-ups in the open periods (staff_views.waiting_for),
+    # 9 the resident input waiting for this user's moderation (omraden.services).
+    with django_assert_num_queries(9):  # type: ignore[operator]
         r = c.get(URL)
     assert r.status_code == 200
 

@@ -83,7 +83,7 @@ def follow_ups(cast: Cast) -> None:
 
 def _cells(cast: Cast, user: str) -> tuple[Any, dict[str, staff_views.Cell]]:
     request = _request(cast.users[user])
-    cells = staff_views._cells(request, cast.period)
+    cells = staff_views._cells(request, cast.period, staff_views._subjects(request))
     return request, {cell.key: cell for cell in cells}
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.viewer import Viewer
 from tests.cast import Cast
+from tests.conftest import sign_off
 from uppfoljning import services
 from uppfoljning.models import Historik, Publicering, Uppfoljning
 
@@ -56,9 +57,35 @@ def test_it_shows_the_form_to_the_areas_ledartroja(cast: Cast, uppf: Uppfoljning
     assert 'value="publicera"' not in html
 
 
-def test_it_offers_publishing_to_the_fadder(cast: Cast, uppf: Uppfoljning) -> None:
+def _approved(cast: Cast, uppf: Uppfoljning, **changes: str) -> Uppfoljning:
+    """The follow-up with a status, marked ready by the ledartröja and approved by the fadder."""
+    uppf = services.uppfoljning_save(
+        uppfoljning=uppf,
+        version=uppf.version,
+        changes={"status": "gron", **changes},
+        by=cast.users["ledartroja_a"],
+    )
+    return sign_off(uppf, by=cast.users["ledartroja_a"], approver=cast.users["fadder_a"])
+
+
+def test_it_offers_approving_to_the_fadder_and_publishing_to_klg(
+    cast: Cast, uppf: Uppfoljning
+) -> None:
+    uppf = services.uppfoljning_save(
+        uppfoljning=uppf, version=1, changes={"status": "gron"}, by=cast.users["klg"]
+    )
+    services.uppfoljning_mark_ready(uppfoljning=uppf, version=2, by=cast.users["ledartroja_a"])
     html = _client(cast.users["fadder_a"]).get(_url(uppf)).content.decode()
-    assert 'value="publicera"' in html
+    assert 'value="godkann"' in html and 'value="publicera"' not in html
+    assert (
+        'value="godkann"'
+        not in _client(cast.users["ledartroja_a"]).get(_url(uppf)).content.decode()
+    )
+    uppf = services.uppfoljning_approve(uppfoljning=uppf, version=3, by=cast.users["fadder_a"])
+    assert (
+        'value="publicera"' not in _client(cast.users["fadder_a"]).get(_url(uppf)).content.decode()
+    )
+    assert 'value="publicera"' in _client(cast.users["klg"]).get(_url(uppf)).content.decode()
 
 
 def test_it_shows_a_medarbetare_the_follow_up_read_only(cast: Cast, uppf: Uppfoljning) -> None:
@@ -115,13 +142,21 @@ def test_live_validation_returns_only_the_messages(cast: Cast, uppf: Uppfoljning
     assert Historik.objects.filter(uppfoljning=uppf).count() == 1
 
 
-def test_marking_ready_and_publishing(cast: Cast, uppf: Uppfoljning) -> None:
+def _step(uppf: Uppfoljning, handling: str, **kwargs: str) -> dict[str, str]:
+    return {"version": str(uppf.version), "handling": handling, "kommentar": "", **kwargs}
+
+
+def test_marking_ready_approving_and_publishing(cast: Cast, uppf: Uppfoljning) -> None:
     _client(cast.users["ledartroja_a"]).post(
         _url(uppf), _data(uppf, status="gron", sammanfattning="Klart", handling="klar")
     )
     uppf.refresh_from_db()
     assert uppf.tillstand == "klar"
-    r = _client(cast.users["fadder_a"]).post(_url(uppf), _data(uppf, handling="publicera"))
+    r = _client(cast.users["fadder_a"]).post(_url(uppf), _step(uppf, "godkann"))
+    assert r.status_code == 302
+    uppf.refresh_from_db()
+    assert uppf.tillstand == "godkand"
+    r = _client(cast.users["klg"]).post(_url(uppf), _step(uppf, "publicera"))
     assert r.status_code == 302
     pub = Publicering.objects.get(uppfoljning=uppf)
     assert pub.sammanfattning == "Klart"
@@ -130,16 +165,17 @@ def test_marking_ready_and_publishing(cast: Cast, uppf: Uppfoljning) -> None:
         "skapad",
         "andrad",
         "klar",
+        "godkand",
         "publicerad",
     ]
 
 
-@pytest.mark.parametrize("handling", ["klar", "publicera"])
+@pytest.mark.parametrize(("handling", "user"), [("klar", "fadder_a"), ("publicera", "klg")])
 def test_a_refused_ready_or_publish_saves_nothing_typed_with_it(
-    cast: Cast, uppf: Uppfoljning, handling: str
+    cast: Cast, uppf: Uppfoljning, handling: str, user: str
 ) -> None:
     # Found by tests/security/test_fuzz_forms.py: the text was saved, then "no status" refused.
-    r = _client(cast.users["fadder_a"]).post(
+    r = _client(cast.users[user]).post(
         _url(uppf), _data(uppf, status="", sammanfattning="Ny text", handling=handling)
     )
     assert r.status_code == 200
@@ -157,11 +193,25 @@ def test_a_ledartroja_cannot_publish(cast: Cast, uppf: Uppfoljning) -> None:
     assert not Publicering.objects.exists()
 
 
+def test_a_draft_cannot_be_published_and_the_page_says_why(cast: Cast, uppf: Uppfoljning) -> None:
+    uppf = services.uppfoljning_save(
+        uppfoljning=uppf, version=1, changes={"status": "gron"}, by=cast.users["klg"]
+    )
+    r = _client(cast.users["klg"]).post(f"/en{_url(uppf)}", _step(uppf, "publicera"))
+    assert r.status_code == 200
+    assert "Only a follow-up approved by the sponsor (fadder) can be published" in (
+        r.content.decode()
+    )
+    assert not Publicering.objects.exists()
+
+
 def test_publishing_from_a_date_keeps_it_hidden_until_then(cast: Cast, uppf: Uppfoljning) -> None:
     later = timezone.localdate() + dt.timedelta(days=5)
-    _client(cast.users["klg"]).post(
-        _url(uppf), _data(uppf, status="gron", handling="publicera", publicera_fran=str(later))
+    uppf = _approved(cast, uppf)
+    r = _client(cast.users["klg"]).post(
+        _url(uppf), _step(uppf, "publicera", publicera_fran=str(later))
     )
+    assert r.status_code == 302
     pub = Publicering.objects.get(uppfoljning=uppf)
     assert timezone.localtime(pub.publicerad_at).date() == later
     assert not Publicering.objects.visible_to(Viewer.resident()).exists()
@@ -169,7 +219,8 @@ def test_publishing_from_a_date_keeps_it_hidden_until_then(cast: Cast, uppf: Upp
 
 def test_a_revision_leaves_the_published_version_public(cast: Cast, uppf: Uppfoljning) -> None:
     c = _client(cast.users["klg"])
-    c.post(_url(uppf), _data(uppf, status="gron", sammanfattning="Första", handling="publicera"))
+    uppf = _approved(cast, uppf, sammanfattning="Första")
+    assert c.post(_url(uppf), _step(uppf, "publicera")).status_code == 302
     uppf.refresh_from_db()
     c.post(_url(uppf), _data(uppf, sammanfattning="Utkast till rättelse"))
     uppf.refresh_from_db()

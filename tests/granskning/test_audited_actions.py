@@ -10,6 +10,7 @@ from omraden import services as omraden_services
 from omraden.models import Inspel
 from tests.conftest import make_inspel, make_omrade, make_period, make_uppfoljning, make_user
 from uppfoljning import services as uppfoljning_services
+from uppfoljning.models import Uppfoljning
 
 H = Granskningslogg.Handling
 
@@ -17,7 +18,12 @@ H = Granskningslogg.Handling
 @pytest.mark.django_db
 def test_a_publication_is_audited_with_who_and_what() -> None:
     klg = make_user("klg", groups=("kommunledningsgruppen",))
-    uppf = make_uppfoljning(omrade=make_omrade(), period=make_period(), status="gron")
+    uppf = make_uppfoljning(
+        omrade=make_omrade(),
+        period=make_period(),
+        status="gron",
+        tillstand=Uppfoljning.Tillstand.GODKAND,
+    )
     uppfoljning_services.uppfoljning_publish(uppfoljning=uppf, version=uppf.version, by=klg)
     entry = Granskningslogg.objects.get(handling=H.PUBLICERING)
     assert entry.av == klg

@@ -23,6 +23,7 @@ from tests.conftest import (
     make_publicering,
     make_uppfoljning,
     make_user,
+    sign_off,
 )
 from uppfoljning.models import Publicering
 
@@ -117,8 +118,14 @@ def test_publishing_through_the_service_keeps_it():
     uppf = services.uppfoljning_save(
         uppfoljning=uppf, version=uppf.version, changes={"status": "gron"}, by=editor
     )
+    uppf = sign_off(uppf, by=editor)
     first = services.uppfoljning_publish(uppfoljning=uppf, version=uppf.version, by=editor)
     uppf.refresh_from_db()
+    # A second version: a change makes it a draft, signed off again before publishing.
+    uppf = services.uppfoljning_save(
+        uppfoljning=uppf, version=uppf.version, changes={"sammanfattning": "v2"}, by=editor
+    )
+    uppf = sign_off(uppf, by=editor)
     due = timezone.now() + dt.timedelta(days=2)
     later = services.uppfoljning_publish(uppfoljning=uppf, version=uppf.version, by=editor, at=due)
     first.refresh_from_db()
