@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -18,10 +18,28 @@ from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import Indikator, Publicering
 
 
-def _get_omrade_for_user(request: HttpRequest, slug: str) -> Omrade:
-    # Logged-in staff may open an area that is not public yet; residents only a visible one.
+def _get_omrade_for_user(request: HttpRequest, slug: str) -> tuple[Omrade, list[dict[str, str]]]:
+    """The area with fadder and phase, and its political assignments (name and address).
+
+    Logged-in staff may open an area that is not public yet; residents only a visible one.
+    One query for both: a row per linked assignment (a LEFT JOIN, a single row when there is
+    none), so the area page stays within its ten queries; an area has a handful at most.
+    """
     areas = Omrade.objects.visible_to(viewer_of(request)).select_related("fadder", "fas")
-    return get_object_or_404(areas, slug=slug)
+    rows = list(
+        areas.filter(slug=slug)
+        .annotate(uppdrag_slug=F("uppdrag__slug"), uppdrag_namn=F("uppdrag__namn"))
+        .order_by("uppdrag__kommunplan_ar", "uppdrag__ordning", "uppdrag__pk")
+    )
+    if not rows:
+        raise Http404("No such area")
+    uppdrag_url = address_for("uppfoljning:uppdrag")
+    uppdrag = [
+        {"namn": row.uppdrag_namn, "url": uppdrag_url(row.uppdrag_slug)}
+        for row in rows
+        if row.uppdrag_slug is not None
+    ]
+    return rows[0], uppdrag
 
 
 AREA_ACTIVITIES = 5
@@ -60,7 +78,7 @@ _ACTIVITY_COLUMNS = ("pk", "titel", "datum", "starttid", "plats", "teman")
 @public_cache
 @require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    omrade = _get_omrade_for_user(request, slug)
+    omrade, uppdrag = _get_omrade_for_user(request, slug)
     # The page shows everyone what residents see, staff looking at a hidden area included.
     resident = viewer_of(request).as_resident()
     # The status over the last few periods; older ones are on /uppfoljning/, year by year.
@@ -89,6 +107,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     ctx = {
         "omrade": omrade,
+        # The political assignments the area's work carries out (Uppdrag.omraden).
+        "uppdrag": uppdrag,
         "latest": timeline[0] if timeline else None,
         # Oldest first: a timeline reads in the order things happened.
         "timeline": timeline[:AREA_PERIODS][::-1],

@@ -11,6 +11,7 @@ urlpatterns = [
     path("uppfoljning/", views.index, name="index"),
     path("uppfoljning/<slug:slug>/", views.period, name="period"),
     # Political assignments
+    path("uppdrag/", views.uppdrag_lista, name="uppdrag_lista"),
     path("uppdrag/<slug:slug>/", views.uppdrag, name="uppdrag"),
     # Kommundirektörens rapporter
     path("rapporter/", views.rapporter, name="rapporter"),

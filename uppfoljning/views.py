@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from omraden.models import Omrade
 from portal.page_cache import public_cache
-from portal.viewer import viewer_of
+from portal.viewer import Viewer, viewer_of
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import (
     STATUS_DEFINITIONS,
@@ -135,11 +135,47 @@ def period_context(request: HttpRequest, slug: str) -> dict[str, Any]:
     }
 
 
+def _shown_areas(resident: Viewer) -> Prefetch:
+    """An assignment's areas as a resident sees them: the visible ones, in number order."""
+    areas = Omrade.objects.visible_to(resident).only("nummer", "slug", "kortnamn")
+    return Prefetch("omraden", queryset=areas.order_by("nummer"))
+
+
+@public_cache
+@require_safe
+def uppdrag_lista(request: HttpRequest) -> HttpResponse:
+    """Every political assignment with its areas and its latest public status: three queries
+    (the assignments with the id of their current latest version, their areas, the versions)."""
+    resident = viewer_of(request).as_resident()
+    latest = (
+        Publicering.objects.current(resident)
+        .filter(uppfoljning__uppdrag=OuterRef("pk"))
+        .newest_first()
+        .values("pk")[:1]
+    )
+    uppdrag = list(
+        Uppdrag.objects.only("namn", "slug", "kommunplan_ar", "overgripande")
+        .annotate(senaste_publicering_id=Subquery(latest))
+        .prefetch_related(_shown_areas(resident))
+    )
+    ids = [u.senaste_publicering_id for u in uppdrag if u.senaste_publicering_id]
+    by_id = {
+        p.pk: p
+        for p in Publicering.objects.filter(pk__in=ids)
+        .select_related("uppfoljning__period")
+        .only("status", "uppfoljning__period__ar", "uppfoljning__period__tertial")
+    }
+    for u in uppdrag:
+        u.senaste = by_id.get(u.senaste_publicering_id)
+    ctx = {"uppdrag_lista": uppdrag, "legend": _legend()}
+    return render(request, "uppfoljning/uppdrag_lista.html", ctx)
+
+
 @public_cache
 @require_safe
 def uppdrag(request: HttpRequest, slug: str) -> HttpResponse:
     resident = viewer_of(request).as_resident()
-    uppdrag = get_object_or_404(Uppdrag, slug=slug)
+    uppdrag = get_object_or_404(Uppdrag.objects.prefetch_related(_shown_areas(resident)), slug=slug)
     # The version in force of each follow-up (one per period), newest period first.
     timeline = list(
         Publicering.objects.current(resident)
@@ -149,6 +185,7 @@ def uppdrag(request: HttpRequest, slug: str) -> HttpResponse:
     )
     ctx = {
         "uppdrag": uppdrag,
+        "omraden": uppdrag.omraden.all(),
         "latest": timeline[0] if timeline else None,
         "timeline": timeline[::-1],
         "legend": _legend(),

@@ -16,6 +16,7 @@ from tests.conftest import (
     make_period,
     make_person,
     make_publicering,
+    make_uppdrag,
     make_uppfoljning,
 )
 
@@ -78,7 +79,9 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         initiativ = Initiativ.objects.create(omrade=omrade, titel=f"Initiativ {i}", fas=fas)
         make_aktivitet(omraden=[omrade], datum=timezone.localdate() + dt.timedelta(days=i - 5))
         make_inspel(omrade=omrade, initiativ=initiativ)
-    # 1: the area with fadder and phase
+    for _ in range(size):
+        make_uppdrag().omraden.add(omrade)
+    # 1: the area with fadder and phase, and its assignments (a row per assignment)
     # 2: the version in force of its last ten periods' follow-ups, with follow-up and period
     # 3: its next coming activities (at most five and one more, to know there are more)
     # 4: its latest past activities (likewise)
@@ -228,3 +231,36 @@ def test_staff_opening_a_hidden_area_see_what_residents_would_see(client: Client
     assert "inte publikt" in html
     assert "Hemligt initiativ" not in html and "Hemligt inspel" not in html
     assert "status-rod" not in html
+
+
+@pytest.mark.django_db
+def test_it_lists_the_political_assignments_the_area_carries_out(client: Client) -> None:
+    omrade = make_omrade(slug="unga")
+    make_uppdrag(namn="Ett socialt hållbart Tyresö", slug="socialt", ordning=2).omraden.add(omrade)
+    make_uppdrag(namn="Övergripande", slug="overgripande", ordning=1).omraden.add(omrade)
+    make_uppdrag(namn="Ekonomi", slug="ekonomi")
+    html = client.get("/omraden/unga/").content.decode()
+    section = html[html.index('id="uppdrag-rubrik"') : html.index('id="paverkan-rubrik"')]
+    # In the municipal plan's order, each linked to its page; others not named.
+    assert section.index('<a href="/uppdrag/overgripande/">Övergripande</a>') < section.index(
+        '<a href="/uppdrag/socialt/">Ett socialt hållbart Tyresö</a>'
+    )
+    assert "Ekonomi" not in section
+    assert 'href="/uppdrag/"' in section
+
+
+@pytest.mark.django_db
+def test_an_area_without_assignments_says_so(client: Client) -> None:
+    make_omrade(slug="unga")
+    html = client.get("/omraden/unga/").content.decode()
+    assert "Området är inte kopplat till något av de politiska uppdragen ännu." in html
+
+
+@pytest.mark.django_db
+def test_a_hidden_area_is_not_found_by_residents_whatever_its_assignments(
+    client: Client,
+) -> None:
+    omrade = make_omrade(slug="dold", publik=False)
+    make_uppdrag().omraden.add(omrade)
+    make_uppdrag().omraden.add(omrade)
+    assert client.get("/omraden/dold/").status_code == 404

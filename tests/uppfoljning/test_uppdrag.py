@@ -8,6 +8,7 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from tests.conftest import (
+    make_omrade,
     make_period,
     make_publicering,
     make_uppdrag,
@@ -76,10 +77,13 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         uppf = make_uppfoljning(uppdrag=uppdrag, period=period, status="gron")
         make_publicering(uppf)
         make_publicering(uppf)
+    for _ in range(size):
+        uppdrag.omraden.add(make_omrade())
     # 1: the assignment
-    # 2: its public publications with follow-up and period
-    # 3: its public indicators with their values (the indicators section)
-    with django_assert_num_queries(3):
+    # 2: its areas residents see
+    # 3: its public publications with follow-up and period
+    # 4: its public indicators with their values (the indicators section)
+    with django_assert_num_queries(4):
         assert client.get("/uppdrag/skola/").status_code == 200
 
 
@@ -94,3 +98,24 @@ def test_staff_see_the_follow_up_residents_see(client: Client) -> None:
     client.force_login(make_user(groups=("medarbetare",)))
     html = client.get("/uppdrag/skola/").content.decode()
     assert "Gäller nu" in html and "Planerad" not in html
+
+
+@pytest.mark.django_db
+def test_it_lists_the_areas_that_carry_out_the_assignment(client: Client) -> None:
+    uppdrag = make_uppdrag(slug="skola")
+    uppdrag.omraden.add(
+        make_omrade(nummer=3, slug="unga", kortnamn="Unga"),
+        make_omrade(nummer=5, slug="dold", kortnamn="Dold", publik=False),
+    )
+    html = client.get("/uppdrag/skola/").content.decode()
+    assert '<a href="/omraden/unga/">3. Unga</a>' in html
+    # An area residents do not see is not named.
+    assert "Dold" not in html
+    assert 'href="/uppdrag/"' in html  # the breadcrumb to all assignments
+
+
+@pytest.mark.django_db
+def test_an_assignment_without_areas_says_so(client: Client) -> None:
+    make_uppdrag(slug="skola")
+    html = client.get("/uppdrag/skola/").content.decode()
+    assert "Uppdraget är inte kopplat till något av de kommungemensamma områdena." in html
