@@ -41,6 +41,12 @@ def period_lookup(slug: str) -> dict[str, int]:
     return {"ar": int(m["ar"]), "tertial": 3 if m["helar"] else int(m["tertial"])}
 
 
+def files_shown(viewer: Viewer, period: Period) -> bool:
+    """Whether `viewer` gets the report as PDF and Word files (report_files.py): staff for any
+    period, residents once the period is closed and the report no longer changes."""
+    return viewer.staff or period.is_closed
+
+
 @dataclass
 class Entry:
     """One follow-up (of an area or an assignment) as one period's report tells it."""

@@ -21,7 +21,7 @@ from uppfoljning.models import (
     Rapport,
     Uppdrag,
 )
-from uppfoljning.reports import Change, Entry, entries, period_lookup, publications
+from uppfoljning.reports import Change, Entry, entries, files_shown, period_lookup, publications
 
 
 def _legend() -> list[dict[str, str]]:
@@ -132,6 +132,7 @@ def period_context(request: HttpRequest, slug: str) -> dict[str, Any]:
         "previous": previous,
         "sections": sections,
         "legend": _legend(),
+        "files": files_shown(viewer_of(request), period),
     }
 
 
