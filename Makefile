@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install run demo chromium redis-server nodejs oidc-idp test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
+.PHONY: help install run demo chromium redis-server nodejs oidc-idp xmlsec1 test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
 
 help: ## List the commands
 	@echo "Kommungemensamt – Tyresö kommuns kommungemensamma områden"
@@ -56,6 +56,13 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	}
 
+xmlsec1: ## Install Debian's xmlsec1 (pysaml2 signs and checks SAML messages with it) when it is missing
+	@command -v xmlsec1 >/dev/null || { \
+	  echo "Installing xmlsec1 (Debian package) for SAML sign-in"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq xmlsec1 >/dev/null; \
+	}
+
 redis-server: ## Install Debian's redis-server (tests start their own on other ports) when it is missing
 	@command -v redis-server >/dev/null || { \
 	  echo "Installing redis-server (Debian package) for the Redis outage tests"; \
@@ -78,16 +85,16 @@ $(OIDC_IDP)/node_modules/.package-lock.json: $(OIDC_IDP)/package-lock.json
 
 oidc-idp: nodejs $(OIDC_IDP)/node_modules/.package-lock.json ## Install the test OpenID Connect provider (npm ci) when missing or changed
 
-test: $(STAMP) chromium redis-server oidc-idp ## Install and run the whole test suite (SQLite, or DATABASE_URL)
+test: $(STAMP) chromium redis-server oidc-idp xmlsec1 ## Install and run the whole test suite (SQLite, or DATABASE_URL)
 	# Tests marked `postgres` need several real connections at once: `make test-postgres` runs them.
 	$(PY) -m pytest -m "not postgres"
 
-test-postgres: $(STAMP) redis-server oidc-idp ## Run the suite (without the browser tests) against local PostgreSQL
+test-postgres: $(STAMP) redis-server oidc-idp xmlsec1 ## Run the suite (without the browser tests) against local PostgreSQL
 	@psql "$(dir $(PG_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(PG_URL))'" | grep -q 1 \
 	  || psql "$(dir $(PG_URL))postgres" -c "CREATE DATABASE $(notdir $(PG_URL))"
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser"
 
-test-browser: $(STAMP) chromium oidc-idp ## Run only the browser tests (Playwright + Chromium + axe-core)
+test-browser: $(STAMP) chromium oidc-idp xmlsec1 ## Run only the browser tests (Playwright + Chromium + axe-core)
 	$(PY) -m pytest -m browser
 
 bench: $(STAMP) ## Benchmark (not part of make test): seed PostgreSQL, serve with gunicorn, load with wrk, check the floors (~10 min)

@@ -360,7 +360,58 @@ if OIDC_OP_END_SESSION_ENDPOINT:
     SECURE_CSP["form-action"].append(f"{_end_session.scheme}://{_end_session.netloc}")
 
 # SAML ------------------------------------------------------------------------------------------
-# (filled in by the SAML half: konto/saml*.py)
+# SAML 2.0 (djangosaml2 on pysaml2, which needs Debian's xmlsec1): offered when the IdP's
+# metadata is given, by URL (SAML_IDP_METADATA_URL, fetched again hourly; with
+# SAML_IDP_METADATA_CERT only metadata signed by that certificate is read, as federations
+# publish it) or as a file. konto/saml.py builds pysaml2's configuration from these: the IdP
+# must sign its assertions; audience, destination, recipient and validity are checked, with
+# SAML_CLOCK_SKEW_SECONDS of clock difference allowed; only answers to a request this browser
+# started are taken, each once. docs/sso.md says what to give the IdP.
+SAML_IDP_METADATA_URL = env_str("SAML_IDP_METADATA_URL", "")
+SAML_IDP_METADATA_CERT = env_str("SAML_IDP_METADATA_CERT", "")
+SAML_IDP_METADATA_FILE = env_str("SAML_IDP_METADATA_FILE", "")
+# Required when the metadata lists several IdPs (a federation's does): the one accepted.
+SAML_IDP_ENTITY_ID = env_str("SAML_IDP_ENTITY_ID", "")
+# The portal's entity id; by default its metadata address, SITE_URL/konto/saml/metadata/.
+SAML_SP_ENTITY_ID = env_str("SAML_SP_ENTITY_ID", "")
+# The portal's key and certificate (PEM files): requests and logouts are signed with them and
+# the IdP may encrypt assertions to them. Optional for an IdP that asks for neither.
+SAML_SP_KEY_FILE = env_str("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = env_str("SAML_SP_CERT_FILE", "")
+SAML_CLOCK_SKEW_SECONDS = env_int("SAML_CLOCK_SKEW_SECONDS", 60)
+# The attributes read from the assertion, by pysaml2's friendly name (urn:oid names are
+# translated) or the full name of an unknown one (ADFS's claim URIs). The subject (the
+# account's stable id) is the NameID unless transient, or SAML_ATTR_SUBJECT's value when set.
+SAML_ATTRIBUTES = {
+    "subject": env_str("SAML_ATTR_SUBJECT", ""),
+    "username": env_str("SAML_ATTR_USERNAME", "eduPersonPrincipalName"),
+    "email": env_str("SAML_ATTR_EMAIL", "mail"),
+    "first_name": env_str("SAML_ATTR_FIRST_NAME", "givenName"),
+    "last_name": env_str("SAML_ATTR_LAST_NAME", "sn"),
+    "groups": env_str("SAML_ATTR_GROUPS", "isMemberOf"),
+}
+# The button's words: "Logga in med kommunens konto (<SAML_PROVIDER_NAME>)"; the name staff
+# know the IdP by, e.g. "Tyresö kommuns inloggning".
+SAML_PROVIDER_NAME = env_str("SAML_PROVIDER_NAME", "SAML")
+INSTALLED_APPS.append("djangosaml2")
+# The SAML session (the outstanding requests, the IdP's session for logout) in its own cookie
+# beside Django's, as djangosaml2 needs. SameSite=None lets the IdP's cross-site POST carry it;
+# browsers take that only on a Secure cookie, so without HTTPS (development, tests) it is Lax.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "djangosaml2.middleware.SamlSessionMiddleware",
+)
+SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
+SAML_CONFIG_LOADER = "konto.saml.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = SAML_DEFAULT_BINDING
+# Logging out here must not wait for the IdP: the local session ends whatever it answers.
+SAML_IGNORE_LOGOUT_ERRORS = True
+# No django-csp here: the portal's own CSP (Django's) applies to the SAML pages too.
+SAML_CSP_HANDLER = ""
+AUTHENTICATION_BACKENDS.append("konto.saml_backend.SamlBackend")
+SSO_LOGIN_PROVIDERS.append("konto.saml.login_provider")
+SSO_LOGOUT["konto.saml_backend.SamlBackend"] = "konto.saml_views.provider_logout"
 # End of single sign-on ------------------------------------------------------------------------
 
 LOGGING = {

@@ -43,6 +43,7 @@ urlpatterns = i18n_patterns(
 urlpatterns += [
     # Single sign-on: fixed addresses without a language prefix (the providers' redirect URIs)
     path("konto/", include("konto.urls")),
+    path("konto/saml/", include("konto.saml_urls")),
     # Administration
     path("admin/", admin.site.urls),
     # Staff export of all resident input for the records system: a file, no language prefix

@@ -1,0 +1,3 @@
+from tests.sso.saml_idp.server import main
+
+main()
