@@ -174,7 +174,7 @@ def test_the_rdf_check_flags_a_script_resource_and_an_xml_literal() -> None:
 
 
 def test_a_file_of_a_format_without_a_check_is_a_problem() -> None:
-    assert file_problems("application/pdf", b"%PDF", PRINTS) != []
+    assert file_problems("application/x-msdownload", b"MZ", PRINTS) != []
 
 
 # The portal's files

@@ -107,7 +107,8 @@ def test_planted_payloads_are_inert_on_every_public_page(
     assert len(planted) >= len(PAYLOADS)
     assert problems == []
     # The payloads did reach the pages (escaped): the check above is not vacuous.
-    bodies = "".join(r.content.decode() for r in responses.values())
+    # (The report's PDF and Word files are binary: their text is checked by their parsers.)
+    bodies = "".join(r.content.decode("utf-8", "replace") for r in responses.values())
     assert sum(escape(v) in bodies for v in planted) >= 20
 
 

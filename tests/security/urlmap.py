@@ -119,6 +119,8 @@ SAMPLES: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
     "omraden:anmalan": lambda w: [{"token": w["anmalan"].token}],
     "omraden:moderera": lambda w: [{"pk": w["inspel"].pk}],
     "uppfoljning:period": lambda w: [{"slug": w["period"].slug}],
+    "uppfoljning:period_pdf": lambda w: [{"slug": w["period"].slug}],
+    "uppfoljning:period_docx": lambda w: [{"slug": w["period"].slug}],
     "uppfoljning:uppdrag": lambda w: [{"slug": w["uppdrag"].slug}],
     "uppfoljning:rapport": lambda w: [{"slug": w["rapport"].slug}],
     "inspel_export": lambda w: [{"fmt": "csv"}, {"fmt": "json"}],

@@ -26,6 +26,10 @@ A response that is not HTML is parsed as what it is (`file_problems()`), by its 
   a plain number such as -1.5.
 - RDF/XML and other XML (xml.etree): every rdf:about, rdf:resource, href and src is http(s) or
   mailto, and no literal is XML (rdf:parseType="Literal").
+- PDF (pypdf): every link annotation goes to an http(s) or mailto address or within the
+  document; no script, launch or form action, no action run on opening, no embedded file.
+- Word .docx (zipfile, xml.etree): no macros, embedded objects or imported HTML (altChunk),
+  every external relationship http(s) or mailto, and no field but PAGE and NUMPAGES.
 - Plain text is shown as text; any other type is a problem until a check for it is added.
 """
 
@@ -36,6 +40,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from html.parser import HTMLParser
@@ -43,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import icalendar
+import pypdf
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, models, transaction
@@ -378,6 +384,67 @@ def formula_cells(body: bytes) -> list[str]:
     ]
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# PDF actions that stay inside the document; any other (JavaScript, Launch, SubmitForm…) runs.
+PDF_INTERNAL = {"/GoTo", "/Named"}
+# The only Word fields a file may carry: the footer's page numbers.
+DOCX_FIELDS = {"PAGE", "NUMPAGES"}
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _pdf_problems(body: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    root = reader.trailer["/Root"]
+    problems = [f"catalog {key}" for key in ("/OpenAction", "/AA", "/AcroForm") if key in root]
+    names = root.get("/Names", {})
+    problems += [f"names {key}" for key in ("/JavaScript", "/EmbeddedFiles") if key in names]
+    for number, page in enumerate(reader.pages, 1):
+        if "/AA" in page:
+            problems.append(f"page {number} /AA")
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            subtype = annotation.get("/Subtype")
+            if subtype != "/Link":
+                problems.append(f"page {number}: annotation {subtype}")
+                continue
+            action = annotation.get("/A")
+            if action is None:
+                continue  # a /Dest: a place in this document
+            action = action.get_object()
+            if action.get("/S") == "/URI":
+                problems += _link_problem(f"page {number}: link", str(action.get("/URI", "")))
+            elif action.get("/S") not in PDF_INTERNAL:
+                problems.append(f"page {number}: link action {action.get('/S')}")
+    return problems
+
+
+def _docx_problems(body: bytes) -> list[str]:
+    problems = []
+    with zipfile.ZipFile(io.BytesIO(body)) as package:
+        for name in package.namelist():
+            lowered = name.lower()
+            if any(part in lowered for part in ("vbaproject", "activex", "embeddings", "afchunk")):
+                problems.append(f"part {name}")
+            if not name.endswith((".xml", ".rels")):
+                continue
+            for el in ET.fromstring(package.read(name)).iter():
+                tag = el.tag.rpartition("}")[2]
+                if tag == "Relationship":
+                    kind = el.get("Type", "").rpartition("/")[2]
+                    if kind in {"aFChunk", "oleObject", "attachedTemplate", "package"}:
+                        problems.append(f"{name}: relationship {kind}")
+                    if el.get("TargetMode") == "External":
+                        problems += _link_problem(f"{name}: {kind}", el.get("Target", ""))
+                elif tag == "altChunk":
+                    problems.append(f"{name}: altChunk")
+                elif tag in {"fldSimple", "instrText"}:
+                    instruction = el.get(f"{W_NS}instr") if tag == "fldSimple" else el.text
+                    words = (instruction or "").split()
+                    if not words or words[0] not in DOCX_FIELDS:
+                        problems.append(f"{name}: field {instruction!r}")
+    return problems
+
+
 def file_problems(content_type: str, body: bytes, prints: Fingerprints) -> list[str]:
     """What in a file could run, read by a parser of its format (a new format needs one)."""
     media_type = content_type.partition(";")[0].strip()
@@ -391,6 +458,10 @@ def file_problems(content_type: str, body: bytes, prints: Fingerprints) -> list[
         return _json_problems(body)
     if media_type == "text/csv":
         return [f"formula cell {cell[:40]!r}" for cell in formula_cells(body)]
+    if media_type == "application/pdf":
+        return _pdf_problems(body)
+    if media_type == DOCX:
+        return _docx_problems(body)
     if media_type == "text/plain":
         return []  # shown as text (nosniff): nothing in it runs
     return [f"no check for {media_type!r}: add one here"]
