@@ -133,7 +133,7 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
                 audience=self.OIDC_RP_CLIENT_ID,
                 issuer=settings.OIDC_ISSUER or None,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-                leeway=60,
+                leeway=settings.OIDC_CLOCK_SKEW,
             )
         except jwt.ExpiredSignatureError as exc:
             raise SignInRefused("utgangen", str(exc)) from exc
@@ -223,12 +223,17 @@ class CallbackView(OIDCAuthenticationCallbackView):
         if request.GET.get("error"):
             super().get(request)  # forgets the state, ends any session
             return self._refuse("avbruten", request.GET["error"][:100])
+        if "state" in request.GET and request.GET["state"] not in request.session.get(
+            "oidc_states", {}
+        ):
+            # Used already, started in another browser, or the session has ended since.
+            return self._refuse("tillstand", "state not in this session")
         try:
             return super().get(request)
         except SignInRefused as exc:
             return self._refuse(exc.reason, str(exc))
-        except SuspiciousOperation as exc:  # the state is not this session's
-            return self._refuse("tillstand", str(exc))
+        except SuspiciousOperation as exc:  # anything else the library refuses
+            return self._refuse("okand", str(exc))
         except requests.HTTPError as exc:  # the token endpoint said no (invalid_grant …)
             return self._refuse("leverantor", str(exc)[:300])
         except requests.RequestException as exc:  # not reachable, timed out

@@ -350,6 +350,8 @@ OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
 OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+# Seconds of clock difference allowed between the provider and this server (exp, iat).
+OIDC_CLOCK_SKEW = env_int("OIDC_CLOCK_SKEW", 60)
 OIDC_AUTHENTICATION_CALLBACK_URL = "konto:oidc_callback"
 LOGIN_REDIRECT_URL_FAILURE = "login"
 if OIDC_RP_CLIENT_ID:

@@ -1,9 +1,11 @@
 """A real OpenID Connect provider for the single sign-on tests (node's oidc-provider).
 
-`oidc_idp` starts tests/sso/oidc_idp/idp.mjs once per test session on a free port, with two
-clients (the portal, and "annan-tjanst", another service of the municipality) and three test
-users, and stops it at the end. `oidc` configures the portal for it (settings as production
-reads them from the environment) and maps the test groups to roles. `token_proxy` sits
+`oidc_idp` starts tests/sso/oidc_idp/idp.mjs once per test session on a free port, with three
+clients (the portal; "annan-tjanst", another service of the municipality; "kortlivad", whose
+ID tokens expire after a second) and three test users, and stops it at the end. It does not
+use the live server (which would make every test transactional): the browser test starts its
+own provider for the live server's address. `oidc` configures the portal for it (settings as
+production reads them from the environment) and maps the test groups to roles. `token_proxy` sits
 between the portal and the provider's token endpoint, for the tests that change what the
 provider answered; the provider itself is never replaced.
 """
@@ -17,6 +19,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -95,6 +98,7 @@ class Idp:
 
 
 def _client(client_id: str, secret: str, base_urls: list[str]) -> dict[str, Any]:
+    """Client metadata as registered at the provider (in Entra ID: the app registration)."""
     return {
         "client_id": client_id,
         "client_secret": secret,
@@ -106,23 +110,23 @@ def _client(client_id: str, secret: str, base_urls: list[str]) -> dict[str, Any]
     }
 
 
-@pytest.fixture(scope="session")
-def oidc_idp(tmp_path_factory: pytest.TempPathFactory, live_server: Any) -> Iterator[Idp]:
+@contextmanager
+def running_idp(directory: Path, base_urls: list[str]) -> Iterator[Idp]:
+    """The provider, its clients sending the browser back to the portal at `base_urls`."""
     node = shutil.which("node")
     if node is None or not (IDP_DIR / "node_modules" / "oidc-provider").is_dir():
         pytest.fail("The test OpenID Connect provider is not installed: run `make oidc-idp`.")
-    bases = [TESTSERVER, live_server.url]
     config = {
         "clients": [
-            _client("portal", "portalens-hemlighet", bases),
-            _client("annan-tjanst", "annan-hemlighet", bases),
+            _client("portal", "portalens-hemlighet", base_urls),
+            _client("annan-tjanst", "annan-hemlighet", base_urls),
             # ID tokens that expire one second after they are issued.
-            _client("kortlivad", "kortlivad-hemlighet", bases),
+            _client("kortlivad", "kortlivad-hemlighet", base_urls),
         ],
         "users": USERS,
         "id_token_ttl": {"kortlivad": 1},
     }
-    config_path = tmp_path_factory.mktemp("oidc_idp") / "config.json"
+    config_path = directory / "config.json"
     config_path.write_text(json.dumps(config))
     process = subprocess.Popen(
         [node, str(IDP_DIR / "idp.mjs"), str(config_path)],
@@ -143,6 +147,13 @@ def oidc_idp(tmp_path_factory: pytest.TempPathFactory, live_server: Any) -> Iter
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def oidc_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Idp]:
+    """The provider for the tests that drive the portal with Django's test client."""
+    with running_idp(tmp_path_factory.mktemp("oidc_idp"), [TESTSERVER]) as idp:
+        yield idp
 
 
 def portal_settings(idp: Idp, *, client_id: str = "portal", secret: str = "") -> dict[str, Any]:
