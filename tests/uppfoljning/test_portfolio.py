@@ -236,7 +236,7 @@ def test_each_cell_shows_status_as_symbol_and_word_and_the_state_in_words(year: 
         assert f'<span class="portfolio-state">{word}</span>' in a
     assert '<span class="portfolio-state">Draft</span>' in b
     scheduled = timezone.localtime(year.uppf["b2"].publicera_fran)
-    assert f"Scheduled: to be published {scheduled.day} {scheduled:%B %Y}" in b
+    assert f"Scheduled: published {scheduled.day} {scheduled:%B %Y}" in b
     assert b.count('<span class="portfolio-state">Not started</span>') == 1
     assert u.count('<span class="portfolio-state">Not started</span>') == 2
     assert "No status yet" in b and "No status yet" in u
