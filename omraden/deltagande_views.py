@@ -410,9 +410,11 @@ def aktivitet_uppfoljning(request: HttpRequest, pk: int) -> HttpResponse:
         # activity's save), after the input links below are written too.
         with transaction.atomic():
             form.save()
-            chosen = [i.pk for i in form.cleaned_data["inspel"]]
-            aktivitet.inspel.exclude(pk__in=chosen).update(aktivitet=None)
-            Inspel.objects.filter(pk__in=chosen).update(aktivitet=aktivitet)
+            # Before the activity the form has no input to link (AktivitetUppfoljningForm).
+            if "inspel" in form.cleaned_data:
+                chosen = [i.pk for i in form.cleaned_data["inspel"]]
+                aktivitet.inspel.exclude(pk__in=chosen).update(aktivitet=None)
+                Inspel.objects.filter(pk__in=chosen).update(aktivitet=aktivitet)
         return redirect("omraden:aktivitet", pk=aktivitet.pk)
     return render(
         request, "omraden/aktivitet_uppfoljning.html", {"aktivitet": aktivitet, "form": form}

@@ -277,3 +277,14 @@ class AktivitetUppfoljningForm(forms.ModelForm):
             status=Inspel.Status.AVVISAD
         )
         self.fields["inspel"].initial = [i.pk for i in self.instance.inspel.all()]
+        # Before the activity has taken place only the feedback date can be set: minutes,
+        # participants and the input it produced come after it (Aktivitet.clean). A field
+        # that holds a value already stays, so that it can be corrected.
+        self.held = self.instance.has_taken_place()
+        if not self.held:
+            if not self.instance.protokoll.strip():
+                del self.fields["protokoll"]
+            if self.instance.antal_deltagare is None:
+                del self.fields["antal_deltagare"]
+            if not self.fields["inspel"].initial:
+                del self.fields["inspel"]

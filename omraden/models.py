@@ -7,12 +7,14 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.lib.visibility import VisibleQuerySet
@@ -257,6 +259,38 @@ class Aktivitet(models.Model):
 
     def __str__(self) -> str:
         return self.titel
+
+    def has_taken_place(self, now: datetime.datetime | None = None) -> bool:
+        """Its date has passed, or it is today and its start time, if any, has come."""
+        local = timezone.localtime(now)
+        if self.datum != local.date():
+            return self.datum < local.date()
+        return self.starttid is None or self.starttid <= local.time()
+
+    def starts_text(self) -> str:
+        """When it starts, in words: "14 mars 2027 kl. 18:00" or, without a time, the date."""
+        day = date_format(self.datum, "j F Y")
+        if self.starttid is None:
+            return day
+        return _("%(day)s at %(time)s") % {"day": day, "time": time_format(self.starttid, "H:i")}
+
+    def clean(self) -> None:
+        """Minutes and a number of participants only once the activity has taken place."""
+        if self.datum is None or self.has_taken_place():
+            return
+        errors = {}
+        when = self.starts_text()
+        if self.protokoll.strip():
+            errors["protokoll"] = _(
+                "Minutes can be written once the activity has taken place, from %(when)s."
+            ) % {"when": when}
+        if self.antal_deltagare is not None:
+            errors["antal_deltagare"] = _(
+                "The number of participants can be recorded once the activity has taken "
+                "place, from %(when)s."
+            ) % {"when": when}
+        if errors:
+            raise ValidationError(errors)
 
 
 class InspelQuerySet(VisibleQuerySet["Inspel"]):
