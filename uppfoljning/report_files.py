@@ -16,7 +16,9 @@ staff any period).
   result is written, so nothing in it becomes a link, a field or markup.
 
 A closed period's files change only when public data changes, so responses for anonymous
-visitors are kept in the page cache (`@public_cache`) exactly as the page is.
+visitors are kept in the page cache (`@public_cache`) exactly as the page is. The cache keeps
+one entry per address, and a PDF costs about a second to make: an address with a query string
+("?1", "?2"…) is sent to the file's one address instead of making a PDF of its own.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -99,6 +101,8 @@ def _import_weasyprint() -> Any:
 @public_cache
 @require_safe
 def period_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.META.get("QUERY_STRING"):
+        return HttpResponsePermanentRedirect(request.path)
     ctx = _report(request, slug)
     try:
         weasyprint = _import_weasyprint()
@@ -127,7 +131,7 @@ def _static_fetcher(weasyprint: Any, request: HttpRequest) -> Any:
     """A URL fetcher that serves the portal's static files from disk and refuses the rest."""
     origin = urlsplit(request.build_absolute_uri("/"))
 
-    class StaticFilesOnly(weasyprint.URLFetcher):  # type: ignore[misc, name-defined]
+    class StaticFilesOnly(weasyprint.URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
             path = _static_path(url, origin.scheme, origin.netloc)
             if path is None:
@@ -163,6 +167,8 @@ def _static_path(url: str, scheme: str, netloc: str) -> Path | None:
 @public_cache
 @require_safe
 def period_docx(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.META.get("QUERY_STRING"):
+        return HttpResponsePermanentRedirect(request.path)
     ctx = _report(request, slug)
     return _file(_docx(ctx), DOCX_TYPE, _filename(ctx, "docx"))
 

@@ -455,6 +455,14 @@ def test_a_residents_file_is_kept_in_the_page_cache_until_public_data_changes(
 
 
 @pytest.mark.django_db
+def test_a_query_string_is_sent_to_the_files_one_address(client: Client, t2: Period) -> None:
+    # Otherwise each "?n" would be a cache entry of its own, and a PDF made for each.
+    for url in (PDF_URL, DOCX_URL, "/en" + PDF_URL):
+        r = client.get(url + "?v=1")
+        assert r.status_code == 301 and r["Location"] == url
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("size", [1, 15])
 def test_the_number_of_queries_is_the_pages_whatever_the_data(
     client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int
