@@ -14,8 +14,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.csrf import csrf_exempt
 from djangosaml2 import views as saml2_views
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.response import (
@@ -146,6 +148,9 @@ class LoginView(ConfigMixin, saml2_views.LoginView):
         return super().get(request, *args, **kwargs)
 
 
+# The IdP posts its answer from its own site: no CSRF token, as djangosaml2's own view (the
+# answer's signature and its request id, kept in the SAML session, are the protection).
+@method_decorator(csrf_exempt, name="dispatch")
 class AssertionConsumerServiceView(ConfigMixin, saml2_views.AssertionConsumerServiceView):
     """Receives the IdP's answer (HTTP-POST binding), checks it and signs the person in."""
 
@@ -224,6 +229,7 @@ class MetadataView(ConfigMixin, saml2_views.MetadataView):
         return super().dispatch(request, *args, **kwargs)
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class LogoutView(ConfigMixin, saml2_views.LogoutView):
     """The IdP's LogoutResponse to our logout, or its LogoutRequest (logout started at the IdP
     or at another service)."""

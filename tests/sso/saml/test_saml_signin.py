@@ -42,6 +42,13 @@ def test_it_signs_in_through_the_idp_and_lands_in_the_workspace(
     ).exists()
 
 
+def test_the_idp_posts_its_answer_without_a_csrf_token(saml_sp: Any) -> None:
+    # As a browser does: the IdP's form comes from its own site.
+    browser = Client(enforce_csrf_checks=True)
+    response = sign_in_at_idp(browser).post(browser)
+    assert response.status_code == 302 and response["Location"] == "/arbetsyta/"
+
+
 def test_it_follows_the_directory_groups_at_every_sign_in(client: Client, saml_sp: Any) -> None:
     saml_sp.set_user("eva", groups=["kg-medarbetare", "kg-administratorer"])
     sign_in_at_idp(client).post(client)
