@@ -108,6 +108,13 @@ UPPDRAG = [
     ),
 ]
 
+# Which areas carry out which assignment (Uppdrag.omraden, by area number): only what the
+# documents say. Kommunplan 2023 names the seven areas under the overarching assignment:
+# "Arbetet med kommungemensamma områden är alltså ett av de verktyg som kommer att användas för
+# att möta det politiska uppdraget". None of the other nine assignments is linked to an area
+# in the documents, so they have none here.
+UPPDRAG_OMRADEN = {"overgripande-att-arbeta-kommungemensamt": [1, 2, 3, 4, 5, 6, 7]}
+
 KKIK = "KKiK (Kommunens kvalitet i korthet)"
 SCB = "SCB:s medborgarundersökning"
 EGEN = "Kommunens egen bedömning i uppföljningen av kommunplanen"
