@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install run demo chromium redis-server nodejs oidc-idp xmlsec1 test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
+.PHONY: help install run demo chromium pango redis-server nodejs oidc-idp xmlsec1 test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
 
 help: ## List the commands
 	@echo "Kommungemensamt – Tyresö kommuns kommungemensamma områden"
@@ -63,6 +63,14 @@ xmlsec1: ## Install Debian's xmlsec1 (pysaml2 signs and checks SAML messages wit
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq xmlsec1 >/dev/null; \
 	}
 
+pango: ## Install Debian's Pango and DejaVu fonts (WeasyPrint makes the report's PDF with them) when missing
+	@test -n "$$(ls /usr/lib/libpangoft2-1.0.so.0 /usr/lib/*/libpangoft2-1.0.so.0 2>/dev/null)" \
+	  && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { \
+	  echo "Installing Pango and DejaVu fonts (Debian packages) for the report's PDF"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	}
+
 redis-server: ## Install Debian's redis-server (tests start their own on other ports) when it is missing
 	@command -v redis-server >/dev/null || { \
 	  echo "Installing redis-server (Debian package) for the Redis outage tests"; \
@@ -85,11 +93,11 @@ $(OIDC_IDP)/node_modules/.package-lock.json: $(OIDC_IDP)/package-lock.json
 
 oidc-idp: nodejs $(OIDC_IDP)/node_modules/.package-lock.json ## Install the test OpenID Connect provider (npm ci) when missing or changed
 
-test: $(STAMP) chromium redis-server oidc-idp xmlsec1 ## Install and run the whole test suite (SQLite, or DATABASE_URL)
+test: $(STAMP) chromium redis-server oidc-idp xmlsec1 pango ## Install and run the whole test suite (SQLite, or DATABASE_URL)
 	# Tests marked `postgres` need several real connections at once: `make test-postgres` runs them.
 	$(PY) -m pytest -m "not postgres"
 
-test-postgres: $(STAMP) redis-server oidc-idp xmlsec1 ## Run the suite (without the browser tests) against local PostgreSQL
+test-postgres: $(STAMP) redis-server oidc-idp xmlsec1 pango ## Run the suite (without the browser tests) against local PostgreSQL
 	@psql "$(dir $(PG_URL))postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$(notdir $(PG_URL))'" | grep -q 1 \
 	  || psql "$(dir $(PG_URL))postgres" -c "CREATE DATABASE $(notdir $(PG_URL))"
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest -m "not browser"
