@@ -109,6 +109,7 @@ EXPECTED: dict[str, Expectation] = {
     "logout": everyone(405, REDIRECT),
     # The workspace (issue 3)
     "arbetsyta:matris": {"GET": staff(200, 405)["GET"], "POST": everyone(405, 405)["POST"]},
+    "arbetsyta:portfolj": {"GET": staff(200, 405)["GET"], "POST": everyone(405, 405)["POST"]},
     "arbetsyta:cell": {"GET": everyone(405, 405)["GET"], "POST": staff(405, EDITORS_OF_A)["POST"]},
     "arbetsyta:ny": {
         "GET": everyone(405, 405)["GET"],
