@@ -64,13 +64,23 @@ SETUP = """
 from django.contrib.auth.models import Group, User
 from omraden.models import Omrade
 from portal.viewer import Viewer
+from uppfoljning import services
 from uppfoljning.models import Period, Uppfoljning
 user = User.objects.create_user("nodtest", password=%r)
 user.groups.add(Group.objects.get(name="kommunledningsgruppen"))
 omrade = Omrade.objects.visible_to(Viewer.resident()).order_by("nummer").first()
 periods = [p for p in Period.objects.order_by("-ar", "-tertial") if not p.is_closed]
 period = periods[0] if periods else Period.objects.create(ar=2099, tertial=1)
-uppf, _ = Uppfoljning.objects.get_or_create(omrade=omrade, period=period)
+uppf, _ = services.uppfoljning_get_or_create(period=period, omrade=omrade, by=user)
+# Written, marked ready and approved here: step 2 publishes it through node A.
+uppf = services.uppfoljning_save(
+    uppfoljning=uppf,
+    version=uppf.version,
+    changes={"status": "gron", "sammanfattning": %r},
+    by=user,
+)
+uppf = services.uppfoljning_mark_ready(uppfoljning=uppf, version=uppf.version, by=user)
+uppf = services.uppfoljning_approve(uppfoljning=uppf, version=uppf.version, by=user)
 print(uppf.pk, uppf.version, omrade.slug)
 """
 
@@ -473,7 +483,9 @@ def main() -> int:
     )
     say(f"Preparing database {DATABASE}; shared cache {REDIS} (prefix nodes-{run})")
     fresh_database(DATABASE, env)
-    pk, version, slug = manage(env, "shell", "-c", SETUP % PASSWORD).split()[-3:]
+    summary = f"Publicerat via nod A ({run})"
+    setup = SETUP % (PASSWORD, summary)
+    pk, version, slug = manage(env, "shell", "-c", setup).split()[-3:]
     port_a, port_b = free_port(), free_port()
     a = start_gunicorn(env, port_a, workers=1)
     b = start_gunicorn(env, port_b, workers=1)
@@ -494,7 +506,6 @@ def main() -> int:
         public_b = Browser(base_b)
         first = public_b.request(f"/omraden/{slug}/")
         again = public_b.request(f"/omraden/{slug}/")
-        summary = f"Publicerat via nod A ({run})"
         token = staff_a.csrf_from(f"/arbetsyta/uppfoljning/{pk}/")
         published = staff_a.request(
             f"/arbetsyta/uppfoljning/{pk}/",
@@ -502,11 +513,7 @@ def main() -> int:
                 "csrfmiddlewaretoken": token,
                 "handling": "publicera",
                 "version": version,
-                "status": "gron",
-                "sammanfattning": summary,
-                "orsak": "",
-                "atgarder": "",
-                "intern_anteckning": "",
+                "kommentar": "",
                 "publicera_fran": "",
             },
         )

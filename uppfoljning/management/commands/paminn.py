@@ -52,16 +52,17 @@ class Command(BaseCommand):
             self.stdout.write(f"{period}: {len(recipients)} person(s) to remind")
             for person, areas in recipients:
                 address = person.epost or (person.user.email if person.user else "")
+                which = ", ".join(str(a) for a in areas)
                 if not address:
-                    self.stdout.write(f"  – {person.namn}: no e-mail address, skipped")
+                    self.stdout.write(f"  – {person.namn}: no e-mail address, skipped ({which})")
                     skipped += 1
                     continue
                 if dry_run:
-                    self.stdout.write(f"  would remind {person.namn} <{address}>")
+                    self.stdout.write(f"  would remind {person.namn} <{address}> about {which}")
                     sent += 1
                     continue
                 if self._send(period, person, address, areas):
-                    self.stdout.write(f"  reminded {person.namn} <{address}>")
+                    self.stdout.write(f"  reminded {person.namn} <{address}> about {which}")
                     sent += 1
         verb = "would send" if dry_run else "sent"
         self.stdout.write(
