@@ -77,7 +77,8 @@ FORMS: dict[str, Form] = {
     "arbetsyta:ny": Form(
         "arbetsyta:matris", allowed=("klg",), refused=("anonymous", "medarbetare"), examples=10
     ),
-    # The follow-up page: save draft, ready for sign-off, publish now or from a date. A
+    # The follow-up page: save draft, ready for sign-off, and the sign-off's steps (approve,
+    # publish now or from a date, send back, withdraw), shown as the state allows. A
     # ledartröja may edit but not publish; KLG may publish.
     "arbetsyta:uppfoljning": Form(
         "arbetsyta:uppfoljning",
