@@ -648,7 +648,8 @@ def uppfoljning(request: HttpRequest, pk: int) -> HttpResponse:
                         uppfoljning=uppf, version=version, by=request.user
                     )
                     messages.success(
-                        request, _("Marked ready for sign-off: the fadder has been told.")
+                        request,
+                        _("Marked ready for sign-off: whoever approves it has been e-mailed."),
                     )
                 else:
                     messages.success(request, _("Draft saved."))
