@@ -107,6 +107,9 @@ EXPECTED: dict[str, Expectation] = {
         "POST": {"anonymous": 200, **dict.fromkeys(ROLES[1:], REDIRECT)},
     },
     "logout": everyone(405, REDIRECT),
+    # Single sign-on, OpenID Connect: not configured here, so not there (a GET only view).
+    "konto:oidc_start": everyone(404, 405),
+    "konto:oidc_callback": everyone(404, 405),
     # The workspace (issue 3)
     "arbetsyta:matris": {"GET": staff(200, 405)["GET"], "POST": everyone(405, 405)["POST"]},
     "arbetsyta:portfolj": {"GET": staff(200, 405)["GET"], "POST": everyone(405, 405)["POST"]},
@@ -276,6 +279,8 @@ ADMIN_MODELS: dict[str, tuple[Outcome, Outcome]] = {
     "uppfoljning.rapport": (200, 200),
     "portal.tillganglighetsredogorelse": (200, 200),
     "granskning.granskningslogg": (200, 403),
+    "konto.gruppmappning": (200, 200),  # which directory group gives which role
+    "konto.katalogkonto": (200, 403),  # written by the sign-in
 }
 
 
