@@ -91,11 +91,10 @@ def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 def _import_weasyprint() -> Any:
     """WeasyPrint, imported on first use: it loads Pango (a C library) when imported."""
-    weasyprint = importlib.import_module("weasyprint")
     # Its warnings name each property of portal.css it does not know (forty lines a PDF) and
-    # its progress is logged at INFO; errors (a refused address) are still logged.
+    # its progress (from the import on) is logged at INFO; errors (a refused address) are kept.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    return weasyprint
+    return importlib.import_module("weasyprint")
 
 
 @public_cache
