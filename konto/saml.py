@@ -15,6 +15,7 @@ What the portal demands of every answer from the IdP (docs/sso.md):
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 import time
@@ -25,7 +26,9 @@ from django.conf import settings
 from django.urls import reverse
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import SPConfig
+from saml2.mdstore import MetaDataExtern
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
+from saml2.sigver import SignatureError
 
 from konto.providers import Provider
 
@@ -33,6 +36,7 @@ from konto.providers import Provider
 # one process before the metadata is fetched again.
 METADATA_MAX_AGE = 3600
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
 
@@ -114,29 +118,49 @@ def config_dict() -> dict[str, Any]:
 
 def sp_config(request: Any = None) -> SPConfig:
     """djangosaml2's SAML_CONFIG_LOADER: the loaded configuration, reused by this process for
-    METADATA_MAX_AGE seconds (loading fetches and parses the IdP's metadata)."""
+    METADATA_MAX_AGE seconds (loading fetches and parses the IdP's metadata). When fetching it
+    again fails, the last good one is kept (an outage of the metadata's host must not stop
+    sign-ins) until a fetch succeeds."""
     config = config_dict()
     key = repr(config)
     with _lock:
         cached = _cache.get(key)
-        if cached is not None and time.monotonic() - cached[0] < METADATA_MAX_AGE:
-            return cached[1]
+    if cached is not None and time.monotonic() - cached[0] < METADATA_MAX_AGE:
+        return cached[1]
     conf = SPConfig()
-    conf.load(config)
+    try:
+        conf.load(config)
+        _check_metadata_signed(conf)
+    except Exception:
+        if cached is None:
+            raise
+        logger.exception("SAML: the IdP's metadata could not be loaded again; the last is kept")
+        return cached[1]
     with _lock:
         _cache.clear()
         _cache[key] = (time.monotonic(), conf)
     return conf
 
 
+def _check_metadata_signed(conf: SPConfig) -> None:
+    """With SAML_IDP_METADATA_CERT, the fetched metadata must be signed by it. pysaml2 checks a
+    signature that is there against the certificate, but takes unsigned metadata as it is."""
+    if not settings.SAML_IDP_METADATA_CERT:
+        return
+    for source in conf.metadata.metadata.values():
+        if isinstance(source, MetaDataExtern) and not source.signed():
+            raise SignatureError(f"SAML: the metadata at {source.url} is not signed")
+
+
 def idp_entity_id(conf: SPConfig) -> str | None:
-    """The one IdP the portal accepts: SAML_IDP_ENTITY_ID, or the only IdP in the metadata.
+    """The one IdP the portal accepts: SAML_IDP_ENTITY_ID, or the only IdP in the metadata;
+    None when that IdP is not in the metadata, or SAML_IDP_ENTITY_ID is needed and missing.
 
     A federation's metadata lists every IdP of the federation; each could sign an assertion,
     so with more than one the setting must name the municipality's own."""
-    if settings.SAML_IDP_ENTITY_ID:
-        return settings.SAML_IDP_ENTITY_ID
     idps = conf.metadata.with_descriptor("idpsso")
+    if settings.SAML_IDP_ENTITY_ID:
+        return settings.SAML_IDP_ENTITY_ID if settings.SAML_IDP_ENTITY_ID in idps else None
     return next(iter(idps)) if len(idps) == 1 else None
 
 

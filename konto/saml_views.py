@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 from djangosaml2 import views as saml2_views
@@ -63,6 +62,16 @@ NOT_VERIFIED = _lazy(
     "administrator."
 )
 
+UNAVAILABLE = _lazy(
+    "Signing in with the municipality's account does not work right now (the portal cannot "
+    "read the identity provider's details). Try again later, or tell the portal's "
+    "administrator."
+)
+NOT_SET_UP = _lazy(
+    "Signing in with the municipality's account is not set up completely. Tell the portal's "
+    "administrator."
+)
+
 
 class Refused(Exception):
     """A response pysaml2 accepted but the portal does not; `message` says why."""
@@ -88,6 +97,15 @@ def refusal_text(exception: BaseException | None) -> str:
         # pysaml2 raises a bare Exception for a wrong audience; its text is all that names it.
         return str(NOT_FOR_US)
     return str(NOT_VERIFIED)
+
+
+def _config_or_none(request: HttpRequest) -> Any:
+    """The SP configuration, or None (logged) when the IdP's metadata cannot be read."""
+    try:
+        return saml.sp_config(request)
+    except Exception:
+        logger.exception("SAML: the IdP's metadata could not be loaded")
+        return None
 
 
 def _refuse(request: HttpRequest, message: str) -> HttpResponse:
@@ -120,28 +138,16 @@ class LoginView(ConfigMixin, saml2_views.LoginView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            conf = self.get_sp_config(request)
-        except Exception:
-            logger.exception("SAML: the IdP's metadata could not be loaded")
-            return _refuse(
-                request,
-                _(
-                    "Signing in with the municipality's account does not work right now (the "
-                    "portal cannot read the identity provider's details). Try again later, or "
-                    "tell the portal's administrator."
-                ),
-            )
+        conf = _config_or_none(request)
+        if conf is None:
+            return _refuse(request, str(UNAVAILABLE))
         idp = saml.idp_entity_id(conf)
         if idp is None:
-            logger.error("SAML: set SAML_IDP_ENTITY_ID, the metadata lists several IdPs")
-            return _refuse(
-                request,
-                _(
-                    "Signing in with the municipality's account is not set up completely. "
-                    "Tell the portal's administrator."
-                ),
+            logger.error(
+                "SAML: SAML_IDP_ENTITY_ID is not in the metadata, or is needed because the "
+                "metadata lists several IdPs"
             )
+            return _refuse(request, str(NOT_SET_UP))
         # Always the one configured IdP: never a discovery page or an IdP named in the URL.
         request.GET = request.GET.copy()
         request.GET["idp"] = idp
@@ -166,6 +172,8 @@ class AssertionConsumerServiceView(ConfigMixin, saml2_views.AssertionConsumerSer
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "SAMLResponse" not in request.POST:
             return _refuse(request, refusal_text(None))
+        if _config_or_none(request) is None:
+            return _refuse(request, str(UNAVAILABLE))
         return super().post(request, *args, **kwargs)
 
     def custom_validation(self, response: Any) -> None:
@@ -253,7 +261,9 @@ def provider_logout(request: HttpRequest) -> HttpResponse | None:
     here (konto.views.logout does that)."""
     if not saml.enabled():
         return None
-    conf = saml.sp_config(request)
+    conf = _config_or_none(request)
+    if conf is None:
+        return None
     idp = saml.idp_entity_id(conf)
     # Only the HTTP-Redirect binding: a POST to the IdP would need a script (CSP forbids it).
     offers_logout = idp is not None and bool(

@@ -4,6 +4,7 @@ roles from the directory's groups, the audit log, metadata and logout."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from granskning.models import Granskningslogg
+from konto import saml, saml_views
 from konto.directory import NO_ROLE_MESSAGE
 from konto.models import Katalogkonto
 from tests.sso.saml.conftest import login_page_message, sign_in_at_idp, start_sign_in
@@ -182,3 +184,84 @@ def test_the_idp_is_real(saml_sp: Any) -> None:
     # A process of its own, answering over HTTP with its signed metadata.
     metadata = requests.get(saml_sp.entity_id, timeout=5).text
     assert "IDPSSODescriptor" in metadata and "X509Certificate" in metadata
+
+
+def test_it_reads_the_idp_metadata_from_its_url(
+    client: Client, saml_sp: Any, settings: Any
+) -> None:
+    settings.SAML_IDP_METADATA_FILE = ""
+    settings.SAML_IDP_METADATA_URL = saml_sp.entity_id
+    response = sign_in_at_idp(client).post(client)
+    assert response["Location"] == "/arbetsyta/"
+
+
+def test_it_reads_no_metadata_the_federation_did_not_sign(
+    client: Client, saml_sp: Any, settings: Any
+) -> None:
+    settings.SAML_IDP_METADATA_FILE = ""
+    settings.SAML_IDP_METADATA_URL = saml_sp.entity_id
+    # The test IdP's metadata is unsigned: with a federation certificate it is not trusted.
+    settings.SAML_IDP_METADATA_CERT = str(saml_sp.sp_cert)
+    response = client.get("/konto/saml/logga-in/", follow=True)
+    assert login_page_message(response) == str(saml_views.UNAVAILABLE)
+
+
+def test_it_reads_metadata_signed_by_the_federation(
+    client: Client, saml_sp: Any, settings: Any
+) -> None:
+    settings.SAML_IDP_METADATA_FILE = ""
+    settings.SAML_IDP_METADATA_URL = saml_sp.entity_id + "-signed"
+    settings.SAML_IDP_METADATA_CERT = str(saml_sp.folder / "idp.crt")
+    response = sign_in_at_idp(client).post(client)
+    assert response["Location"] == "/arbetsyta/"
+
+
+def test_it_reads_no_metadata_signed_by_another_key(
+    client: Client, saml_sp: Any, settings: Any
+) -> None:
+    settings.SAML_IDP_METADATA_FILE = ""
+    settings.SAML_IDP_METADATA_URL = saml_sp.entity_id + "-signed"
+    settings.SAML_IDP_METADATA_CERT = str(saml_sp.sp_cert)
+    response = client.get("/konto/saml/logga-in/", follow=True)
+    assert login_page_message(response) == str(saml_views.UNAVAILABLE)
+
+
+def test_it_keeps_the_last_metadata_when_its_host_is_down(
+    client: Client, saml_sp: Any, settings: Any, monkeypatch: Any
+) -> None:
+    settings.SAML_IDP_METADATA_FILE = ""
+    settings.SAML_IDP_METADATA_URL = saml_sp.entity_id
+    answer = sign_in_at_idp(client)
+
+    def unreachable(self: Any, config: Any) -> None:
+        raise OSError("the metadata's host does not answer")
+
+    # The hour is up and the metadata must be fetched again, but its host is down.
+    monkeypatch.setattr(saml, "METADATA_MAX_AGE", 0)
+    monkeypatch.setattr(saml.SPConfig, "load", unreachable)
+    assert answer.post(client)["Location"] == "/arbetsyta/"
+
+
+def test_in_a_federation_it_takes_answers_only_from_its_own_idp(
+    client: Client, saml_sp: Any, settings: Any, tmp_path: Path
+) -> None:
+    # A federation's metadata: the test IdP and another municipality's.
+    ours = saml_sp.metadata_file.read_text()
+    theirs = ours.replace(saml_sp.base_url, "https://idp.annan-kommun.example")
+    federation = tmp_path / "federation.xml"
+    federation.write_text(
+        '<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">'
+        f"{ours}{theirs}</md:EntitiesDescriptor>"
+    )
+    settings.SAML_IDP_METADATA_FILE = str(federation)
+    response = client.get("/konto/saml/logga-in/", follow=True)
+    assert login_page_message(response) == str(saml_views.NOT_SET_UP)
+
+    settings.SAML_IDP_ENTITY_ID = saml_sp.entity_id
+    answer = sign_in_at_idp(client)
+    # Signed by an IdP of the federation, but not the one the portal names.
+    settings.SAML_IDP_ENTITY_ID = "https://idp.annan-kommun.example/idp/metadata"
+    assert login_page_message(answer.post(client, follow=True)) == str(saml_views.NOT_FOR_US)
+
+    settings.SAML_IDP_ENTITY_ID = saml_sp.entity_id
+    assert sign_in_at_idp(client).post(client)["Location"] == "/arbetsyta/"

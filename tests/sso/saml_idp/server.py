@@ -10,7 +10,8 @@ fixture writes:
 - ``users.json``: ``{"eva": {"password": ..., "attributes": {"mail": [...], ...}}}`` (read on
   every request, so that a test can take someone out of a group between two sign-ins).
 
-At start it writes its own metadata to ``DIR/idp.xml``.
+At start it writes its own metadata to ``DIR/idp.xml`` (served at /idp/metadata) and, signed
+with its key as a federation signs metadata, to ``DIR/idp-signed.xml`` (/idp/metadata-signed).
 
 It keeps a single sign-on session per browser (a cookie), ends it on a SAML LogoutRequest, and
 answers with a LogoutResponse. For the refusal tests, the login form takes a ``fault`` that makes
@@ -131,6 +132,11 @@ class TestIdP:
         conf = IdPConfig()
         conf.load({**self.config(), "metadata": {}})
         (self.folder / "idp.xml").write_bytes(create_metadata_string(None, config=conf))
+        # The same, signed with its key, as a federation publishes metadata.
+        signed = create_metadata_string(None, config=conf, sign=True)
+        (self.folder / "idp-signed.xml").write_bytes(
+            signed if isinstance(signed, bytes) else signed.encode()
+        )
 
     # WSGI -----------------------------------------------------------------------------------
 
@@ -146,8 +152,9 @@ class TestIdP:
         cookies = parse_qs(environ.get("HTTP_COOKIE", "").replace("; ", "&"))
         session = cookies.get("idp_session", [""])[0]
         try:
-            if path == "/idp/metadata":
-                body = (self.folder / "idp.xml").read_bytes()
+            if path in {"/idp/metadata", "/idp/metadata-signed"}:
+                name = "idp-signed.xml" if path.endswith("signed") else "idp.xml"
+                body = (self.folder / name).read_bytes()
                 start_response("200 OK", [("Content-Type", "application/samlmetadata+xml")])
                 return [body]
             if path in {"/sso/redirect", "/sso/post"}:
