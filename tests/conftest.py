@@ -195,6 +195,4 @@ def sign_off(uppf: Uppfoljning, *, by: Any, approver: Any = None) -> Uppfoljning
     from uppfoljning import services
 
     uppf = services.uppfoljning_mark_ready(uppfoljning=uppf, version=uppf.version, by=by)
-    return services.uppfoljning_approve(
-        uppfoljning=uppf, version=uppf.version, by=approver or by
-    )
+    return services.uppfoljning_approve(uppfoljning=uppf, version=uppf.version, by=approver or by)

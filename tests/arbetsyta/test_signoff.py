@@ -489,3 +489,20 @@ def test_the_person_address_comes_before_the_login_address(
     with django_capture_on_commit_callbacks(execute=True):
         _ready(cast, draft)
     assert [m.to for m in mail.outbox] == [["fadder.a@example.se"]]
+
+
+def test_a_step_from_an_old_version_is_refused_and_says_who_came_first(
+    cast: Cast, draft: Uppfoljning
+) -> None:
+    uppf = _ready(cast, draft)
+    seen = uppf.version  # KLG opens the page; meanwhile the fadder approves.
+    services.uppfoljning_approve(uppfoljning=uppf, version=seen, by=cast.users["fadder_a"])
+    r = _client(cast.users["klg"]).post(
+        _url(uppf), {"version": seen, "handling": "tillbaka", "kommentar": "Skriv om"}
+    )
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "Inte sparat" in html and "Fadder 1" in html
+    assert "Skriv om" in html  # the comment is kept
+    assert _fresh(uppf).tillstand == Uppfoljning.Tillstand.GODKAND
+    assert not Historik.objects.filter(handling=H.TILLBAKA).exists()
