@@ -117,3 +117,36 @@ def test_the_logout_form_may_end_at_the_providers_logout() -> None:
     )
     assert "'https://login.example.org'" in value
     assert "konto.oidc.DirectoryOIDCBackend" in value
+
+
+def test_an_incomplete_configuration_fails_the_check() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env={**os.environ, "DEBUG": "1", "OIDC_CLIENT_ID": "portal"},
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "konto.E001" in result.stderr and "OIDC_CLIENT_SECRET" in result.stderr
+
+
+def test_break_glass_without_a_named_account_is_warned_about(settings: Any) -> None:
+    from konto.checks import check_single_sign_on
+
+    settings.LOCAL_LOGIN = "nodkonto"
+    settings.LOCAL_LOGIN_USERS = []
+    assert [p.id for p in check_single_sign_on(None)] == ["konto.W001"]
+
+
+def test_discovery_prints_the_environment_for_a_provider(oidc_idp: Idp) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("oidc_discovery", oidc_idp.issuer, stdout=out)
+    lines = dict(line.split("=", 1) for line in out.getvalue().splitlines())
+    assert lines["OIDC_ISSUER"] == oidc_idp.issuer
+    assert lines["OIDC_JWKS_URI"] == oidc_idp.discovery["jwks_uri"]
+    assert lines["OIDC_END_SESSION_ENDPOINT"] == oidc_idp.discovery["end_session_endpoint"]
