@@ -214,7 +214,14 @@ def create_demo_users(write: Callable[[str], Any]) -> None:
             write(f"  {username}: exists (password unchanged)")
             continue
         password = secrets.token_urlsafe(12)
-        user = User.objects.create_user(username, email=email, password=password)
+        # A name for the pages and e-mails ("Demo Klg"), where there is no person to name them.
+        user = User.objects.create_user(
+            username,
+            email=email,
+            password=password,
+            first_name="Demo",
+            last_name=username.removeprefix("demo-").capitalize(),
+        )
         for name in groups:
             user.groups.add(Group.objects.get_or_create(name=name)[0])
         if person_name:
