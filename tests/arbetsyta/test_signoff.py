@@ -506,3 +506,30 @@ def test_a_step_from_an_old_version_is_refused_and_says_who_came_first(
     assert "Skriv om" in html  # the comment is kept
     assert _fresh(uppf).tillstand == Uppfoljning.Tillstand.GODKAND
     assert not Historik.objects.filter(handling=H.TILLBAKA).exists()
+
+
+BAD_STEP_POSTS = [
+    {},
+    {"version": "abc"},
+    {"version": "0"},
+    {"version": "99999999999999999999999"},
+    {"kommentar": "x\x00y"},
+    {"kommentar": "x" * 5000},
+    {"publicera_fran": "2000-01-01"},
+    {"publicera_fran": "inte ett datum"},
+]
+
+
+@pytest.mark.parametrize("handling", ["godkann", "publicera", "tillbaka", "aterkalla"])
+@pytest.mark.parametrize("bad", BAD_STEP_POSTS)
+def test_a_spoilt_step_is_refused_and_writes_nothing(
+    cast: Cast, draft: Uppfoljning, handling: str, bad: dict[str, str]
+) -> None:
+    uppf = _ready(cast, draft)
+    before = (uppf.version, Historik.objects.count(), Publicering.objects.count())
+    data = {"version": str(uppf.version), "handling": handling, "kommentar": "Ok", **bad}
+    if not bad:
+        del data["version"]
+    r = _client(cast.users["klg"]).post(_url(uppf), data)
+    assert r.status_code in (200, 403)
+    assert (_fresh(uppf).version, Historik.objects.count(), Publicering.objects.count()) == before
