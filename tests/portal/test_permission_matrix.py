@@ -151,6 +151,10 @@ EXPECTED: dict[str, Expectation] = {
     # Follow-up, assignments and reports (public)
     "uppfoljning:index": everyone(200, 405),
     "uppfoljning:period": everyone(200, 405),
+    # The report as files: a closed period's for everyone (an open one's for staff only,
+    # tests/uppfoljning/test_report_files.py)
+    "uppfoljning:period_pdf": everyone(200, 405),
+    "uppfoljning:period_docx": everyone(200, 405),
     "uppfoljning:uppdrag": everyone(200, 405),
     "uppfoljning:rapporter": everyone(200, 405),
     "uppfoljning:rapport": everyone(200, 405),
@@ -201,6 +205,8 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "omraden:moderera": lambda w: {"pk": w.inspel.pk},
     "inspel_export": lambda w: {"fmt": "csv"},
     "uppfoljning:period": lambda w: {"slug": w.closed_period.slug},
+    "uppfoljning:period_pdf": lambda w: {"slug": w.closed_period.slug},
+    "uppfoljning:period_docx": lambda w: {"slug": w.closed_period.slug},
     "uppfoljning:uppdrag": lambda w: {"slug": w.cast.uppdrag.slug},
     "uppfoljning:rapport": lambda w: {"slug": w.rapport.slug},
     "indikatorer:detail": lambda w: {"slug": w.indikator.slug},
