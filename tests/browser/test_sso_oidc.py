@@ -1,5 +1,10 @@
-"""End to end in Chromium: the login page's button, the real provider's login page, the
-workspace with the directory's role, and logout at both ends."""
+"""Single sign-on end to end in Chromium: the login page's button, the real OpenID Connect
+provider's login page (tests/sso/oidc_idp), the workspace with the directory's role, and
+logout at both ends.
+
+Here rather than in tests/sso/: the session's one Chromium is this folder's `browser`
+fixture, and a second Playwright in the same session fails ("Sync API inside the asyncio
+loop")."""
 
 from __future__ import annotations
 
@@ -13,10 +18,8 @@ from django.contrib.auth import get_user_model
 from django.utils.csp import CSP
 
 from konto.models import Gruppmappning
-from tests.browser.conftest import WCAG_AA, browser  # noqa: F401 (the browser fixture)
+from tests.browser.conftest import WCAG_AA
 from tests.sso.conftest import GRP_ALLA, GRP_KLG, USERS, Idp, portal_settings, running_idp
-
-pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -38,7 +41,7 @@ def portal(live_idp: Idp, settings: Any, transactional_db: None) -> Idp:
 
 
 def test_staff_sign_in_through_the_provider_and_out_again(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     portal: Idp,
 ) -> None:
@@ -76,7 +79,7 @@ def test_staff_sign_in_through_the_provider_and_out_again(
 
 
 def test_the_login_page_with_a_provider_is_accessible_on_a_phone(
-    browser: Any,  # noqa: F811
+    browser: Any,
     live_server: Any,
     portal: Idp,
 ) -> None:
