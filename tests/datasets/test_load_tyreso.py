@@ -109,6 +109,14 @@ def test_it_loads_the_ten_assignments(tyreso: None) -> None:
 
 
 @pytest.mark.django_db
+def test_it_links_the_overarching_assignment_to_all_seven_areas_and_no_other(
+    tyreso: None,
+) -> None:
+    linked = Uppdrag.objects.filter(omraden__isnull=False).distinct()
+    assert [u.slug for u in linked] == ["overgripande-att-arbeta-kommungemensamt"]
+    assert sorted(linked[0].omraden.values_list("nummer", flat=True)) == [1, 2, 3, 4, 5, 6, 7]
+
+
 def test_it_loads_the_indicator_baselines(tyreso: None) -> None:
     baselines = {
         (i.startlage_ar, i.startlage_tyreso, i.startlage_riket, i.kalla)
@@ -153,7 +161,7 @@ def test_a_second_run_changes_nothing(tyreso: None) -> None:
     out = StringIO()
     call_command("load_tyreso", stdout=out)
     assert snapshot() == before
-    assert out.getvalue().strip().endswith("0 created, 0 updated, 47 unchanged.")
+    assert out.getvalue().strip().endswith("0 created, 0 updated, 48 unchanged.")
 
 
 @pytest.mark.django_db

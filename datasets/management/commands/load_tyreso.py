@@ -25,11 +25,12 @@ from uppfoljning.models import (
 class Command(BaseCommand):
     help = (
         "Loads Tyresö kommun's real data set: the seven areas and their faddrar, the "
-        "innovation phases, the ten assignments of kommunplan 2023, the indicators with their "
-        "baselines, the 2023 periods, the T2 2023 follow-up, three reports and the checkpoint. "
-        "Rule: idempotent – rows are matched on their natural keys, only differing fields are "
-        "written, and a second run changes nothing. --demo adds clearly marked fictional people "
-        "and follow-ups for trying the portal out."
+        "innovation phases, the ten assignments of kommunplan 2023 (linked to the areas the "
+        "documents link them to), the indicators with their baselines, the 2023 periods, the "
+        "T2 2023 follow-up, three reports and the checkpoint. Rule: idempotent – rows are "
+        "matched on their natural keys, only differing fields are written, and a second run "
+        "changes nothing. --demo adds clearly marked fictional people and follow-ups for "
+        "trying the portal out."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -141,6 +142,17 @@ class Command(BaseCommand):
                     "beskrivning": tyreso.OVERGRIPANDE_BESKRIVNING if overgripande else "",
                 },
             )
+
+        # The links the documents give (datasets/tyreso.py); only added, never removed, so
+        # links an administrator makes in the admin stay.
+        for slug, numbers in tyreso.UPPDRAG_OMRADEN.items():
+            uppdrag = Uppdrag.objects.get(slug=slug)
+            missing = Omrade.objects.filter(nummer__in=numbers).exclude(uppdrag=uppdrag)
+            if missing.exists():
+                uppdrag.omraden.add(*missing)
+                self.counts["updated"] += 1
+            else:
+                self.counts["unchanged"] += 1
 
     def _load_indicators(self) -> None:
         uppdrag = Uppdrag.objects.get(slug=tyreso.UPPDRAG[0][0])
