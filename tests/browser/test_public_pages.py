@@ -19,6 +19,7 @@ PUBLIC_PAGES = [
     "/uppfoljning/?ar=2023",
     "/uppfoljning/2023-t2/",
     "/uppdrag/overgripande-att-arbeta-kommungemensamt/",
+    "/uppdrag/",
     "/aktiviteter/",
     "/rapporter/",
     "/rapporter/kommundirektorens-rapport-november-2023/",
@@ -30,6 +31,7 @@ PUBLIC_PAGES = [
     "/en/uppfoljning/2023-t2/",
     "/en/tillganglighet/",
     "/en/aktiviteter/",
+    "/en/uppdrag/",
 ]
 MAX_BYTES = 100 * 1024
 
