@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from konto.models import Gruppmappning, Katalogkonto
 
@@ -24,5 +25,5 @@ class KatalogkontoAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     readonly_fields = ["user", "kalla", "subjekt", "senaste_inloggning"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
