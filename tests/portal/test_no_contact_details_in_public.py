@@ -90,6 +90,8 @@ def _sample_kwargs(name: str, p: dict[str, Any]) -> list[dict[str, Any]] | None:
         "omraden:moderera": [{"pk": p["inspel"].pk}],
         "inspel_export": [{"fmt": "csv"}, {"fmt": "json"}],
         "uppfoljning:period": [{"slug": p["period"].slug}],
+        "uppfoljning:period_pdf": [{"slug": p["period"].slug}],
+        "uppfoljning:period_docx": [{"slug": p["period"].slug}],
         "uppfoljning:uppdrag": [{"slug": "finns-inte"}],
         "uppfoljning:rapport": [{"slug": "finns-inte"}],
         "indikatorer:detail": [{"slug": "finns-inte"}],
