@@ -54,6 +54,8 @@ class SamlBackend(Saml2Backend):
             return None
         ava = session_info["ava"]
         names = settings.SAML_ATTRIBUTES
+        # The names (not the values) the IdP sent: what to put in SAML_ATTR_* (docs/sso.md).
+        logger.info("SAML sign-in with the attributes %s", ", ".join(sorted(ava)))
         subject = subject_of(session_info)
         if not subject:
             logger.error("SAML: no subject in the assertion (NameID or %s)", names["subject"])

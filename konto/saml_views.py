@@ -115,10 +115,11 @@ def _refuse(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def _require_saml(view: Any) -> Any:
-    """404 for every SAML address while SAML is not configured."""
+    """404 for every SAML address while SAML is not configured (a method the view does not
+    answer stays 405)."""
 
     def dispatch(self: Any, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not saml.enabled():
+        if not saml.enabled() and hasattr(self, request.method.lower()):
             raise Http404
         return view(self, request, *args, **kwargs)
 

@@ -110,6 +110,11 @@ EXPECTED: dict[str, Expectation] = {
     # Single sign-on, OpenID Connect: not configured here, so not there (a GET only view).
     "konto:oidc_start": everyone(404, 405),
     "konto:oidc_callback": everyone(404, 405),
+    # Single sign-on, SAML 2.0: not configured here either (tests/sso/saml configures it).
+    "saml2_metadata": everyone(404, 405),
+    "saml2_login": everyone(404, 405),
+    "saml2_acs": everyone(404, 404),
+    "saml2_ls": everyone(404, 404),
     # The workspace (issue 3)
     "arbetsyta:matris": {"GET": staff(200, 405)["GET"], "POST": everyone(405, 405)["POST"]},
     "arbetsyta:portfolj": {"GET": staff(200, 405)["GET"], "POST": everyone(405, 405)["POST"]},
