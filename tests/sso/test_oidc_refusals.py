@@ -78,6 +78,21 @@ def test_a_tampered_id_token_claim_is_refused(
     assert_refused(client, sign_in(client, "anna"), "signatur")
 
 
+def test_an_unsigned_id_token_is_refused(
+    client: Client, oidc: Idp, token_proxy: TokenProxy
+) -> None:
+    import base64
+    import json
+
+    def strip_signature(answer: dict[str, Any]) -> dict[str, Any]:
+        _header, payload, _signature = answer["id_token"].split(".")
+        none = base64.urlsafe_b64encode(json.dumps({"alg": "none"}).encode()).rstrip(b"=")
+        return {**answer, "id_token": f"{none.decode()}.{payload}."}
+
+    token_proxy.tamper = strip_signature
+    assert_refused(client, sign_in(client, "anna"), "signatur")
+
+
 def test_a_token_for_another_service_is_refused(
     client: Client, oidc: Idp, token_proxy: TokenProxy
 ) -> None:

@@ -71,3 +71,13 @@ def test_a_role_the_directory_gives_opens_its_pages(client: Any, oidc: Idp) -> N
     client.post("/konto/logga-ut/")
     sign_in(client, "bertil")
     assert client.get("/arbetsyta/inspel/").status_code == 403
+
+
+def test_claims_may_also_come_from_the_userinfo_endpoint(
+    client: Any, oidc: Idp, settings: Any
+) -> None:
+    settings.OIDC_OP_USER_ENDPOINT = oidc.discovery["userinfo_endpoint"]
+    assert sign_in(client, "anna")["Location"] == "/arbetsyta/"
+    user = User.objects.get(katalogkonto__subjekt=oidc.users["anna"]["sub"])
+    assert user.email == "anna.andersson@tyreso.test"
+    assert "kommunledningsgruppen" in set(user.groups.values_list("name", flat=True))
