@@ -153,11 +153,12 @@ def _static_path(url: str, scheme: str, netloc: str) -> Path | None:
     name = unquote(parts.path.removeprefix(settings.STATIC_URL))
     try:
         if staticfiles_storage.exists(name):
-            return Path(staticfiles_storage.path(name))
-        found = finders.find(name)
+            found = staticfiles_storage.path(name)
+        else:
+            found = finders.find(name)
     except SuspiciousFileOperation:
         return None  # "../" out of the static folders
-    return Path(found) if isinstance(found, str) else None
+    return Path(found) if isinstance(found, str) and Path(found).is_file() else None
 
 
 # The Word file

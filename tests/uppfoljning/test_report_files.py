@@ -419,6 +419,8 @@ def test_the_pdf_check_flags_a_script_link_and_the_docx_check_a_field() -> None:
         "http://testserver/static/../../../../etc/passwd",
         "http://testserver/static/%2e%2e/%2e%2e/manage.py",
         "http://testserver/admin/",
+        "http://testserver/static/css/",
+        "http://testserver/static/css/portal.css%00.png",
         "data:text/css,body{}",
     ],
 )
