@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
@@ -248,6 +248,40 @@ class LogoutView(ConfigMixin, saml2_views.LogoutView):
     @_require_saml
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return super().dispatch(request, *args, **kwargs)
+
+    def do_logout_service(
+        self, request: HttpRequest, data: Any, binding: str, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        if "SAMLRequest" in data and "SAMLResponse" not in data:
+            self._check_signed_logout_request(request, data, binding)
+        return super().do_logout_service(request, data, binding, *args, **kwargs)
+
+    def _check_signed_logout_request(self, request: HttpRequest, data: Any, binding: str) -> None:
+        """An IdP's LogoutRequest must be signed by the IdP. djangosaml2 passes no query
+        signature on to pysaml2 and pysaml2 takes an unsigned request, so without this a link
+        to this address with a made-up request would log anyone out."""
+        _state, client = self.get_state_client(request)
+        try:
+            parsed = client.parse_logout_request(
+                data["SAMLRequest"],
+                binding,
+                relay_state=data.get("RelayState"),
+                sigalg=data.get("SigAlg"),
+                signature=data.get("Signature"),
+            )
+        except Exception as exc:
+            raise SuspiciousOperation("SAML: a LogoutRequest that could not be verified") from exc
+        signed = (
+            bool(data.get("Signature"))
+            if binding == BINDING_HTTP_REDIRECT
+            else parsed is not None and parsed.message.signature is not None
+        )
+        if parsed is None or not signed:
+            raise SuspiciousOperation("SAML: an unsigned LogoutRequest")
+        if parsed.message.issuer is None or parsed.message.issuer.text != saml.idp_entity_id(
+            self.get_sp_config(request)
+        ):
+            raise SuspiciousOperation("SAML: a LogoutRequest from another IdP")
 
 
 class _LogoutInitView(ConfigMixin, saml2_views.LogoutInitView):

@@ -265,3 +265,38 @@ def test_in_a_federation_it_takes_answers_only_from_its_own_idp(
 
     settings.SAML_IDP_ENTITY_ID = saml_sp.entity_id
     assert sign_in_at_idp(client).post(client)["Location"] == "/arbetsyta/"
+
+
+def test_a_logout_started_at_the_idp_ends_the_session_here(client: Client, saml_sp: Any) -> None:
+    answer = sign_in_at_idp(client)
+    answer.post(client)
+    sp = "http://testserver/konto/saml/metadata/"
+    request = answer.idp.get(
+        f"{saml_sp.base_url}/slo/initiate",
+        params={"sp": sp, "username": "eva"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    location = urlsplit(request.headers["Location"])
+    assert location.path == "/konto/saml/sls/" and "Signature=" in location.query
+    back = client.get(f"{location.path}?{location.query}")
+    assert "_auth_user_id" not in client.session
+    # The portal answers the IdP with a LogoutResponse.
+    assert back.status_code == 302 and back["Location"].startswith(f"{saml_sp.base_url}/slo/")
+    assert "SAMLResponse=" in back["Location"]
+    assert 'id="utloggad"' in answer.idp.get(back["Location"], timeout=10).text
+
+
+def test_an_unsigned_logout_request_logs_nobody_out(client: Client, saml_sp: Any) -> None:
+    answer = sign_in_at_idp(client)
+    answer.post(client)
+    forged = answer.idp.get(
+        f"{saml_sp.base_url}/slo/initiate",
+        params={"sp": "http://testserver/konto/saml/metadata/", "username": "eva", "unsigned": 1},
+        allow_redirects=False,
+        timeout=10,
+    )
+    location = urlsplit(forged.headers["Location"])
+    assert "Signature=" not in location.query
+    assert client.get(f"{location.path}?{location.query}").status_code == 400
+    assert "_auth_user_id" in client.session

@@ -162,8 +162,13 @@ class TestIdP:
                 return self.sso(args, binding, session, start_response)
             if path == "/login" and method == "POST":
                 return self.login(args, start_response)
+            if path == "/slo/redirect" and "SAMLResponse" in args:
+                start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+                return [page("logged_out")]
             if path == "/slo/redirect":
                 return self.slo(args, start_response)
+            if path == "/slo/initiate":
+                return self.initiate_logout(args, start_response)
         except Exception as exc:  # A test tool: say what went wrong, in the page.
             start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
             return [f"IdP error: {type(exc).__name__}: {exc}".encode()]
@@ -344,6 +349,29 @@ class TestIdP:
                 ("Set-Cookie", "idp_session=; Path=/; Max-Age=0"),
             ],
         )
+        return [b""]
+
+    def initiate_logout(
+        self, args: dict[str, str], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """Logout started at the IdP: a LogoutRequest for `username` to the SP `sp`, signed
+        unless `unsigned` is given."""
+        server = self.server()
+        sp, username = args["sp"], args["username"]
+        binding, destination = server.pick_binding(
+            "single_logout_service", [BINDING_HTTP_REDIRECT], "spsso", entity_id=sp
+        )
+        name_id = saml.NameID(
+            format=NAMEID_FORMAT_PERSISTENT,
+            name_qualifier=server.config.entityid,
+            sp_name_qualifier=sp,
+            text=f"pid-{username}",
+        )
+        _id, request = server.create_logout_request(destination, sp, name_id=name_id)
+        info = server.apply_binding(
+            binding, str(request), destination, "", sign="unsigned" not in args
+        )
+        start_response("303 See Other", [("Location", dict(info["headers"])["Location"])])
         return [b""]
 
 
