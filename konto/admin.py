@@ -1,9 +1,27 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from granskning import audit
+from granskning.models import Granskningslogg
 from konto.models import Gruppmappning, Katalogkonto
+
+
+def _audit_mapping(request: HttpRequest, mapping: Gruppmappning, change: str) -> None:
+    # Who gets which role is decided here, so a mapping's change is a role change.
+    audit(
+        action=Granskningslogg.Handling.ROLL_ANDRAD,
+        obj=mapping,
+        request=request,
+        gruppmappning=change,
+        kalla=mapping.kalla,
+        idp_grupp=mapping.idp_grupp,
+        roll=mapping.roll,
+    )
 
 
 @admin.register(Gruppmappning)
@@ -13,6 +31,19 @@ class GruppmappningAdmin(admin.ModelAdmin):
     list_display = ["kalla", "idp_grupp", "beskrivning", "roll"]
     list_filter = ["kalla", "roll"]
     search_fields = ["idp_grupp", "beskrivning"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _audit_mapping(request, obj, "andrad" if change else "tillagd")
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        _audit_mapping(request, obj, "borttagen")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for mapping in queryset:
+            _audit_mapping(request, mapping, "borttagen")
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Katalogkonto)
