@@ -31,9 +31,6 @@ from django.test import Client
 
 from portal.roles import ADMINISTRATOR, GROUPS, MEDARBETARE
 
-# The browser fixture of the browser tests (Playwright + Debian's Chromium).
-from tests.browser.conftest import browser  # noqa: F401
-
 PASSWORD = "test-idp-losenord-1"
 
 

@@ -8,13 +8,19 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.sso.saml.conftest import PASSWORD, map_groups, use_idp
+# The test IdP (its session fixture) and helpers of the SAML tests; the browser is this
+# folder's, one Playwright per session.
+from tests.sso.saml.conftest import PASSWORD, map_groups, saml_idp, use_idp  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
 
 def test_staff_sign_in_through_the_idp_and_out_again(
-    browser: Any, live_server: Any, transactional_db: None, settings: Any, saml_idp: Any
+    browser: Any,
+    live_server: Any,
+    transactional_db: None,
+    settings: Any,
+    saml_idp: Any,  # noqa: F811 - the fixture imported above
 ) -> None:
     use_idp(settings, saml_idp, live_server.url)
     saml_idp.reset_users()
