@@ -28,7 +28,10 @@ from saml2.saml import SCM_BEARER
 from saml2.sigver import SignatureError, SigverError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
+from granskning import audit
+from granskning.models import Granskningslogg
 from konto import saml
+from konto.models import Kalla
 
 logger = logging.getLogger(__name__)
 
@@ -73,30 +76,38 @@ NOT_SET_UP = _lazy(
 )
 
 
-class Refused(Exception):
-    """A response pysaml2 accepted but the portal does not; `message` says why."""
+FROM_ANOTHER_IDP = _lazy(
+    "The sign-in answer came from an identity provider this portal does not use, so you were "
+    "not logged in. Tell the portal's administrator."
+)
 
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
+
+class Refused(Exception):
+    """A response pysaml2 accepted but the portal does not: the audit log's `reason` (as
+    konto/oidc.py names them) and the message."""
+
+    def __init__(self, reason: str, message: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
         self.message = str(message)
 
 
-def refusal_text(exception: BaseException | None) -> str:
-    """The sentence for a refused SAML sign-in, in the request's language."""
+def refusal(exception: BaseException | None) -> tuple[str, str]:
+    """Why a SAML sign-in was refused: the audit log's reason and the message to show."""
     if isinstance(exception, Refused):
-        return exception.message
+        return exception.reason, exception.message
     if isinstance(exception, (SignatureError, SigverError, IncorrectlySigned)):
-        return str(NOT_SIGNED)
+        return "signatur", str(NOT_SIGNED)
     if isinstance(exception, UnsolicitedResponse):
-        return str(USED_OR_UNSOLICITED)
+        return "tillstand", str(USED_OR_UNSOLICITED)
     if isinstance(exception, (ResponseLifetimeExceed, ToEarly)):
-        return str(EXPIRED)
+        return "utgangen", str(EXPIRED)
     if isinstance(exception, StatusError):
-        return str(IDP_DID_NOT_SIGN_IN)
+        return "leverantor", str(IDP_DID_NOT_SIGN_IN)
     if exception is not None and "AudienceRestriction" in str(exception):
         # pysaml2 raises a bare Exception for a wrong audience; its text is all that names it.
-        return str(NOT_FOR_US)
-    return str(NOT_VERIFIED)
+        return "mottagare", str(NOT_FOR_US)
+    return "okand", str(NOT_VERIFIED)
 
 
 def _config_or_none(request: HttpRequest) -> Any:
@@ -108,8 +119,16 @@ def _config_or_none(request: HttpRequest) -> Any:
         return None
 
 
-def _refuse(request: HttpRequest, message: str) -> HttpResponse:
-    """Back to the login page with `message` in its error summary, as every provider does."""
+def _refuse(request: HttpRequest, message: str, reason: str = "") -> HttpResponse:
+    """Back to the login page with `message` in its error summary, as every provider does;
+    with a `reason`, an entry in the audit log."""
+    if reason:
+        audit(
+            action=Granskningslogg.Handling.INLOGGNING_MISSLYCKAD,
+            request=request,
+            kalla=Kalla.SAML,
+            skal=reason,
+        )
     messages.error(request, message)
     return HttpResponseRedirect(resolve_url("login"))
 
@@ -141,14 +160,14 @@ class LoginView(ConfigMixin, saml2_views.LoginView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         conf = _config_or_none(request)
         if conf is None:
-            return _refuse(request, str(UNAVAILABLE))
+            return _refuse(request, str(UNAVAILABLE), "nere")
         idp = saml.idp_entity_id(conf)
         if idp is None:
             logger.error(
                 "SAML: SAML_IDP_ENTITY_ID is not in the metadata, or is needed because the "
                 "metadata lists several IdPs"
             )
-            return _refuse(request, str(NOT_SET_UP))
+            return _refuse(request, str(NOT_SET_UP), "okand")
         # Always the one configured IdP: never a discovery page or an IdP named in the URL.
         request.GET = request.GET.copy()
         request.GET["idp"] = idp
@@ -172,9 +191,9 @@ class AssertionConsumerServiceView(ConfigMixin, saml2_views.AssertionConsumerSer
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "SAMLResponse" not in request.POST:
-            return _refuse(request, refusal_text(None))
+            return _refuse(request, str(NOT_VERIFIED), "okand")
         if _config_or_none(request) is None:
-            return _refuse(request, str(UNAVAILABLE))
+            return _refuse(request, str(UNAVAILABLE), "nere")
         return super().post(request, *args, **kwargs)
 
     def custom_validation(self, response: Any) -> None:
@@ -192,25 +211,25 @@ class AssertionConsumerServiceView(ConfigMixin, saml2_views.AssertionConsumerSer
         conf = self.get_sp_config(self.request)
         acs = set(conf.endpoint("assertion_consumer_service", BINDING_HTTP_POST))
         if response.response.destination not in acs:
-            raise Refused(NOT_FOR_US)
+            raise Refused("mottagare", NOT_FOR_US)
         assertion = response.assertion
         if assertion is None:
             # pysaml2 stops checking, without an error, when the response's destination or
             # issue time is wrong: nothing in it may be used.
-            raise Refused(NOT_VERIFIED)
+            raise Refused("okand", NOT_VERIFIED)
         if response.issuer() != saml.idp_entity_id(conf):
-            raise Refused(NOT_FOR_US)
+            raise Refused("utfardare", FROM_ANOTHER_IDP)
         conditions = assertion.conditions
         if conditions is None or not conditions.audience_restriction:
-            raise Refused(NOT_FOR_US)
+            raise Refused("mottagare", NOT_FOR_US)
         if not conditions.not_on_or_after:
-            raise Refused(NOT_VERIFIED)
+            raise Refused("utgangen", NOT_VERIFIED)
         for confirmation in assertion.subject.subject_confirmation:
             data = confirmation.subject_confirmation_data
             if confirmation.method != SCM_BEARER or data is None or not data.not_on_or_after:
-                raise Refused(NOT_VERIFIED)
+                raise Refused("okand", NOT_VERIFIED)
             if data.recipient not in acs:
-                raise Refused(NOT_FOR_US)
+                raise Refused("mottagare", NOT_FOR_US)
 
     def handle_acs_failure(
         self,
@@ -221,13 +240,16 @@ class AssertionConsumerServiceView(ConfigMixin, saml2_views.AssertionConsumerSer
     ) -> HttpResponse:
         if self.refused is not None:
             exception = self.refused
-        if isinstance(exception, PermissionDenied):
-            # The backend refused the person (no role, account switched off): its reason.
-            message = getattr(request, "saml_refusal", "") or refusal_text(None)
-        else:
-            message = refusal_text(exception)
         logger.info("SAML sign-in refused: %r", exception)
-        return _refuse(request, message)
+        if isinstance(exception, PermissionDenied):
+            # The backend refused the person: konto.directory has logged why (no role, switched
+            # off) and said it; otherwise the answer named nobody.
+            message = getattr(request, "saml_refusal", "")
+            if message:
+                return _refuse(request, message)
+            return _refuse(request, str(NOT_VERIFIED), "anspraak")
+        reason, message = refusal(exception)
+        return _refuse(request, message, reason)
 
 
 class MetadataView(ConfigMixin, saml2_views.MetadataView):

@@ -7,12 +7,15 @@ import base64
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from granskning.models import Granskningslogg
 from konto import saml_views
 from tests.sso.saml.conftest import Answer, login_page_message, sign_in_at_idp
+
+User = get_user_model()
 
 
 def refused(client: Client, answer: Answer) -> str:
@@ -25,25 +28,28 @@ def refused(client: Client, answer: Answer) -> str:
 
 
 @pytest.mark.parametrize(
-    ("fault", "expected"),
+    ("fault", "expected", "reason"),
     [
         # A value changed after signing: the administrators' group instead of the staff's.
-        ("tampered", saml_views.NOT_SIGNED),
-        ("unsigned", saml_views.NOT_SIGNED),
-        ("wrong-audience", saml_views.NOT_FOR_US),
-        ("wrong-recipient", saml_views.NOT_FOR_US),
-        ("wrong-destination", saml_views.NOT_FOR_US),
+        ("tampered", saml_views.NOT_SIGNED, "signatur"),
+        ("unsigned", saml_views.NOT_SIGNED, "signatur"),
+        ("wrong-audience", saml_views.NOT_FOR_US, "mottagare"),
+        ("wrong-recipient", saml_views.NOT_FOR_US, "mottagare"),
+        ("wrong-destination", saml_views.NOT_FOR_US, "mottagare"),
         # NotOnOrAfter ten minutes ago: far past the minute of clock skew allowed.
-        ("expired", saml_views.EXPIRED),
+        ("expired", saml_views.EXPIRED, "utgangen"),
     ],
 )
 def test_it_refuses_a_faulty_answer(
-    client: Client, saml_sp: Any, fault: str, expected: Any
+    client: Client, saml_sp: Any, fault: str, expected: Any, reason: str
 ) -> None:
     message = refused(client, sign_in_at_idp(client, fault=fault))
     assert message == str(expected)
-    # Not even an account came of it.
-    assert not Granskningslogg.objects.filter(handling=Granskningslogg.Handling.INLOGGNING)
+    # Not even an account came of it; the audit log says why.
+    assert not User.objects.exists()
+    entry = Granskningslogg.objects.get()
+    assert entry.handling == Granskningslogg.Handling.INLOGGNING_MISSLYCKAD
+    assert entry.detalj == {"kalla": "saml", "skal": reason}
 
 
 def test_the_tampered_answer_differs_from_the_signed_one_only_in_the_group(
@@ -74,6 +80,7 @@ def test_it_refuses_an_answer_replayed_in_another_browser(client: Client, saml_s
     assert answer.post(client)["Location"] == "/arbetsyta/"
     thief = Client()
     assert refused(thief, answer) == str(saml_views.USED_OR_UNSOLICITED)
+    assert Granskningslogg.objects.filter(detalj={"kalla": "saml", "skal": "tillstand"}).exists()
     # Even while the thief's own sign-in waits for an answer: it answers another request.
     sign_in_at_idp(thief)
     assert refused(thief, answer) == str(saml_views.USED_OR_UNSOLICITED)

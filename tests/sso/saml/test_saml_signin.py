@@ -261,7 +261,7 @@ def test_in_a_federation_it_takes_answers_only_from_its_own_idp(
     answer = sign_in_at_idp(client)
     # Signed by an IdP of the federation, but not the one the portal names.
     settings.SAML_IDP_ENTITY_ID = "https://idp.annan-kommun.example/idp/metadata"
-    assert login_page_message(answer.post(client, follow=True)) == str(saml_views.NOT_FOR_US)
+    assert login_page_message(answer.post(client, follow=True)) == str(saml_views.FROM_ANOTHER_IDP)
 
     settings.SAML_IDP_ENTITY_ID = saml_sp.entity_id
     assert sign_in_at_idp(client).post(client)["Location"] == "/arbetsyta/"
