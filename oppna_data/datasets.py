@@ -202,10 +202,13 @@ def uppfoljningar_records(viewer: Viewer, pubs: list[Record]) -> list[Record]:
     return records
 
 
-def visible_activities(viewer: Viewer) -> list[Aktivitet]:
-    """The activities `viewer` sees, oldest first, each with only the areas `viewer` sees
-    (two queries)."""
-    return list(aktiviteter_rows(viewer).order_by("datum", "starttid", "pk"))
+def visible_activities(viewer: Viewer, omrade: Omrade | None = None) -> list[Aktivitet]:
+    """The activities `viewer` sees (of one area, when given), oldest first, each with only
+    the areas `viewer` sees (two queries)."""
+    rows = aktiviteter_rows(viewer)
+    if omrade is not None:
+        rows = rows.filter(omraden=omrade)
+    return list(rows.order_by("datum", "starttid", "pk"))
 
 
 def aktiviteter_rows(viewer: Viewer) -> QuerySet[Aktivitet]:
@@ -576,3 +579,44 @@ DATASETS: list[Dataset] = [
 ]
 
 DATASETS_BY_SLUG = {d.slug: d for d in DATASETS}
+
+
+@dataclass(frozen=True)
+class AreaFeed:
+    """A feed of one area: the site-wide feed's own view with an area filter.
+
+    In the DCAT catalogue each area's feed is a dataset of its own (the area's part of
+    `dataset`), since a DCAT distribution is the whole of its dataset in one format.
+    """
+
+    dataset: str
+    # The site-wide feed's url name; the area's is the same view at `url_name`.
+    url_name: str
+    label: str
+    media_type: str
+    # With "%(area)s": the area's short name.
+    title: Promise
+    description: Promise
+
+
+AREA_FEEDS: list[AreaFeed] = [
+    AreaFeed(
+        dataset="uppfoljningar",
+        url_name="open_data_area_feed",
+        label="Atom",
+        media_type="application/atom+xml",
+        title=_("Published follow-ups: %(area)s"),
+        description=_(
+            "The newest published follow-up versions of the joint area %(area)s, newest "
+            "first, as an Atom feed."
+        ),
+    ),
+    AreaFeed(
+        dataset="aktiviteter",
+        url_name="open_data_area_ical",
+        label="iCalendar",
+        media_type="text/calendar",
+        title=_("Activities: %(area)s"),
+        description=_("The public activities of the joint area %(area)s as a calendar."),
+    ),
+]

@@ -14,17 +14,22 @@ page_patterns = [
 # Machine-readable files: outside i18n_patterns, so their addresses never change. Like the
 # public pages they are cached for anonymous visitors until public data changes
 # (portal/page_cache.py).
+feed = public_cache(require_safe(views.UppfoljningarFeed()))
+
 file_patterns = [
     # Datasets, each as CSV and JSON
     path("oppna-data/<slug:slug>.csv", views.dataset_csv, name="open_data_csv"),
     path("oppna-data/<slug:slug>.json", views.dataset_json, name="open_data_json"),
     # Feeds
-    path(
-        "oppna-data/uppfoljningar.atom",
-        public_cache(require_safe(views.UppfoljningarFeed())),
-        name="open_data_feed",
-    ),
+    path("oppna-data/uppfoljningar.atom", feed, name="open_data_feed"),
     path("oppna-data/aktiviteter.ics", views.activities_ical, name="open_data_ical"),
+    # Feeds per area: the same views with an area filter
+    path("oppna-data/omraden/<slug:slug>/uppfoljningar.atom", feed, name="open_data_area_feed"),
+    path(
+        "oppna-data/omraden/<slug:slug>/aktiviteter.ics",
+        views.activities_ical,
+        name="open_data_area_ical",
+    ),
     # The DCAT-AP-SE catalogue for dataportal.se
     path("datasets/dcat", views.dcat, name="open_data_dcat"),
 ]

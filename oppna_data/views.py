@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -17,17 +18,18 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.paginator import InvalidPage
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
+from omraden.models import Omrade
 from oppna_data.datasets import (
+    AREA_FEEDS,
     DATASETS,
     DATASETS_BY_SLUG,
     LICENSE_NAME,
@@ -77,17 +79,20 @@ def _distributions(request: HttpRequest, dataset: Dataset) -> list[dict[str, str
         },
     ]
     for url_name, label, media_type in dataset.feeds:
-        dists.append(
-            {
-                "key": label.lower(),
-                "format": label,
-                "media_type": media_type,
-                # The EU file-type list has ATOM; iCalendar is named by its media type only.
-                "eu_file_type": {"Atom": "ATOM"}.get(label, ""),
-                "url": request.build_absolute_uri(reverse(url_name)),
-            }
-        )
+        url = request.build_absolute_uri(reverse(url_name))
+        dists.append(_feed_distribution(url, label, media_type))
     return dists
+
+
+def _feed_distribution(url: str, label: str, media_type: str) -> dict[str, str]:
+    return {
+        "key": label.lower(),
+        "format": label,
+        "media_type": media_type,
+        # The EU file-type list has ATOM; iCalendar is named by its media type only.
+        "eu_file_type": {"Atom": "ATOM"}.get(label, ""),
+        "url": url,
+    }
 
 
 def _get_dataset(slug: str) -> Dataset:
@@ -183,11 +188,24 @@ def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
 # The calendar
 
 
+def _visible_area(viewer: Viewer, slug: str) -> Omrade:
+    """The area of a per-area feed: unknown or not public answers 404, as its page does to
+    residents (one query)."""
+    return get_object_or_404(
+        Omrade.objects.visible_to(viewer).only("pk", "slug", "kortnamn"), slug=slug
+    )
+
+
 @public_cache
 @require_safe
-def activities_ical(request: HttpRequest) -> HttpResponse:
-    """Public activities as iCalendar (RFC 5545): all-day events when no time is known."""
+def activities_ical(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """Public activities as iCalendar (RFC 5545): all-day events when no time is known.
+
+    With `slug`: the same calendar of one area's activities (open_data_area_ical).
+    """
     viewer = viewer_of(request).as_resident()
+    # 1 (per area): the visible area
+    omrade = _visible_area(viewer, slug) if slug is not None else None
     tz = ZoneInfo(settings.TIME_ZONE)
     # A UID names the event whatever address the calendar was fetched from: SITE_URL's host.
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
@@ -197,10 +215,16 @@ def activities_ical(request: HttpRequest) -> HttpResponse:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     with translation.override("sv"):
-        cal.add("x-wr-calname", gettext("Activities of the joint areas – Tyresö municipality"))
+        if omrade is None:
+            name = gettext("Activities of the joint areas – Tyresö municipality")
+        else:
+            name = gettext("Activities of the joint area %(area)s – Tyresö municipality") % {
+                "area": omrade.kortnamn
+            }
+        cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", settings.TIME_ZONE)
-    # 1: the visible activities; 2: their visible areas
-    for a in visible_activities(viewer):
+    # 1: the visible activities (of the area); 2: their visible areas
+    for a in visible_activities(viewer, omrade):
         event = Event()
         event.add("uid", f"aktivitet-{a.pk}@{host}")
         event.add("dtstamp", stamp)
@@ -223,54 +247,100 @@ def activities_ical(request: HttpRequest) -> HttpResponse:
             event.add("url", request.build_absolute_uri(reverse("omraden:aktivitet", args=[a.pk])))
         cal.add_component(event)
     cal.add_missing_timezones()
-    return _file_response(cal.to_ical(), "text/calendar; charset=utf-8", "aktiviteter.ics")
+    filename = "aktiviteter.ics" if omrade is None else f"aktiviteter-{omrade.slug}.ics"
+    return _file_response(cal.to_ical(), "text/calendar; charset=utf-8", filename)
 
 
 # The feed
 
 
+@dataclass(frozen=True)
+class FeedScope:
+    """What a feed shows: what `viewer` sees, of one area or (None) of the whole portal."""
+
+    viewer: Viewer
+    omrade: Omrade | None = None
+
+
 class UppfoljningarFeed(Feed):
-    """Newly published follow-ups and reports (Atom), newest first; only public ones."""
+    """Newly published follow-ups and reports (Atom), newest first; only public ones.
+
+    With `slug` (open_data_area_feed): the same feed of one area's follow-ups (no reports,
+    which belong to no area).
+    """
 
     feed_type = Atom1Feed
-    title = _("Follow-ups and reports – Joint areas, Tyresö municipality")
-    subtitle = _("Newly published follow-ups of the joint areas and the chief executive's reports.")
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # One language for the feed whatever the visitor's browser says.
         with translation.override("sv"):
             response = super().__call__(request, *args, **kwargs)
-        response["Content-Disposition"] = 'inline; filename="uppfoljningar.atom"'
+        slug = kwargs.get("slug")
+        filename = f"uppfoljningar-{slug}.atom" if slug else "uppfoljningar.atom"
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Viewer:
-        # The feed's "object" is who reads it: the request's viewer, seen as a resident.
-        return viewer_of(request).as_resident()
+    def get_object(
+        self, request: HttpRequest, *args: Any, slug: str | None = None, **kwargs: Any
+    ) -> FeedScope:
+        # The feed's "object" is who reads it, the request's viewer seen as a resident, and
+        # the area it is about.
+        viewer = viewer_of(request).as_resident()
+        # 1 (per area): the visible area
+        omrade = _visible_area(viewer, slug) if slug is not None else None
+        return FeedScope(viewer, omrade)
+
+    def title(self, scope: FeedScope) -> str:
+        if scope.omrade is None:
+            return gettext("Follow-ups and reports – Joint areas, Tyresö municipality")
+        return gettext("Follow-ups of %(area)s – Joint areas, Tyresö municipality") % {
+            "area": scope.omrade.kortnamn
+        }
+
+    def subtitle(self, scope: FeedScope) -> str:
+        if scope.omrade is None:
+            return gettext(
+                "Newly published follow-ups of the joint areas and the chief executive's reports."
+            )
+        return gettext("Newly published follow-ups of the joint area %(area)s.") % {
+            "area": scope.omrade.kortnamn
+        }
 
     # Links are paths: the syndication framework puts the request's scheme and host before
     # them. The ids (feed_guid, item_guid) stay on SITE_URL, so that an entry keeps its id
-    # whatever address a reader subscribed with.
+    # whatever address a reader subscribed with; an entry has the same id in the area's
+    # feed as in the whole portal's (it is the same entry).
 
-    def link(self) -> str:
-        return reverse("open_data")
+    def link(self, scope: FeedScope) -> str:
+        if scope.omrade is None:
+            return reverse("open_data")
+        return scope.omrade.get_absolute_url()
 
-    def feed_url(self) -> str:
-        return reverse("open_data_feed")
+    def feed_url(self, scope: FeedScope) -> str:
+        if scope.omrade is None:
+            return reverse("open_data_feed")
+        return reverse("open_data_area_feed", args=[scope.omrade.slug])
 
-    def feed_guid(self) -> str:
-        return absolute(reverse("open_data_feed"))
+    def feed_guid(self, scope: FeedScope) -> str:
+        return absolute(self.feed_url(scope))
 
-    def items(self, viewer: Viewer) -> list[Publicering | Rapport]:
-        # 1: the newest visible publications with follow-up, period, area and assignment
-        pubs = list(
-            Publicering.objects.visible_to(viewer)
-            .select_related("uppfoljning__period", "uppfoljning__omrade", "uppfoljning__uppdrag")
-            .order_by("-publicerad_at", "-pk")[:FEED_ENTRIES]
+    def items(self, scope: FeedScope) -> list[Publicering | Rapport]:
+        # 1: the newest visible publications (of the area) with follow-up, period, area and
+        # assignment
+        pubs = Publicering.objects.visible_to(scope.viewer)
+        if scope.omrade is not None:
+            pubs = pubs.filter(uppfoljning__omrade=scope.omrade)
+        items: list[Publicering | Rapport] = list(
+            pubs.select_related(
+                "uppfoljning__period", "uppfoljning__omrade", "uppfoljning__uppdrag"
+            ).order_by("-publicerad_at", "-pk")[:FEED_ENTRIES]
         )
-        # 2: the newest visible reports
-        reports = list(Rapport.objects.visible_to(viewer).order_by("-datum", "-pk")[:FEED_ENTRIES])
-        items: list[Publicering | Rapport] = [*pubs, *reports]
+        if scope.omrade is None:
+            # 2: the newest visible reports
+            items += Rapport.objects.visible_to(scope.viewer).order_by("-datum", "-pk")[
+                :FEED_ENTRIES
+            ]
         items.sort(key=self.item_updateddate, reverse=True)
         return items[:FEED_ENTRIES]
 
@@ -327,9 +397,12 @@ def dcat(request: HttpRequest) -> HttpResponse:
     """A DCAT-AP-SE catalogue (RDF/XML) of every dataset, for Sweden's data portal to harvest.
 
     Every resource has an absolute IRI on the address the catalogue was asked for (no blank
-    nodes); no database queries.
+    nodes). Each area's feeds are datasets of their own, each the area's part of a
+    site-wide dataset (AREA_FEEDS): one query, for the visible areas.
     """
     base = request.build_absolute_uri(reverse("open_data_dcat"))
+    with translation.override("sv"):
+        landing_page = request.build_absolute_uri(reverse("open_data"))
     datasets = []
     for d in DATASETS:
         texts = {}
@@ -359,9 +432,48 @@ def dcat(request: HttpRequest) -> HttpResponse:
                 "sv": texts["sv"],
                 "en": texts["en"],
                 "distributions": dists,
+                "landing_page": f"{landing_page}#{d.slug}",
                 "kolada": d.slug == "indikatorer",
             }
         )
+    # 1: the visible areas
+    areas = (
+        Omrade.objects.visible_to(viewer_of(request).as_resident())
+        .order_by("nummer")
+        .only("slug", "kortnamn", "nummer")
+    )
+    for o in areas:
+        with translation.override("sv"):
+            area_page = request.build_absolute_uri(o.get_absolute_url())
+        for f in AREA_FEEDS:
+            slug = f"omrade-{o.slug}-{f.dataset}"
+            parent = DATASETS_BY_SLUG[f.dataset]
+            url = request.build_absolute_uri(reverse(f.url_name, args=[o.slug]))
+            dist = _feed_distribution(url, f.label, f.media_type)
+            dist["iri"] = f"{base}#{slug}-{dist['key']}"
+            texts = {}
+            for lang in ("sv", "en"):
+                with translation.override(lang):
+                    title = str(f.title) % {"area": o.kortnamn}
+                    texts[lang] = {
+                        "title": title,
+                        "description": str(f.description) % {"area": o.kortnamn},
+                        "keywords": [*(str(k) for k in parent.keywords), o.kortnamn],
+                    }
+                    dist[f"title_{lang}"] = f"{title} ({dist['format']})"
+            datasets.append(
+                {
+                    "slug": slug,
+                    "iri": f"{base}#{slug}",
+                    "sv": texts["sv"],
+                    "en": texts["en"],
+                    "distributions": [dist],
+                    # The area's page, which links its feeds.
+                    "landing_page": area_page,
+                    # The site-wide dataset this is the area's part of.
+                    "relation": f"{base}#{f.dataset}",
+                }
+            )
     texts = {}
     for lang in ("sv", "en"):
         with translation.override(lang):
@@ -372,8 +484,6 @@ def dcat(request: HttpRequest) -> HttpResponse:
                     "municipality's seven joint areas (kommungemensamma områden)."
                 ),
             }
-    with translation.override("sv"):
-        landing_page = request.build_absolute_uri(reverse("open_data"))
     ctx = {
         "base": base,
         "catalog_iri": f"{base}#katalog",

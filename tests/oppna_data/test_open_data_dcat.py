@@ -7,6 +7,8 @@ from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 
+from tests.conftest import make_omrade
+
 # Plain namespaces (rdflib's closed ones warn when pytest inspects this module); they are
 # strings, so terms named like str methods (title, format) are looked up with [].
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -143,9 +145,87 @@ def test_it_follows_the_address_it_was_asked_for(client: Client, settings: objec
     assert catalog == URIRef("https://kommungemensamt.tyreso.se/datasets/dcat#katalog")
 
 
+# Each area's feeds: datasets of their own (a DCAT distribution is the whole of its dataset
+# in one format, and an area's feed is a part of the site-wide one).
+AREA_DATASETS = {
+    "uppfoljningar": ("/oppna-data/omraden/unga/uppfoljningar.atom", "application/atom+xml"),
+    "aktiviteter": ("/oppna-data/omraden/unga/aktiviteter.ics", "text/calendar"),
+}
+
+
+@pytest.fixture
+def area_graph(client: Client, db: None) -> Graph:
+    make_omrade(slug="unga", kortnamn="Unga")
+    make_omrade(slug="dolt", kortnamn="Dolt", publik=False)
+    r = client.get("/datasets/dcat")
+    assert r.status_code == 200
+    return Graph().parse(data=r.content, format="xml")
+
+
+def test_the_catalog_lists_each_visible_areas_feeds_as_datasets(area_graph: Graph) -> None:
+    (catalog,) = area_graph.subjects(RDF.type, DCAT.Catalog)
+    datasets = set(area_graph.objects(catalog, DCAT.dataset))
+    assert datasets == {URIRef(f"{BASE}/datasets/dcat#{d}") for d in DATASETS} | {
+        URIRef(f"{BASE}/datasets/dcat#omrade-unga-{d}") for d in AREA_DATASETS
+    }
+    # A non-public area is nowhere in the catalogue.
+    assert "dolt" not in area_graph.serialize(format="nt").lower()
+    for triple in area_graph:
+        assert not any(isinstance(term, BNode) for term in triple), triple
+
+
+@pytest.mark.parametrize("parent", sorted(AREA_DATASETS))
+def test_an_areas_feed_is_a_dataset_with_one_distribution(area_graph: Graph, parent: str) -> None:
+    g = area_graph
+    dataset = URIRef(f"{BASE}/datasets/dcat#omrade-unga-{parent}")
+    assert (dataset, RDF.type, DCAT.Dataset) in g
+    titles = {o.language: str(o) for o in g.objects(dataset, DCTERMS["title"])}
+    assert set(titles) == {"sv", "en"} and all("Unga" in t for t in titles.values())
+    descriptions = {o.language: str(o) for o in g.objects(dataset, DCTERMS.description)}
+    assert set(descriptions) == {"sv", "en"} and all("Unga" in t for t in descriptions.values())
+    assert g.value(dataset, DCTERMS.publisher) == URIRef(f"{BASE}/datasets/dcat#utgivare")
+    assert g.value(dataset, DCAT.contactPoint) == URIRef(f"{BASE}/datasets/dcat#kontakt")
+    # Its landing page is the area's page, which links the feed.
+    assert g.value(dataset, DCAT.landingPage) == URIRef(f"{BASE}/omraden/unga/")
+    assert g.value(dataset, DCAT.theme) is not None
+    assert g.value(dataset, DCTERMS.accessRights) is not None
+    assert Literal("Unga", lang="sv") in set(g.objects(dataset, DCAT.keyword))
+    # The site-wide dataset it is the area's part of.
+    assert g.value(dataset, DCTERMS.relation) == URIRef(f"{BASE}/datasets/dcat#{parent}")
+
+    path, media_type = AREA_DATASETS[parent]
+    (dist,) = g.objects(dataset, DCAT.distribution)
+    assert (dist, RDF.type, DCAT.Distribution) in g
+    assert g.value(dist, DCAT.accessURL) == URIRef(f"{BASE}{path}")
+    assert g.value(dist, DCAT.downloadURL) == URIRef(f"{BASE}{path}")
+    assert g.value(dist, DCAT.mediaType) == URIRef(
+        f"https://www.iana.org/assignments/media-types/{media_type}"
+    )
+    assert g.value(dist, DCTERMS.license) == CC0
+    assert _languages(g, dist, DCTERMS["title"]) == {"sv", "en"}
+    if media_type == "application/atom+xml":
+        assert g.value(dist, DCTERMS["format"]) == URIRef(
+            "http://publications.europa.eu/resource/authority/file-type/ATOM"
+        )
+
+
 @pytest.mark.django_db
-def test_it_reads_nothing_from_the_database(
-    client: Client, django_assert_num_queries: DjangoAssertNumQueries
+def test_the_area_feeds_it_lists_answer(client: Client) -> None:
+    make_omrade(slug="unga", kortnamn="Unga")
+    g = Graph().parse(data=client.get("/datasets/dcat").content, format="xml")
+    urls = {str(u) for u in g.objects(None, DCAT.accessURL) if "/omraden/" in str(u)}
+    assert len(urls) == 2
+    for url in urls:
+        assert client.get(url.removeprefix(BASE)).status_code == 200, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 7])
+def test_the_number_of_queries_does_not_grow_with_the_areas(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int
 ) -> None:
-    with django_assert_num_queries(0):
+    for _ in range(size):
+        make_omrade()
+    # 1: the visible areas
+    with django_assert_num_queries(1):
         assert client.get("/datasets/dcat").status_code == 200
