@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "backup",
     "datasets",
     "konto",
+    "prenumeration",
+    # The outbox (every e-mail, sent by a worker) and the tasks backend storing its tasks.
+    "utskick",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -266,6 +270,8 @@ MAILERS = {
                 "username": env_str("EMAIL_HOST_USER", ""),
                 "password": env_secret("EMAIL_HOST_PASSWORD"),
                 "use_tls": env_bool("EMAIL_USE_TLS", False),
+                # A hung server must not outlast the outbox's claim (UTSKICK_LEASE).
+                "timeout": env_int("EMAIL_TIMEOUT", 30),
             }
             if _email_backend.endswith("smtp.EmailBackend")
             else {}
@@ -273,6 +279,36 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kommungemensamt@tyreso.se")
+
+# Tasks and e-mail (utskick/, docs/deploy.md "E-mail and the worker") ----------------------------
+# Every e-mail goes into the outbox (utskick.queue) in the transaction that causes it and is sent
+# by a task of Django's tasks framework. Production: the database backend (django-tasks-db) and
+# its worker, `manage.py db_worker`. Development and tests: the immediate backend, which sends
+# at commit in the process that queued (no worker to run). TASKS_BACKEND switches.
+TASKS = {
+    "default": {
+        "BACKEND": env_str(
+            "TASKS_BACKEND",
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend",
+        ),
+    }
+}
+# E-mails per minute, shared by all workers (0: no limit).
+UTSKICK_PER_MINUT = env_int("UTSKICK_PER_MINUT", 0 if DEBUG else 600)
+# A failed attempt is retried after this many seconds, doubled per attempt (at most an hour);
+# after UTSKICK_MAX_FORSOK attempts the mail server's refusals are final.
+UTSKICK_BACKOFF = env_int("UTSKICK_BACKOFF", 60)
+UTSKICK_MAX_FORSOK = env_int("UTSKICK_MAX_FORSOK", 8)
+# A claim older than this (seconds) belongs to a worker that died: sent again (at least once)
+# with the same Message-ID, or, with UTSKICK_SKICKA_OM_OSAKRA=0, left for a person.
+UTSKICK_LEASE = env_int("UTSKICK_LEASE", 300)
+UTSKICK_SKICKA_OM_OSAKRA = env_bool("UTSKICK_SKICKA_OM_OSAKRA", True)
+# Rows one task sends before it hands over to a new one, and tasks started for a large batch.
+UTSKICK_PER_UPPGIFT = env_int("UTSKICK_PER_UPPGIFT", 200)
+UTSKICK_PARALLELLA = env_int("UTSKICK_PARALLELLA", 2)
+# End of tasks and e-mail ---------------------------------------------------------------------
 
 # Security headers. Strict in every mode; HTTPS-only parts switch on when DEBUG is off.
 SECURE_CSP = {
@@ -451,3 +487,20 @@ GALLRING = {
     "inspel_kontaktuppgifter_manader": env_int("GALLRING_INSPEL_MANADER", 12),
     "anmalan_manader": env_int("GALLRING_ANMALAN_MANADER", 3),
 }
+
+# Subscriptions (prenumeration/, docs/prenumeration.md) ---------------------------------------
+# Residents follow areas by e-mail. An unconfirmed subscription (double opt-in) is removed by
+# `gallra` this many days after it was made, and its confirmation link stops working then;
+# a cancelled one is removed at the next `gallra`.
+PRENUMERATION_BEKRAFTA_DAGAR = env_int("PRENUMERATION_BEKRAFTA_DAGAR", 7)
+PRENUMERATION_RATE = env_str("PRENUMERATION_RATE", "5/10m")
+# The digest: publications that become visible gather in one publishing round, closed by
+# `manage.py skicka_sammandrag` (cron, every minute) once none has come for this many seconds
+# (or the first has waited SAMMANDRAG_MAX_VANTAN); 0 closes the round in the publishing
+# request itself. Publications older than SAMMANDRAG_HORISONT_DAGAR are never reported.
+SAMMANDRAG_TYST = env_int("SAMMANDRAG_TYST", 600)
+SAMMANDRAG_MAX_VANTAN = env_int("SAMMANDRAG_MAX_VANTAN", 3600)
+SAMMANDRAG_HORISONT_DAGAR = env_int("SAMMANDRAG_HORISONT_DAGAR", 2)
+# The mailto: half of List-Unsubscribe (RFC 2369); the https half is the one-click link.
+PRENUMERATION_AVREGISTRERA_EPOST = env_str("PRENUMERATION_AVREGISTRERA_EPOST", DEFAULT_FROM_EMAIL)
+# End of subscriptions -------------------------------------------------------------------------
