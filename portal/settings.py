@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "backup",
     "datasets",
     "konto",
+    "prenumeration",
     # The outbox (every e-mail, sent by a worker) and the tasks backend storing its tasks.
     "utskick",
     "django_tasks_db",
@@ -486,3 +487,20 @@ GALLRING = {
     "inspel_kontaktuppgifter_manader": env_int("GALLRING_INSPEL_MANADER", 12),
     "anmalan_manader": env_int("GALLRING_ANMALAN_MANADER", 3),
 }
+
+# Subscriptions (prenumeration/, docs/prenumeration.md) ---------------------------------------
+# Residents follow areas by e-mail. An unconfirmed subscription (double opt-in) is removed by
+# `gallra` this many days after it was made, and its confirmation link stops working then;
+# a cancelled one is removed at the next `gallra`.
+PRENUMERATION_BEKRAFTA_DAGAR = env_int("PRENUMERATION_BEKRAFTA_DAGAR", 7)
+PRENUMERATION_RATE = env_str("PRENUMERATION_RATE", "5/10m")
+# The digest: publications that become visible gather in one publishing round, closed by
+# `manage.py skicka_sammandrag` (cron, every minute) once none has come for this many seconds
+# (or the first has waited SAMMANDRAG_MAX_VANTAN); 0 closes the round in the publishing
+# request itself. Publications older than SAMMANDRAG_HORISONT_DAGAR are never reported.
+SAMMANDRAG_TYST = env_int("SAMMANDRAG_TYST", 600)
+SAMMANDRAG_MAX_VANTAN = env_int("SAMMANDRAG_MAX_VANTAN", 3600)
+SAMMANDRAG_HORISONT_DAGAR = env_int("SAMMANDRAG_HORISONT_DAGAR", 2)
+# The mailto: half of List-Unsubscribe (RFC 2369); the https half is the one-click link.
+PRENUMERATION_AVREGISTRERA_EPOST = env_str("PRENUMERATION_AVREGISTRERA_EPOST", DEFAULT_FROM_EMAIL)
+# End of subscriptions -------------------------------------------------------------------------

@@ -37,6 +37,7 @@ urlpatterns = i18n_patterns(
     # Apps
     path("", include("omraden.urls")),
     path("", include("uppfoljning.urls")),
+    path("", include("prenumeration.urls")),
     prefix_default_language=False,
 )
 

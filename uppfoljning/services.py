@@ -353,6 +353,10 @@ def uppfoljning_publish(
             status=row.status,
             publicerad_at=visible_from.isoformat(),
         )
+        # Residents who follow the area: the publishing round and its digests (prenumeration/).
+        from prenumeration.services import published
+
+        transaction.on_commit(published)
         return publicering
 
 

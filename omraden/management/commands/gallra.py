@@ -35,8 +35,9 @@ class Command(BaseCommand):
         "GALLRING['inspel_kontaktuppgifter_manader'] months after the input was closed "
         "(answered or rejected), and the name, e-mail address and accessibility needs of "
         "activity sign-ups GALLRING['anmalan_manader'] months after the activity. The records "
-        "themselves are kept (input as received, published text, answer, sign-up status): "
-        "nothing is deleted. --dry-run reports what would be removed without changing anything."
+        "themselves are kept (input as received, published text, answer, sign-up status). "
+        "Subscriptions to follow areas are deleted, with their address: unconfirmed ones "
+        "PRENUMERATION_BEKRAFTA_DAGAR days after they were made, cancelled ones at once. --dry-run reports what would be removed without changing anything."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -76,6 +77,16 @@ class Command(BaseCommand):
             with transaction.atomic():
                 n_anmalan = anmalningar.update(namn="", epost="", behov="", gallrad_at=now)
         self.stdout.write(f"{prefix}  {n_anmalan} sign-ups")
+
+        # Subscriptions (prenumeration/): unconfirmed after PRENUMERATION_BEKRAFTA_DAGAR days,
+        # cancelled ones at once; the rows are deleted, and the addresses with them.
+        from prenumeration.services import gallra as gallra_prenumerationer
+
+        n_obekraftade, n_avslutade = gallra_prenumerationer(now=now, dry_run=dry_run)
+        self.stdout.write(
+            f"{prefix}Subscriptions: deleted {n_obekraftade} unconfirmed (older than "
+            f"{settings.PRENUMERATION_BEKRAFTA_DAGAR} days) and {n_avslutade} cancelled"
+        )
 
         if not dry_run and (n_inspel or n_anmalan):
             # update() sends no signals: make the public pages drop the removed names.
