@@ -1,7 +1,8 @@
 """Writes that span several models or send e-mail: resident input and activity sign-ups.
 
-E-mail is always sent after the transaction commits (`transaction.on_commit`), so a resident's
-request never waits for mail beyond its own save, and no mail goes out for a rolled-back write.
+E-mail goes into the outbox (`utskick.queue`) in the same transaction as the write, under a key
+naming the event; a worker sends it after the commit. A resident's request never waits for the
+mail server, no mail goes out for a rolled-back write, and none is sent twice for one event.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -28,6 +29,7 @@ from portal import roles
 from portal.lib.client import client_ip
 from portal.lib.env import CACHE_ERRORS
 from portal.viewer import Viewer
+from utskick import queue
 
 log = logging.getLogger(__name__)
 
@@ -61,19 +63,12 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _mail_later(subject: str, body: str, recipients: list[str]) -> None:
-    """Send one plain-text mail after commit; a failing mail server never loses the write."""
+def _mail_later(key: str, subject: str, body: str, recipients: list[str]) -> None:
+    """Queue one plain-text mail for the event `key`; the worker sends it after commit."""
     recipients = sorted({r for r in recipients if r})
     if not recipients:
         return
-
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, recipients)
-        except Exception:  # The input is saved; mail is best effort and logged.
-            log.exception("Could not send mail %r", subject)
-
-    transaction.on_commit(send)
+    queue(key, EmailMessage(subject, body, None, recipients))
 
 
 def _staff_recipients_for(omrade: Omrade | None) -> list[str]:
@@ -108,7 +103,7 @@ def inspel_create(*, data: dict[str, Any]) -> Inspel:
                 "area": inspel.omrade.kortnamn if inspel.omrade else _("no area chosen"),
                 "url": _absolute(reverse("omraden:moderering")),
             }
-        _mail_later(subject, body, _staff_recipients_for(inspel.omrade))
+        _mail_later(f"inspel-ny:{inspel.pk}", subject, body, _staff_recipients_for(inspel.omrade))
     return inspel
 
 
@@ -171,8 +166,8 @@ def _note_decision(inspel: Inspel, **decided: bool) -> None:
 def besked_send_due(*, now: dt.datetime | None = None, inspel_pk: int | None = None) -> int:
     """Send the notices whose window has passed (one input's only, given `inspel_pk`).
 
-    Each is marked sent and mailed in one transaction, as `paminn` does: a failed send leaves
-    it unsent, and the next run tries again. Returns how many e-mails went out.
+    Each is marked sent and its e-mail queued (key "besked:<id>") in one transaction; the
+    outbox's worker sends it and retries a failed send. Returns how many e-mails were queued.
     """
     now = now or timezone.now()
     due = Besked.objects.due(now)
@@ -194,7 +189,7 @@ def besked_send_due(*, now: dt.datetime | None = None, inspel_pk: int | None = N
                 besked.save(update_fields=["skickat_at"])
                 message = _besked_message(besked)
                 if message is not None:
-                    message.send()
+                    queue(f"besked:{besked.pk}", message)
                     sent += 1
         except Exception:  # The decisions are saved; the notice waits for the next run.
             log.exception("Could not send the notice %s; the next run tries again", pk)
@@ -295,7 +290,8 @@ def _tell_signed_up(anmalan: Anmalan) -> None:
             % {"title": anmalan.aktivitet.titel, "date": anmalan.aktivitet.datum.isoformat()},
             "url": _absolute(reverse("omraden:anmalan", args=[anmalan.token])),
         }
-    _mail_later(subject, body, [anmalan.epost])
+    # One e-mail per sign-up and state: a place confirmed later (from the waiting list) is news.
+    _mail_later(f"anmalan:{anmalan.pk}:{anmalan.status}", subject, body, [anmalan.epost])
 
 
 def anmalan_cancel(*, token: str) -> Anmalan | None:

@@ -1,8 +1,9 @@
 """E-mail to whoever must act next in a follow-up's sign-off.
 
 services.py calls these after the step's transaction commits (`transaction.on_commit`), so a
-refused or rolled-back step mails nobody. Each function reads what it needs by id, which is
-what a task queue would pass along (issue #23 can enqueue these calls as they are).
+refused or rolled-back step mails nobody. Each e-mail goes into the outbox (`utskick.queue`)
+under a key naming the step (its Historik row) and the address, so a step mails each person
+once however often this runs; the outbox's worker sends it.
 
 | step                 | who is e-mailed |
 |----------------------|-----------------|
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from portal import roles
 from uppfoljning.models import Historik, Uppfoljning
+from utskick import queue
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +93,27 @@ def writers(uppf: Uppfoljning) -> list[Recipient]:
     return found
 
 
+def _step(uppf: Uppfoljning, *handlingar: str) -> str:
+    """The step being told about: its latest Historik row of these kinds (the event's key)."""
+    pk = (
+        Historik.objects.filter(uppfoljning=uppf, handling__in=handlingar)
+        .order_by("-tid", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return f"signoff:{uppf.pk}:{pk}"
+
+
 def _send(
-    recipients: list[Recipient], *, by: Any, subject: str, template: str, ctx: dict[str, Any]
+    recipients: list[Recipient],
+    *,
+    step: str,
+    by: Any,
+    subject: str,
+    template: str,
+    ctx: dict[str, Any],
 ) -> list[str]:
-    """Mail each recipient once (not the actor); returns the addresses mailed."""
+    """Queue a mail to each recipient once (not the actor); returns the addresses."""
     sent: list[str] = []
     by_id = getattr(by, "pk", None)
     for r in recipients:
@@ -106,12 +125,8 @@ def _send(
         if r.address in sent:
             continue
         body = render_to_string(template, {**ctx, "name": r.name})
-        try:
-            send_mail(subject, body, None, [r.address])
-        except Exception:  # The step is saved; mail is best effort and logged.
-            log.exception("Could not send %r to %s", subject, r.address)
-            continue
-        log.info("Sent %r to %s <%s>", subject, r.name, r.address)
+        queue(f"{step}:{r.address}", EmailMessage(subject, body, None, [r.address]))
+        log.info("Queued %r to %s <%s>", subject, r.name, r.address)
         sent.append(r.address)
     return sent
 
@@ -139,6 +154,7 @@ def marked_ready(pk: int, *, by: Any) -> list[str]:
         }
         return _send(
             approvers(uppf),
+            step=_step(uppf, Historik.Handling.KLAR),
             by=by,
             subject=subject,
             template="uppfoljning/email/klar.txt",
@@ -155,6 +171,7 @@ def approved(pk: int, *, by: Any, kommentar: str = "") -> list[str]:
         }
         return _send(
             _klg(),
+            step=_step(uppf, Historik.Handling.GODKAND),
             by=by,
             subject=subject,
             template="uppfoljning/email/godkand.txt",
@@ -172,6 +189,7 @@ def sent_back(pk: int, *, by: Any, kommentar: str, withdrawn: bool) -> list[str]
             subject = _("Sent back to you: %(subject)s, %(period)s") % names
         return _send(
             writers(uppf),
+            step=_step(uppf, Historik.Handling.TILLBAKA, Historik.Handling.ATERKALLAD),
             by=by,
             subject=subject,
             template="uppfoljning/email/tillbaka.txt",

@@ -4,7 +4,7 @@
 
     queue("besked:17", EmailMessage(subject, body, None, [address]))  # -> True (new)
 
-See utskick/queue.py for the contract and utskick/sending.py for what the worker does.
+See utskick/outbox.py for the contract and utskick/sending.py for what the worker does.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ if TYPE_CHECKING:
 
 
 def queue(key: str, message: EmailMessage) -> bool:
-    from utskick.queue import queue as _queue
+    from utskick.outbox import queue as _queue
 
     return _queue(key, message)
 
 
 def queue_many(items: Iterable[tuple[str, EmailMessage]]) -> int:
-    from utskick.queue import queue_many as _queue_many
+    from utskick.outbox import queue_many as _queue_many
 
     return _queue_many(items)

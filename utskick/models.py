@@ -93,3 +93,6 @@ class Takt(models.Model):
     class Meta:
         verbose_name = _("send rate")
         verbose_name_plural = _("send rate")
+
+    def __str__(self) -> str:
+        return self.nasta.isoformat()

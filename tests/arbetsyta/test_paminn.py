@@ -7,6 +7,7 @@ from io import StringIO
 
 from django.core import mail
 from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
 
 from tests.cast import Cast
@@ -15,8 +16,10 @@ from uppfoljning.models import Paminnelse, Period
 
 
 def _run(*args: str) -> str:
+    """The command, and its commit: the reminders it queued are sent then (immediate backend)."""
     out = StringIO()
-    call_command("paminn", *args, stdout=out)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("paminn", *args, stdout=out)
     return out.getvalue()
 
 
@@ -34,7 +37,7 @@ def test_it_reminds_ledartrojor_and_fadder_of_unpublished_areas(cast: Cast) -> N
     # Area B's fadder has neither an e-mail of their own nor a user.
     assert recipients == ["fadder_a@tyreso.se", "ledartroja_a@tyreso.se", "ledartroja_b@tyreso.se"]
     assert "Påminnelse" in mail.outbox[0].subject
-    assert "sent 3 reminder(s) for 1 period(s), 1 without e-mail address" in out
+    assert "queued 3 reminder(s) for 1 period(s), 1 without e-mail address" in out
 
 
 def test_it_reminds_each_person_only_once_per_period(cast: Cast) -> None:

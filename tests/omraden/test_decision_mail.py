@@ -16,6 +16,8 @@ from omraden import services
 from omraden.models import Besked, Initiativ, Inspel
 from tests.cast import Cast, make_cast
 from tests.conftest import make_fas, make_inspel, make_uppfoljning
+from utskick.models import Takt, Utskick
+from utskick.tasks import send_utskick
 
 LIST = "/arbetsyta/inspel/"
 RECEIVED = "Fler bänkar vid sjön! Ring mig på 070-123 45 67, pnr 19800101-1234."
@@ -40,6 +42,17 @@ def inspel(cast: Cast) -> Inspel:
     )
 
 
+@pytest.fixture
+def send_due(django_capture_on_commit_callbacks: Any) -> Any:
+    """`besked_send_due`, and its commit: the outbox (immediate backend in tests) sends then."""
+
+    def run(now: dt.datetime) -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.besked_send_due(now=now)
+
+    return run
+
+
 def _window() -> dt.timedelta:
     return dt.timedelta(seconds=settings.INSPEL_MEDDELANDE_FONSTER)
 
@@ -51,7 +64,11 @@ def _decide(client: Client, inspel: Inspel, data: dict[str, Any], capture: Any) 
 
 
 def test_approve_answer_and_link_in_one_round_make_one_e_mail(
-    cast: Cast, moderator: Client, inspel: Inspel, django_capture_on_commit_callbacks: Any
+    cast: Cast,
+    moderator: Client,
+    inspel: Inspel,
+    django_capture_on_commit_callbacks: Any,
+    send_due: Any,
 ) -> None:
     initiativ = Initiativ.objects.create(
         omrade=cast.omrade_a, titel="Bänkprojektet", fas=make_fas()
@@ -68,7 +85,7 @@ def test_approve_answer_and_link_in_one_round_make_one_e_mail(
         capture,
     )
     assert mail.outbox == []  # Within the window nothing goes out.
-    assert services.besked_send_due(now=timezone.now() + _window()) == 1
+    assert send_due(timezone.now() + _window()) == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["eva@example.se"]
@@ -84,18 +101,18 @@ def test_approve_answer_and_link_in_one_round_make_one_e_mail(
     assert f"ditt inspels nummer: {inspel.pk}" in body
     assert f"{settings.SITE_URL}{cast.omrade_a.get_absolute_url()}" in body
     # Sent once: a second run finds nothing.
-    assert services.besked_send_due(now=timezone.now() + _window()) == 0
+    assert send_due(timezone.now() + _window()) == 0
     assert len(mail.outbox) == 1
 
 
 def test_a_decision_after_the_round_was_sent_starts_a_new_round(
-    moderator: Client, inspel: Inspel, django_capture_on_commit_callbacks: Any
+    moderator: Client, inspel: Inspel, django_capture_on_commit_callbacks: Any, send_due: Any
 ) -> None:
     capture = django_capture_on_commit_callbacks
     _decide(moderator, inspel, {"action": "approve", "publicerad_text": "Fler bänkar."}, capture)
-    services.besked_send_due(now=timezone.now() + _window())
+    send_due(timezone.now() + _window())
     _decide(moderator, inspel, {"action": "answer", "svar": "De kommer i maj."}, capture)
-    services.besked_send_due(now=timezone.now() + _window())
+    send_due(timezone.now() + _window())
     assert [m.subject for m in mail.outbox] == [
         "Ditt inspel har publicerats",
         "Kommunen har svarat på ditt inspel",
@@ -106,7 +123,7 @@ def test_a_decision_after_the_round_was_sent_starts_a_new_round(
 
 
 def test_each_decision_moves_the_sending_time(
-    moderator: Client, inspel: Inspel, django_capture_on_commit_callbacks: Any
+    moderator: Client, inspel: Inspel, django_capture_on_commit_callbacks: Any, send_due: Any
 ) -> None:
     capture = django_capture_on_commit_callbacks
     _decide(moderator, inspel, {"action": "approve", "publicerad_text": "Fler bänkar."}, capture)
@@ -120,19 +137,19 @@ def test_each_decision_moves_the_sending_time(
         False,
         False,
     )
-    assert services.besked_send_due(now=besked.skicka_efter - dt.timedelta(seconds=1)) == 0
-    assert services.besked_send_due(now=besked.skicka_efter) == 1
+    assert send_due(besked.skicka_efter - dt.timedelta(seconds=1)) == 0
+    assert send_due(besked.skicka_efter) == 1
 
 
 def test_a_rejection_after_an_approval_in_the_same_round_tells_only_the_rejection(
-    moderator: Client, inspel: Inspel, django_capture_on_commit_callbacks: Any
+    moderator: Client, inspel: Inspel, django_capture_on_commit_callbacks: Any, send_due: Any
 ) -> None:
     capture = django_capture_on_commit_callbacks
     _decide(moderator, inspel, {"action": "approve", "publicerad_text": "Fler bänkar."}, capture)
     _decide(
         moderator, inspel, {"action": "reject", "avvisningsorsak": "Gäller inte kommunen."}, capture
     )
-    services.besked_send_due(now=timezone.now() + _window())
+    send_due(timezone.now() + _window())
     [message] = mail.outbox
     assert message.subject == "Ditt inspel kommer inte att publiceras"
     assert "Gäller inte kommunen." in message.body
@@ -148,13 +165,14 @@ def test_the_command_sends_what_is_due(
     Besked.objects.update(skicka_efter=timezone.now() - dt.timedelta(seconds=1))
     call_command("skicka_besked", "--dry-run")
     assert mail.outbox == []
-    call_command("skicka_besked")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("skicka_besked")
     assert len(mail.outbox) == 1
     assert Besked.objects.get().skickat_at is not None
 
 
-def test_a_failed_send_is_tried_again_at_the_next_run(
-    inspel: Inspel, monkeypatch: pytest.MonkeyPatch
+def test_a_failed_send_is_kept_in_the_outbox_and_tried_again(
+    inspel: Inspel, monkeypatch: pytest.MonkeyPatch, send_due: Any
 ) -> None:
     services.inspel_approve(inspel=inspel, publicerad_text="Fler bänkar.", by=None)
     later = timezone.now() + _window()
@@ -163,11 +181,20 @@ def test_a_failed_send_is_tried_again_at_the_next_run(
         raise OSError("The mail server is down")
 
     with monkeypatch.context() as m:
-        m.setattr("django.core.mail.EmailMessage.send", refuse)
-        assert services.besked_send_due(now=later) == 0
-    assert Besked.objects.get().skickat_at is None
-    assert services.besked_send_due(now=later) == 1
+        m.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+        assert send_due(later) == 1  # Queued: the outbox owns it now.
+    assert mail.outbox == []
+    row = Utskick.objects.get(nyckel=f"besked:{Besked.objects.get().pk}")
+    assert row.skickat is None and row.forsok == 1 and "mail server is down" in row.senaste_fel
+    # The outbox tries again once the pause and the backoff are over; the notice itself is
+    # not queued a second time.
+    Takt.objects.update(nasta=timezone.now())
+    Utskick.objects.update(nasta_forsok=timezone.now())
+    send_utskick.call()
+    assert send_due(later) == 0
     assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert row.skickat is not None and row.forsok == 2
 
 
 def test_with_no_window_each_decision_is_sent_after_its_commit(
@@ -177,28 +204,30 @@ def test_with_no_window_each_decision_is_sent_after_its_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.inspel_approve(inspel=inspel, publicerad_text="Fler bänkar.", by=None)
     assert mail.outbox == []  # Nothing before the commit.
-    for callback in callbacks:
-        callback()
+    # The commit queues the notice; the queue's own commit sends it.
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
     assert len(mail.outbox) == 1 and "Fler bänkar." in mail.outbox[0].body
 
 
 def test_no_notice_for_a_resident_without_an_address_or_after_retention(
-    cast: Cast, inspel: Inspel
+    cast: Cast, inspel: Inspel, send_due: Any
 ) -> None:
     anonymous = make_inspel(omrade=cast.omrade_a, status=Inspel.Status.NY)
     services.inspel_approve(inspel=anonymous, publicerad_text="Text", by=None)
     assert not Besked.objects.filter(inspel=anonymous).exists()
     services.inspel_approve(inspel=inspel, publicerad_text="Text", by=None)
     Inspel.objects.filter(pk=inspel.pk).update(epost="")  # gallra ran within the window
-    assert services.besked_send_due(now=timezone.now() + _window()) == 0
+    assert send_due(timezone.now() + _window()) == 0
     assert Besked.objects.get().skickat_at is not None
     assert mail.outbox == []
 
 
-def test_input_residents_cannot_see_gets_no_link(cast: Cast, inspel: Inspel) -> None:
+def test_input_residents_cannot_see_gets_no_link(cast: Cast, inspel: Inspel, send_due: Any) -> None:
     cast.omrade_a.publik = False
     cast.omrade_a.save()
     services.inspel_approve(inspel=inspel, publicerad_text="Fler bänkar.", by=None)
-    services.besked_send_due(now=timezone.now() + _window())
+    send_due(timezone.now() + _window())
     body = mail.outbox[0].body
     assert "Fler bänkar." in body and cast.omrade_a.get_absolute_url() not in body

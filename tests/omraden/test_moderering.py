@@ -33,10 +33,14 @@ def _client(user: Any) -> Client:
     return client
 
 
-def _after_the_window() -> None:
-    """What `manage.py skicka_besked` does once the decision round's window has passed."""
+def _after_the_window(capture: Any) -> None:
+    """What `manage.py skicka_besked` does once the decision round's window has passed.
+
+    Its commit sends the queued e-mail (the outbox's immediate backend in tests).
+    """
     later = timezone.now() + dt.timedelta(seconds=settings.INSPEL_MEDDELANDE_FONSTER)
-    besked_send_due(now=later)
+    with capture(execute=True):
+        besked_send_due(now=later)
 
 
 def _new(**kwargs: Any) -> Inspel:
@@ -101,7 +105,7 @@ def test_it_approves_with_an_edited_text_and_keeps_the_received_text(
         r = client.post(
             f"{LIST}{inspel.pk}/", {"action": "approve", "publicerad_text": "En invånare skriver."}
         )
-    _after_the_window()
+    _after_the_window(django_capture_on_commit_callbacks)
     assert r.status_code == 302
     inspel.refresh_from_db()
     assert inspel.status == Inspel.Status.GODKAND
@@ -135,7 +139,7 @@ def test_it_rejects_with_a_reason_and_tells_the_resident(
         _client(cast.users["moderator"]).post(
             f"{LIST}{inspel.pk}/", {"action": "reject", "avvisningsorsak": "Gäller inte kommunen."}
         )
-    _after_the_window()
+    _after_the_window(django_capture_on_commit_callbacks)
     inspel.refresh_from_db()
     assert inspel.status == Inspel.Status.AVVISAD and inspel.stangd_at is not None
     assert Inspel.objects.filter(pk=inspel.pk).exists()  # hidden, not removed
@@ -152,7 +156,7 @@ def test_it_answers_and_the_answer_is_published_with_the_input(
         _client(cast.users["fadder_a"]).post(
             f"{LIST}{inspel.pk}/", {"action": "answer", "svar": "Vi ställer ut tre bänkar i vår."}
         )
-    _after_the_window()
+    _after_the_window(django_capture_on_commit_callbacks)
     inspel.refresh_from_db()
     assert inspel.besvarad_av == cast.users["fadder_a"] and inspel.stangd_at is not None
     assert "Vi ställer ut tre bänkar i vår." in mail.outbox[0].body
@@ -173,7 +177,7 @@ def test_it_links_you_said_we_did_and_tells_the_resident(
             f"{LIST}{inspel.pk}/",
             {"action": "link", "initiativ": initiativ.pk, "uppfoljning": uppf.pk},
         )
-    _after_the_window()
+    _after_the_window(django_capture_on_commit_callbacks)
     assert r.status_code == 302
     inspel.refresh_from_db()
     assert (inspel.initiativ, inspel.uppfoljning) == (initiativ, uppf)
@@ -204,7 +208,7 @@ def test_no_mail_when_the_resident_left_no_address(
         _client(cast.users["moderator"]).post(
             f"{LIST}{inspel.pk}/", {"action": "approve", "publicerad_text": "Text"}
         )
-    _after_the_window()
+    _after_the_window(django_capture_on_commit_callbacks)
     assert mail.outbox == []
 
 

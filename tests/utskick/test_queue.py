@@ -8,7 +8,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 from utskick import queue, queue_many
 from utskick.models import Utskick
-from utskick.queue import message_id
+from utskick.outbox import message_id
 
 pytestmark = pytest.mark.django_db
 

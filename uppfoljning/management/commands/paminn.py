@@ -5,7 +5,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from omraden.models import Ledartroja, Omrade, Person
 from uppfoljning.models import Paminnelse, Period, Publicering
+from utskick import queue
 
 
 class Command(BaseCommand):
@@ -64,7 +65,7 @@ class Command(BaseCommand):
                 if self._send(period, person, address, areas):
                     self.stdout.write(f"  reminded {person.namn} <{address}> about {which}")
                     sent += 1
-        verb = "would send" if dry_run else "sent"
+        verb = "would send" if dry_run else "queued"
         self.stdout.write(
             self.style.SUCCESS(
                 f"paminn: {verb} {sent} reminder(s) for {len(periods)} period(s), "
@@ -99,7 +100,7 @@ class Command(BaseCommand):
         return [pair for pid, pair in by_person.items() if pid not in already]
 
     def _send(self, period: Period, person: Person, address: str, areas: list[Omrade]) -> bool:
-        """Record, then send, in one transaction: a failed send leaves no record behind."""
+        """Record and queue the e-mail in one transaction (the outbox's worker sends it)."""
         deadline = date_format(period.deadline, "j F Y")
         subject = _("Reminder: the follow-up for %(period)s is due %(deadline)s") % {
             "period": period,
@@ -119,7 +120,10 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 Paminnelse.objects.create(period=period, person=person, epost=address)
-                send_mail(subject, body, None, [address])
+                queue(
+                    f"paminn:{period.pk}:{person.pk}",
+                    EmailMessage(subject, body, None, [address]),
+                )
         except IntegrityError:
             # Another run reminded this person meanwhile: once per period and person.
             return False
