@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from omraden.models import Omrade
 from oppna_data.datasets import (
@@ -221,7 +221,9 @@ def activities_ical(request: HttpRequest, slug: str | None = None) -> HttpRespon
             name = gettext("Activities of the joint area %(area)s – Tyresö municipality") % {
                 "area": omrade.kortnamn
             }
-        cal.add("x-wr-calname", name)
+        # A text value, escaped as TEXT is (RFC 5545 3.3.11): an area's name with a line
+        # break in it stays one line. Left to itself icalendar writes an X- property raw.
+        cal.add("x-wr-calname", vText(name))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     # 1: the visible activities (of the area); 2: their visible areas
     for a in visible_activities(viewer, omrade):

@@ -14,10 +14,17 @@ from unittest import mock
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from omraden.models import Initiativ, Inspel
-from tests.conftest import make_fas, make_indikator, make_inspel, make_publicering
+from tests.conftest import (
+    make_aktivitet,
+    make_fas,
+    make_indikator,
+    make_inspel,
+    make_publicering,
+)
 from tests.portal.test_nothing_leaks import public_urls
 from tests.world import World, make_world
 from uppfoljning.models import Uppfoljning
@@ -44,9 +51,19 @@ def world(db: None) -> World:
     return make_world()
 
 
+def _area_files(world: World) -> tuple[str, str]:
+    """Area A's own feed and calendar."""
+    slug = world.cast.omrade_a.slug
+    return (
+        reverse("open_data_area_feed", args=[slug]),
+        reverse("open_data_area_ical", args=[slug]),
+    )
+
+
 def _addresses(world: World, words: list[str]) -> list[str]:
-    """Every public address, the open-data files and feeds, and a search for each word."""
-    urls = set(public_urls(world)) | set(FILES)
+    """Every public address, the open-data files and feeds (area A's too), and a search for
+    each word."""
+    urls = set(public_urls(world)) | set(FILES) | set(_area_files(world))
     for word in words:
         urls |= {_search(word), f"/en{_search(word)}"}
     return sorted(urls)
@@ -87,9 +104,12 @@ def test_an_area_made_non_public_disappears_with_everything_about_it(world: Worl
     make_inspel(omrade=area, text="Zebrainspel om området.")
     make_indikator(omrade=area, namn="Zebraindikator för området")
     Initiativ.objects.create(omrade=area, titel="Zebrainitiativ", fas=make_fas())
+    make_aktivitet(titel="Zebrakalender", omraden=[area])
     words = ["Zebraomrade", "Zebrapublik", "Zebrainspel", "Zebraindikator", "Zebrainitiativ"]
+    area_feed, area_ical = _area_files(world)
 
-    before = _found(world, words)
+    before = _found(world, [*words, "Zebrakalender"])
+    assert {area_ical, "/oppna-data/aktiviteter.ics"} <= before["Zebrakalender"]
     area_page, area_page_en = area.get_absolute_url(), f"/en{area.get_absolute_url()}"
     assert {area_page, area_page_en} <= before["Zebraomrade"]
     assert {area_page, area_page_en} <= before["Zebrainitiativ"]
@@ -101,13 +121,18 @@ def test_an_area_made_non_public_disappears_with_everything_about_it(world: Worl
         "/oppna-data/uppfoljningar.csv",
         "/oppna-data/uppfoljningar.json",
         "/oppna-data/uppfoljningar.atom",
+        area_feed,
     } <= before["Zebrapublik"]
     assert {"/indikatorer/", "/oppna-data/indikatorer.csv"} <= before["Zebraindikator"]
 
     area.publik = False
     area.save()
 
-    assert _found(world, words) == {word: set() for word in words}
+    after = _found(world, [*words, "Zebrakalender"])
+    assert {word: after[word] for word in words} == {word: set() for word in words}
+    # The public activity stays in the site-wide calendar; the area's calendar is gone (404).
+    assert area_ical not in after["Zebrakalender"]
+    assert "/oppna-data/aktiviteter.ics" in after["Zebrakalender"]
 
 
 def test_an_approved_input_rejected_disappears(world: World) -> None:
@@ -141,6 +166,7 @@ def test_a_publication_scheduled_for_tomorrow_shows_nowhere_until_then(world: Wo
         "/en/sok/?q=zebranu",
         "/oppna-data/uppfoljningar.csv",
         "/oppna-data/uppfoljningar.atom",
+        _area_files(world)[0],
     } <= today["Zebranu"]
     area_page = world.cast.omrade_a.get_absolute_url()
     assert {area_page, f"/en{area_page}"} <= today["Zebranu"]
@@ -156,5 +182,6 @@ def test_a_publication_scheduled_for_tomorrow_shows_nowhere_until_then(world: Wo
         "/en/sok/?q=zebrasen",
         "/oppna-data/uppfoljningar.csv",
         "/oppna-data/uppfoljningar.atom",
+        _area_files(world)[0],
     } <= after["Zebrasen"]
     assert not {"/sok/?q=zebranu", "/en/sok/?q=zebranu"} & after["Zebranu"]

@@ -35,6 +35,8 @@ EVERY_OPEN_DATA_URL = [
     "/oppna-data/inspel.json",
     "/oppna-data/uppfoljningar.atom",
     "/oppna-data/aktiviteter.ics",
+    "/oppna-data/omraden/oppet/uppfoljningar.atom",
+    "/oppna-data/omraden/oppet/aktiviteter.ics",
     "/datasets/dcat",
     "/oppna-data/",
     "/en/oppna-data/",

@@ -180,6 +180,14 @@ EXPECTED: dict[str, Expectation] = {
             admin=200,
         ),
     ),
+    # Following areas by e-mail (prenumeration/): subscribe, and the personal links (a signed
+    # token, no login). An empty POST shows the form's errors; confirming redirects to the
+    # page that changes the choices; the one-click unsubscribe takes any POST (RFC 8058).
+    "prenumeration:folj": everyone(200, 200),
+    "prenumeration:tack": everyone(200, 405),
+    "prenumeration:bekrafta": everyone(200, REDIRECT),
+    "prenumeration:andra": everyone(200, 200),
+    "prenumeration:avsluta": everyone(200, 200),
     # Open data
     "open_data": everyone(200, 405),
     "open_data_csv": everyone(200, 405),
@@ -187,6 +195,8 @@ EXPECTED: dict[str, Expectation] = {
     "open_data_feed": everyone(200, 405),
     "open_data_ical": everyone(200, 405),
     "open_data_dcat": everyone(200, 405),
+    "open_data_area_feed": everyone(200, 405),
+    "open_data_area_ical": everyone(200, 405),
 }
 
 KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
@@ -209,6 +219,9 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "omraden:aktivitet_uppfoljning": lambda w: {"pk": w.aktivitet.pk},
     "omraden:moderera": lambda w: {"pk": w.inspel.pk},
     "inspel_export": lambda w: {"fmt": "csv"},
+    "prenumeration:bekrafta": lambda w: {"token": _prenumeration_token(confirm=True)},
+    "prenumeration:andra": lambda w: {"token": _prenumeration_token()},
+    "prenumeration:avsluta": lambda w: {"token": _prenumeration_token()},
     "uppfoljning:period": lambda w: {"slug": w.closed_period.slug},
     "uppfoljning:period_pdf": lambda w: {"slug": w.closed_period.slug},
     "uppfoljning:period_docx": lambda w: {"slug": w.closed_period.slug},
@@ -218,7 +231,18 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "indikatorer:workspace_detail": lambda w: {"slug": w.indikator.slug},
     "open_data_csv": lambda w: {"slug": "omraden"},
     "open_data_json": lambda w: {"slug": "omraden"},
+    "open_data_area_feed": lambda w: {"slug": w.cast.omrade_a.slug},
+    "open_data_area_ical": lambda w: {"slug": w.cast.omrade_a.slug},
 }
+
+
+def _prenumeration_token(*, confirm: bool = False) -> str:
+    """A subscription's personal link (unconfirmed for the confirmation link)."""
+    from prenumeration import links
+    from tests.prenumeration.conftest import make_prenumeration
+
+    p = make_prenumeration(confirmed=not confirm)
+    return links.confirm_token(p) if confirm else links.token(p)
 
 
 def outcome(response: Any) -> Outcome:

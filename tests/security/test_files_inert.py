@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
+from omraden.models import Omrade
 from oppna_data.datasets import DATASETS
 from portal.lib import csvsafe
 from portal.templatetags.formatted import render_markdown
@@ -194,11 +195,14 @@ TEXT_COLUMN = {
 }
 
 
-def _plant_everywhere(payloads: list[str]) -> None:
-    """For each payload, one row of each kind the files show, every free-text field holding it."""
+def _plant_everywhere(payloads: list[str]) -> list[Omrade]:
+    """For each payload, one row of each kind the files show, every free-text field holding it;
+    returns the areas (one per payload)."""
     period = make_period(ar=2024, tertial=2)
+    areas = []
     for payload in payloads:
         omrade = make_omrade(fas=make_fas())
+        areas.append(omrade)
         for obj in (omrade, omrade.fadder, omrade.fas):
             plant_into(obj, payload)
         for subject in ({"omrade": omrade}, {"uppdrag": make_uppdrag()}):
@@ -214,13 +218,21 @@ def _plant_everywhere(payloads: list[str]) -> None:
         make_matvarde(indikator, ar=2023, tyreso=Decimal("-1.5"))
         plant_into(indikator, payload)
         plant_into(make_rapport(), payload)
+    return areas
 
 
-def _file_urls() -> list[str]:
+# The feeds of one area, fetched for every planted area (its name is in their titles).
+AREA_ROUTES = {"open_data_area_feed", "open_data_area_ical"}
+
+
+def _file_urls(areas: list[Omrade]) -> list[str]:
     """The open-data files (every route named open_data_*) and the staff export."""
     urls = []
     for route in url_patterns():
-        if route.name.startswith("open_data") or route.name == "inspel_export":
+        if route.name in AREA_ROUTES:
+            for omrade in areas:
+                urls.append(reverse(route.name, kwargs={"slug": omrade.slug}))
+        elif route.name.startswith("open_data") or route.name == "inspel_export":
             for kwargs in SAMPLES[route.name]({}) if route.arguments else [{}]:
                 urls.append(reverse(route.name, kwargs=kwargs))
     return urls
@@ -247,11 +259,11 @@ def _strings(value: Any) -> set[str]:
 @pytest.mark.parametrize("chunk", range(len(CHUNKS)))
 def test_every_file_carries_the_corpus_inert(chunk: int) -> None:
     payloads = CHUNKS[chunk]
-    _plant_everywhere(payloads)
+    areas = _plant_everywhere(payloads)
     client = Client()
     client.force_login(make_user("granskare", is_staff=True, is_superuser=True))
-    responses = {url: client.get(url) for url in _file_urls()}
-    assert len(responses) == 2 * len(DATASETS) + 6
+    responses = {url: client.get(url) for url in _file_urls(areas)}
+    assert len(responses) == 2 * len(DATASETS) + 6 + len(AREA_ROUTES) * len(areas)
     assert all(r.status_code == 200 for r in responses.values())
     problems = [p for u, r in responses.items() for p in html_problems(u, r, set(payloads), PRINTS)]
     assert problems == []
@@ -284,3 +296,18 @@ def test_every_file_carries_the_corpus_inert(chunk: int) -> None:
     assert len(events) == len(payloads)
     descriptions = {_lines(str(e["DESCRIPTION"])) for e in events}
     assert {_lines(p) for p in payloads} <= descriptions
+
+    # Each area's feed and calendar: its one publication and its one activity, the area's
+    # name (a payload) in the feed's and the calendar's title.
+    for payload, omrade in zip(payloads, areas, strict=True):
+        feed = ET.fromstring(responses[reverse("open_data_area_feed", args=[omrade.slug])].content)
+        assert _lines(omrade.kortnamn) in _lines(feed.findtext(f"{ATOM_NS}title") or "")
+        (entry,) = feed.findall(f"{ATOM_NS}entry")
+        assert (entry.findtext(f"{ATOM_NS}title") or "").startswith(_lines(omrade.kortnamn))
+        ics = responses[reverse("open_data_area_ical", args=[omrade.slug])].content
+        cal = icalendar.Calendar.from_ical(ics)
+        # Written as TEXT (escaped); icalendar reads an X- property back as it stands.
+        name = icalendar.vText(omrade.kortnamn).to_ical().decode()
+        assert name in cal["X-WR-CALNAME"].to_ical().decode()
+        (event,) = cal.walk("VEVENT")
+        assert _lines(str(event["DESCRIPTION"])) == _lines(payload)

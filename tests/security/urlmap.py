@@ -124,9 +124,23 @@ SAMPLES: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
     "uppfoljning:uppdrag": lambda w: [{"slug": w["uppdrag"].slug}],
     "uppfoljning:rapport": lambda w: [{"slug": w["rapport"].slug}],
     "inspel_export": lambda w: [{"fmt": "csv"}, {"fmt": "json"}],
+    "prenumeration:bekrafta": lambda w: [{"token": _prenumeration_token(confirm=True)}],
+    "prenumeration:andra": lambda w: [{"token": _prenumeration_token()}],
+    "prenumeration:avsluta": lambda w: [{"token": _prenumeration_token()}],
     "open_data_csv": lambda w: [{"slug": s} for s in _dataset_slugs()],
     "open_data_json": lambda w: [{"slug": s} for s in _dataset_slugs()],
+    "open_data_area_feed": lambda w: [{"slug": w["omrade"].slug}],
+    "open_data_area_ical": lambda w: [{"slug": w["omrade"].slug}],
 }
+
+
+def _prenumeration_token(*, confirm: bool = False) -> str:
+    """A subscription's personal link (unconfirmed for the confirmation link)."""
+    from prenumeration import links
+    from tests.prenumeration.conftest import make_prenumeration
+
+    p = make_prenumeration(confirmed=not confirm)
+    return links.confirm_token(p) if confirm else links.token(p)
 
 
 def _dataset_slugs() -> list[str]:
