@@ -14,4 +14,5 @@ urlpatterns = [
     path("folj/bekrafta/<str:token>/", views.bekrafta, name="bekrafta"),
     path("folj/andra/<str:token>/", views.andra, name="andra"),
     path("folj/avsluta/<str:token>/", views.avsluta, name="avsluta"),
+    path("folj/avslutad/", views.avslutad, name="avslutad"),
 ]

@@ -10,13 +10,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from omraden.services import over_rate_limit
 from prenumeration import links, services
 from prenumeration.forms import FoljForm, ValForm
-from prenumeration.models import Prenumeration
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,21 +68,16 @@ def andra(request: HttpRequest, token: str) -> HttpResponse:
     p = links.from_token(token)
     if p is None or p.avslutad_at is not None:
         return _invalid(request)
-    saved = False
     if request.method == "POST":
         form = ValForm(request.POST)
         if form.is_valid():
             services.prenumeration_change(p=p, **form.choices())
-            saved = True
-            form = ValForm(initial=services.as_dict(_fresh(p)))
+            url = reverse("prenumeration:andra", kwargs={"token": token})
+            return redirect(f"{url}?sparat=1")
     else:
         form = ValForm(initial=services.as_dict(p))
-    ctx = {"p": p, "form": form, "token": token, "saved": saved}
+    ctx = {"p": p, "form": form, "token": token, "saved": "sparat" in request.GET}
     return render(request, "prenumeration/andra.html", ctx)
-
-
-def _fresh(p: Prenumeration) -> Prenumeration:
-    return Prenumeration.objects.get(pk=p.pk)
 
 
 # RFC 8058 one-click: the mail client POSTs "List-Unsubscribe=One-Click" to this address
@@ -92,14 +87,19 @@ def _fresh(p: Prenumeration) -> Prenumeration:
 @require_http_methods(["GET", "POST"])
 def avsluta(request: HttpRequest, token: str) -> HttpResponse:
     p = links.from_token(token)
-    if p is None:
-        # Cancelled and already removed by gallra: as good as cancelled.
-        if request.method == "POST":
-            return render(request, "prenumeration/avslutad.html")
-        return _invalid(request)
     if request.method == "POST":
-        services.prenumeration_cancel(p=p)
-        return render(request, "prenumeration/avslutad.html")
+        if p is not None:
+            services.prenumeration_cancel(p=p)
+        # Also without a subscription (cancelled and already removed by gallra): the link's
+        # owner follows nothing, which is what they asked for.
+        return redirect("prenumeration:avslutad")
+    if p is None:
+        return _invalid(request)
     if p.avslutad_at is not None:
-        return render(request, "prenumeration/avslutad.html")
+        return redirect("prenumeration:avslutad")
     return render(request, "prenumeration/avsluta.html", {"token": token})
+
+
+@require_safe
+def avslutad(request: HttpRequest) -> HttpResponse:
+    return render(request, "prenumeration/avslutad.html")

@@ -30,6 +30,7 @@ EMAIL = "dold.adress@example.net"
 HIDDEN_NAME = "Hemlig Hemligsson"
 SIGNUP_NAME = "Anmäld Anmäldsson"
 NEEDS = "HEMLIGT-BEHOV"
+SUBSCRIBER = "foljer.omradet@example.net"
 
 
 def _patterns(patterns: list[Any], ns: str = "", i18n: bool = False) -> Iterator[tuple[str, bool]]:
@@ -65,12 +66,17 @@ def planted(db: None) -> dict[str, Any]:
         behov=NEEDS,
         status=Anmalan.Status.BEKRAFTAD,
     )
+    # A resident following the area (prenumeration/): confirmed, so digests read it.
+    from tests.prenumeration.conftest import make_prenumeration
+
+    prenumeration = make_prenumeration(SUBSCRIBER, omraden=[omrade])
     return {
         "omrade": omrade,
         "period": period,
         "aktivitet": aktivitet,
         "inspel": inspel,
         "anmalan": anmalan,
+        "prenumeration": prenumeration,
     }
 
 
@@ -89,6 +95,11 @@ def _sample_kwargs(name: str, p: dict[str, Any]) -> list[dict[str, Any]] | None:
         "omraden:anmalan": [{"token": p["anmalan"].token}],
         "omraden:moderera": [{"pk": p["inspel"].pk}],
         "inspel_export": [{"fmt": "csv"}, {"fmt": "json"}],
+        # The subscriber's personal pages, reached by their signed links: even there the
+        # address is not shown.
+        "prenumeration:bekrafta": [{"token": _confirm_token(p["prenumeration"])}],
+        "prenumeration:andra": [{"token": _token(p["prenumeration"])}],
+        "prenumeration:avsluta": [{"token": _token(p["prenumeration"])}],
         "uppfoljning:period": [{"slug": p["period"].slug}],
         "uppfoljning:period_pdf": [{"slug": p["period"].slug}],
         "uppfoljning:period_docx": [{"slug": p["period"].slug}],
@@ -104,6 +115,18 @@ def _sample_kwargs(name: str, p: dict[str, Any]) -> list[dict[str, Any]] | None:
         "open_data_json": [{"slug": s} for s in dataset_slugs],
     }
     return samples.get(name)
+
+
+def _token(p: Any) -> str:
+    from prenumeration import links
+
+    return links.token(p)
+
+
+def _confirm_token(p: Any) -> str:
+    from prenumeration import links
+
+    return links.confirm_token(p)
 
 
 def test_no_public_url_shows_a_residents_e_mail_or_hidden_name(
@@ -131,6 +154,7 @@ def test_no_public_url_shows_a_residents_e_mail_or_hidden_name(
                 assert EMAIL not in text, url
                 assert HIDDEN_NAME not in text, url
                 assert SIGNUP_NAME not in text and NEEDS not in text, url
+                assert SUBSCRIBER not in text, url
     assert undescribed == [], "add sample arguments for these URLs"
     assert visited > 50
 

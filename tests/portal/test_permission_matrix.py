@@ -182,12 +182,14 @@ EXPECTED: dict[str, Expectation] = {
     ),
     # Following areas by e-mail (prenumeration/): subscribe, and the personal links (a signed
     # token, no login). An empty POST shows the form's errors; confirming redirects to the
-    # page that changes the choices; the one-click unsubscribe takes any POST (RFC 8058).
+    # page that changes the choices; the one-click unsubscribe takes any POST (RFC 8058) and
+    # redirects to a page saying so.
     "prenumeration:folj": everyone(200, 200),
     "prenumeration:tack": everyone(200, 405),
     "prenumeration:bekrafta": everyone(200, REDIRECT),
     "prenumeration:andra": everyone(200, 200),
-    "prenumeration:avsluta": everyone(200, 200),
+    "prenumeration:avsluta": everyone(200, REDIRECT),
+    "prenumeration:avslutad": everyone(200, 405),
     # Open data
     "open_data": everyone(200, 405),
     "open_data_csv": everyone(200, 405),
@@ -219,9 +221,9 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "omraden:aktivitet_uppfoljning": lambda w: {"pk": w.aktivitet.pk},
     "omraden:moderera": lambda w: {"pk": w.inspel.pk},
     "inspel_export": lambda w: {"fmt": "csv"},
-    "prenumeration:bekrafta": lambda w: {"token": _prenumeration_token(confirm=True)},
-    "prenumeration:andra": lambda w: {"token": _prenumeration_token()},
-    "prenumeration:avsluta": lambda w: {"token": _prenumeration_token()},
+    "prenumeration:bekrafta": lambda w: {"token": _prenumeration_token(w, confirm=True)},
+    "prenumeration:andra": lambda w: {"token": _prenumeration_token(w)},
+    "prenumeration:avsluta": lambda w: {"token": _prenumeration_token(w)},
     "uppfoljning:period": lambda w: {"slug": w.closed_period.slug},
     "uppfoljning:period_pdf": lambda w: {"slug": w.closed_period.slug},
     "uppfoljning:period_docx": lambda w: {"slug": w.closed_period.slug},
@@ -236,12 +238,16 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
 }
 
 
-def _prenumeration_token(*, confirm: bool = False) -> str:
-    """A subscription's personal link (unconfirmed for the confirmation link)."""
+def _prenumeration_token(w: World, *, confirm: bool = False) -> str:
+    """A subscription's personal link (unconfirmed for the confirmation link), the same
+    for every call in one world."""
     from prenumeration import links
     from tests.prenumeration.conftest import make_prenumeration
 
-    p = make_prenumeration(confirmed=not confirm)
+    key = f"prenumeration-{confirm}"
+    if key not in w.extra:
+        w.extra[key] = make_prenumeration(confirmed=not confirm)
+    p = w.extra[key]
     return links.confirm_token(p) if confirm else links.token(p)
 
 

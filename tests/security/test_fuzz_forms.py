@@ -93,6 +93,15 @@ FORMS: dict[str, Form] = {
     "omraden:anmal": Form("omraden:aktivitet", allowed=("anonymous", "medarbetare"), refused=()),
     "omraden:anmalan": Form("omraden:anmalan", allowed=("anonymous",), refused=(), examples=10),
     "omraden:tyck_till": Form("omraden:tyck_till", allowed=("anonymous", "klg"), refused=()),
+    # Following areas by e-mail: subscribe, confirm, change, one-click unsubscribe.
+    "prenumeration:folj": Form("prenumeration:folj", allowed=("anonymous",), refused=()),
+    "prenumeration:bekrafta": Form(
+        "prenumeration:bekrafta", allowed=("anonymous",), refused=(), examples=10
+    ),
+    "prenumeration:andra": Form("prenumeration:andra", allowed=("anonymous",), refused=()),
+    "prenumeration:avsluta": Form(
+        "prenumeration:avsluta", allowed=("anonymous",), refused=(), examples=10
+    ),
     # Staff: an activity's follow-up, moderation decisions, indicator values.
     "omraden:aktivitet_uppfoljning": Form(
         "omraden:aktivitet_uppfoljning",
@@ -508,7 +517,13 @@ def test_random_posts_never_fail_and_rejected_ones_write_nothing(name: str, worl
 
 def test_the_forms_read_their_fields_from_the_page(world: World) -> None:
     """A form whose page shows no fields for it would be fuzzed with unknown fields only."""
-    no_fields = {"arbetsyta:ny", "omraden:anmalan"}  # a single button
+    # A single button.
+    no_fields = {
+        "arbetsyta:ny",
+        "omraden:anmalan",
+        "prenumeration:bekrafta",
+        "prenumeration:avsluta",
+    }
     empty = [
         name
         for name, form in FORMS.items()

@@ -124,9 +124,9 @@ SAMPLES: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
     "uppfoljning:uppdrag": lambda w: [{"slug": w["uppdrag"].slug}],
     "uppfoljning:rapport": lambda w: [{"slug": w["rapport"].slug}],
     "inspel_export": lambda w: [{"fmt": "csv"}, {"fmt": "json"}],
-    "prenumeration:bekrafta": lambda w: [{"token": _prenumeration_token(confirm=True)}],
-    "prenumeration:andra": lambda w: [{"token": _prenumeration_token()}],
-    "prenumeration:avsluta": lambda w: [{"token": _prenumeration_token()}],
+    "prenumeration:bekrafta": lambda w: [{"token": _prenumeration_token(w, confirm=True)}],
+    "prenumeration:andra": lambda w: [{"token": _prenumeration_token(w)}],
+    "prenumeration:avsluta": lambda w: [{"token": _prenumeration_token(w)}],
     "open_data_csv": lambda w: [{"slug": s} for s in _dataset_slugs()],
     "open_data_json": lambda w: [{"slug": s} for s in _dataset_slugs()],
     "open_data_area_feed": lambda w: [{"slug": w["omrade"].slug}],
@@ -134,13 +134,16 @@ SAMPLES: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
 }
 
 
-def _prenumeration_token(*, confirm: bool = False) -> str:
-    """A subscription's personal link (unconfirmed for the confirmation link)."""
+def _prenumeration_token(w: dict[str, Any], *, confirm: bool = False) -> str:
+    """A subscription's personal link (unconfirmed for the confirmation link), the same
+    for every call in one world."""
     from prenumeration import links
     from tests.prenumeration.conftest import make_prenumeration
 
-    p = make_prenumeration(confirmed=not confirm)
-    return links.confirm_token(p) if confirm else links.token(p)
+    key = f"prenumeration-{confirm}"
+    if key not in w:
+        w[key] = make_prenumeration(confirmed=not confirm)
+    return links.confirm_token(w[key]) if confirm else links.token(w[key])
 
 
 def _dataset_slugs() -> list[str]:

@@ -37,7 +37,8 @@ class Command(BaseCommand):
         "activity sign-ups GALLRING['anmalan_manader'] months after the activity. The records "
         "themselves are kept (input as received, published text, answer, sign-up status). "
         "Subscriptions to follow areas are deleted, with their address: unconfirmed ones "
-        "PRENUMERATION_BEKRAFTA_DAGAR days after they were made, cancelled ones at once. --dry-run reports what would be removed without changing anything."
+        "PRENUMERATION_BEKRAFTA_DAGAR days after they were made, cancelled ones at once. "
+        "--dry-run reports what would be removed without changing anything."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
