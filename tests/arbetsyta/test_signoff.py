@@ -201,7 +201,7 @@ def test_publishing_a_follow_up_that_is_not_approved_is_refused_with_the_reason(
             services.uppfoljning_publish(
                 uppfoljning=uppf, version=uppf.version, by=cast.users["klg"]
             )
-        assert "approved by the sponsor" in str(info.value)
+        assert "faddern har godkänt" in str(info.value)
     assert not Publicering.objects.exists()
 
 

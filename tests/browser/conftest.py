@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
@@ -130,7 +131,7 @@ class Pages:
         from django.test import Client
         from django.urls import reverse
 
-        from tests.conftest import make_inspel, make_matvarde
+        from tests.conftest import make_aktivitet, make_inspel, make_matvarde
         from tests.portal.test_permission_matrix import KWARGS, url_names
         from tests.world import make_world
 
@@ -158,6 +159,14 @@ class Pages:
                 pages.append(url)
         # The search page with hits, as well as empty.
         self.public.append(reverse("sok") + "?q=förenklar")
+        # Minutes and participants are recorded only once an activity has taken place: the
+        # world's activity lies ahead, so the form with those fields is that of a past one.
+        past = make_aktivitet(
+            omraden=[world.cast.omrade_a],
+            titel="Dialogmöte som har ägt rum",
+            datum=dt.date.today() - dt.timedelta(days=7),
+        )
+        self.staff.append(reverse("omraden:aktivitet_uppfoljning", kwargs={"pk": past.pk}))
         self.browser = browser
         self.base_url = base_url
         self.session = {

@@ -161,6 +161,7 @@ EXPECTED: dict[str, Expectation] = {
     "uppfoljning:period_pdf": everyone(200, 405),
     "uppfoljning:period_docx": everyone(200, 405),
     "uppfoljning:uppdrag": everyone(200, 405),
+    "uppfoljning:uppdrag_lista": everyone(200, 405),
     "uppfoljning:rapporter": everyone(200, 405),
     "uppfoljning:rapport": everyone(200, 405),
     # Indicators: public pages, and the staff pages for manual values
