@@ -300,3 +300,21 @@ def test_an_unsigned_logout_request_logs_nobody_out(client: Client, saml_sp: Any
     assert "Signature=" not in location.query
     assert client.get(f"{location.path}?{location.query}").status_code == 400
     assert "_auth_user_id" in client.session
+
+
+def test_the_metadata_page_reads_nothing_from_the_database(
+    client: Client, saml_sp: Any, django_assert_num_queries: Any
+) -> None:
+    client.get("/konto/saml/metadata/")  # the configuration loaded once per process
+    with django_assert_num_queries(0):
+        assert client.get("/konto/saml/metadata/").status_code == 200
+
+
+def test_starting_a_sign_in_costs_the_saml_session_only(
+    client: Client, saml_sp: Any, django_assert_num_queries: Any
+) -> None:
+    start_sign_in(client)
+    # The SAML session read (1) and saved with the new outstanding request id (savepoint,
+    # update, release: 3); no user is looked up, nobody is logged in yet.
+    with django_assert_num_queries(4):
+        start_sign_in(client)
