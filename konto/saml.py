@@ -16,6 +16,7 @@ What the portal demands of every answer from the IdP (docs/sso.md):
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 import time
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning, register
 from django.urls import reverse
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import SPConfig
@@ -172,3 +174,48 @@ def login_provider(next_url: str = "") -> Provider | None:
     if next_url:
         url += "?" + urlencode({"next": next_url})
     return Provider(key="saml", name=settings.SAML_PROVIDER_NAME, url=url)
+
+
+@register()
+def check_saml(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """`manage.py check`: what SAML cannot work without once its metadata is configured."""
+    if not enabled():
+        return []
+    problems: list[CheckMessage] = []
+    if not shutil.which("xmlsec1"):
+        problems.append(
+            Error(
+                "SAML is configured but xmlsec1 is not installed.",
+                hint="make xmlsec1 (Debian's package xmlsec1).",
+                id="konto.E101",
+            )
+        )
+    files = {
+        "SAML_IDP_METADATA_FILE": settings.SAML_IDP_METADATA_FILE,
+        "SAML_IDP_METADATA_CERT": settings.SAML_IDP_METADATA_CERT,
+        "SAML_SP_KEY_FILE": settings.SAML_SP_KEY_FILE,
+        "SAML_SP_CERT_FILE": settings.SAML_SP_CERT_FILE,
+    }
+    for name, path in files.items():
+        if path and not os.access(path, os.R_OK):
+            problems.append(
+                Error(f"{name} names a file that cannot be read: {path}", id="konto.E102")
+            )
+    if bool(settings.SAML_SP_KEY_FILE) != bool(settings.SAML_SP_CERT_FILE):
+        problems.append(
+            Error(
+                "SAML_SP_KEY_FILE and SAML_SP_CERT_FILE go together: set both or neither.",
+                id="konto.E103",
+            )
+        )
+    url = settings.SAML_IDP_METADATA_URL
+    if url and not url.startswith("https://") and not settings.SAML_IDP_METADATA_CERT:
+        problems.append(
+            Warning(
+                "SAML_IDP_METADATA_URL is not https and no SAML_IDP_METADATA_CERT checks it: "
+                "whoever can change the metadata on the way can sign people in.",
+                hint="Use the https address, or the federation's signing certificate.",
+                id="konto.W101",
+            )
+        )
+    return problems
