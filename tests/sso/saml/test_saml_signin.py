@@ -14,7 +14,7 @@ from django.test import Client
 
 from granskning.models import Granskningslogg
 from konto import saml, saml_views
-from konto.directory import NO_ROLE_MESSAGE
+from konto.directory import NO_ROLE_MESSAGE, SWITCHED_OFF_MESSAGE
 from konto.models import Katalogkonto
 from tests.sso.saml.conftest import login_page_message, sign_in_at_idp, start_sign_in
 
@@ -318,3 +318,14 @@ def test_starting_a_sign_in_costs_the_saml_session_only(
     # update, release: 3); no user is looked up, nobody is logged in yet.
     with django_assert_num_queries(4):
         start_sign_in(client)
+
+
+def test_an_account_switched_off_in_the_admin_stays_off(client: Client, saml_sp: Any) -> None:
+    sign_in_at_idp(client).post(client)
+    eva = User.objects.get(katalogkonto__subjekt="pid-eva")
+    eva.is_active = False  # an administrator's decision, not the directory's
+    eva.save()
+    other = Client()
+    response = sign_in_at_idp(other).post(other, follow=True)
+    assert login_page_message(response) == str(SWITCHED_OFF_MESSAGE)
+    assert "_auth_user_id" not in other.session
