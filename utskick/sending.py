@@ -152,8 +152,9 @@ def claim(worker: str, now: dt.datetime) -> Utskick | None:
 
 
 def _mark_sent(row: Utskick) -> None:
+    # The last error stays: "sent, after this" is worth knowing.
     Utskick.objects.filter(pk=row.pk, skickat__isnull=True).update(
-        skickat=timezone.now(), upptagen=None, senaste_fel=""
+        skickat=timezone.now(), upptagen=None
     )
 
 
