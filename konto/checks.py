@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from konto import saml  # noqa: F401 (registers saml.check_saml with the checks framework)
+
 # What OpenID Connect cannot work without once OIDC_CLIENT_ID is set (the environment names).
 OIDC_REQUIRED = {
     "OIDC_RP_CLIENT_SECRET": "OIDC_CLIENT_SECRET",

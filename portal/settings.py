@@ -457,6 +457,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # pysaml2's schema library says "Resource 'XMLSchema.xsd' is already loaded" at INFO on
+    # every start; only its warnings are worth a line.
+    "loggers": {"xmlschema": {"level": "WARNING"}},
 }
 
 # The site's public root (https://host), for absolute links where no request gives the host:

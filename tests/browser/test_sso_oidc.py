@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils.csp import CSP
 
 from konto.models import Gruppmappning
+from portal.roles import GROUPS
 from tests.browser.conftest import WCAG_AA
 from tests.sso.conftest import GRP_ALLA, GRP_KLG, USERS, Idp, portal_settings, running_idp
 
@@ -35,6 +37,9 @@ def portal(live_idp: Idp, settings: Any, transactional_db: None) -> Idp:
         setattr(settings, name, value)
     # As portal/settings.py does for OIDC_END_SESSION_ENDPOINT: logout's POST ends there.
     settings.SECURE_CSP = {**settings.SECURE_CSP, "form-action": [CSP.SELF, live_idp.issuer]}
+    # The roles' groups come from a migration; a transactional test before this one flushed them.
+    for name in GROUPS:
+        Group.objects.get_or_create(name=name)
     Gruppmappning.objects.create(kalla="oidc", idp_grupp=GRP_KLG, roll="kommunledningsgruppen")
     Gruppmappning.objects.create(kalla="oidc", idp_grupp=GRP_ALLA, roll="medarbetare")
     return live_idp
