@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from omraden.models import Omrade
 from prenumeration.models import Prenumeration
+from tests.utskick.test_worker import log, port, procs  # noqa: F401 (test_scale's fixtures)
 
 
 def make_prenumeration(
