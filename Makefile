@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install run demo chromium pango redis-server nodejs oidc-idp xmlsec1 test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
+.PHONY: help install run run-worker demo chromium pango redis-server nodejs oidc-idp xmlsec1 test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
 
 help: ## List the commands
 	@echo "Kommungemensamt – Tyresö kommuns kommungemensamma områden"
@@ -40,7 +40,20 @@ run: $(STAMP) ## Set up everything (SQLite) and serve the portal on http://127.0
 	DEBUG=1 $(PY) manage.py load_tyreso
 	@DEBUG=1 $(PY) manage.py ensure_dev_superuser
 	@echo "Serving the portal on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, stop with Ctrl-C)"
+	@echo "E-mail is printed here when its transaction commits (immediate tasks backend); make run-worker sends it through a worker as production does."
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production e-mail path in development: the database tasks backend, and the outbox's
+# worker (manage.py db_worker) running beside runserver; both stop with Ctrl-C.
+run-worker: export TASKS_BACKEND := django_tasks_db.DatabaseBackend
+run-worker: $(STAMP) ## Like run, but e-mail goes through the database task queue and a worker (db_worker) beside runserver
+	DEBUG=1 $(PY) manage.py migrate --no-input -v0
+	DEBUG=1 $(PY) manage.py load_tyreso
+	@DEBUG=1 $(PY) manage.py ensure_dev_superuser
+	@echo "Serving the portal on http://$(HOST):$(PORT)/ with an e-mail worker (stop both with Ctrl-C)"
+	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 demo: $(STAMP) ## Like run, with clearly marked fictional demo data added
 	DEBUG=1 $(PY) manage.py migrate --no-input -v0

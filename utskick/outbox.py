@@ -68,7 +68,9 @@ def _send_after_commit(new: int) -> None:
         from utskick.tasks import kick
 
         tasks = min(settings.UTSKICK_PARALLELLA, -(-new // settings.UTSKICK_PER_UPPGIFT))
-        transaction.on_commit(lambda: kick(tasks=tasks))
+        # robust: a failed enqueue (the database went away just after the commit) must not
+        # fail the request whose write is saved; the row waits for the next nudge (cron).
+        transaction.on_commit(lambda: kick(tasks=tasks), robust=True)
 
 
 def queue(key: str, message: EmailMessage) -> bool:

@@ -158,10 +158,11 @@ def _mark_sent(row: Utskick) -> None:
     )
 
 
-def _message_failed(row: Utskick, error: BaseException, *, final: bool) -> None:
+def _message_failed(row: Utskick, error: BaseException, *, final: bool, outage: bool) -> None:
     now = timezone.now()
     text = f"{type(error).__name__}: {error}"[:2000]
-    if final or row.forsok >= settings.UTSKICK_MAX_FORSOK:
+    # An outage says nothing about the message: it is never given up for one.
+    if final or (not outage and row.forsok >= settings.UTSKICK_MAX_FORSOK):
         Utskick.objects.filter(pk=row.pk).update(upptagen=None, senaste_fel=text, avbrutet=now)
         log.error("Outbox %s (%s): given up after %s attempt(s): %s", row.pk, row, row.forsok, text)
         return
@@ -224,7 +225,7 @@ def send_due(*, limit: int | None = None, worker: str | None = None) -> Outcome:
             except Exception as error:  # Classified below; never lost, at worst given up.
                 outcome.failed += 1
                 about_message, final = _is_about_message(error)
-                _message_failed(row, error, final=final and about_message)
+                _message_failed(row, error, final=final and about_message, outage=not about_message)
                 if mailer is not None:
                     try:
                         mailer.close()

@@ -246,3 +246,17 @@ def test_a_live_claim_is_left_to_its_worker(settings: Any, serve: Any, log: Path
     Utskick.objects.update(upptagen=timezone.now(), upptagen_av="live-worker", forsok=1)
     assert send_due().sent == 0
     assert read_log(log) == []
+
+
+def test_an_outage_never_gives_an_e_mail_up(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.UTSKICK_MAX_FORSOK = 2
+    _smtp(settings, free_port())  # Connection refused.
+    _queue(django_capture_on_commit_callbacks, "test:1")
+    for _ in range(3):
+        Takt.objects.update(nasta=timezone.now())
+        Utskick.objects.update(nasta_forsok=timezone.now())
+        send_due()
+    row = Utskick.objects.get()
+    assert row.forsok == 4 and row.avbrutet is None and row.skickat is None
