@@ -73,6 +73,8 @@ STAFF_P99_MS = 150  # the workspace and the write flow
 BURST_P99_MS = 150  # the most visited pages right after a publication emptied the cache
 FLAT_SHARE = 0.80  # top scale's req/s as a share of small scale's
 PAGE_BUDGET = 50 * 1024  # a public page's HTML (gzip) plus its CSS and JS, compressed
+# Issue 23's floor: the publishing request with 10,000 confirmed subscribers (bench/digest.py).
+DIGEST_REQUEST_P99_MS = 1000
 
 
 def log(msg: str) -> None:
@@ -621,6 +623,34 @@ def after_publication(server: Server, wrk: str, scale: Scale) -> dict[str, Any]:
     return row
 
 
+def digest_publication(scale: Scale) -> dict[str, Any]:
+    """Issue 23: KLG's publishing request with 10,000 confirmed subscribers, a few runs, and
+    the task's work that queues their digests (bench/digest.py; no server, nothing sent)."""
+    try:
+        out = subprocess.run(
+            [PY, str(BENCH / "digest.py")],
+            cwd=ROOT,
+            env={**scale.env, "SAMMANDRAG_TYST": "0"},
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
+        log(f"  [{scale.name}] publishing to 10,000 subscribers failed: {e!r}")
+        return {"measured": False, "reason": repr(e)[:300]}
+    row = json.loads(out.stdout.strip().splitlines()[-1])
+    if row.get("measured"):
+        log(
+            f"  [{scale.name}] publishing with {row['subscribers']} subscribers: request p99 "
+            f"{row['p99_ms']} ms ({row['request_ms']}), queueing the digests (task) "
+            f"{row['fanout_ms']} ms, digests {row['digests_queued']}"
+        )
+    else:
+        log(f"  [{scale.name}] publishing with subscribers: {row.get('reason')}; not measured")
+    return row
+
+
 def _mark(ok: bool) -> str:
     return "OK   " if ok else "MISS "
 
@@ -695,6 +725,24 @@ def verdicts(results: dict[str, Any]) -> list[str]:
             f"{burst['urls_listed']} addresses, "
             f"{burst['requests']} requests ({burst.get('rendered', '?')} rendered), "
             f"errors {burst['errors']}"
+        )
+    for scale_name, r in results["scales"].items():
+        digest = r.get("digest_publication", {})
+        if not digest:
+            continue
+        if not digest.get("measured"):
+            out.append(
+                _mark(False) + f"publishing to 10,000 subscribers ({scale_name}): not measured"
+            )
+            continue
+        ok = digest["p99_ms"] < DIGEST_REQUEST_P99_MS and all(
+            n == digest["subscribers"] for n in digest["digests_queued"]
+        )
+        out.append(
+            _mark(ok) + f"publishing to {digest['subscribers']} subscribers ({scale_name}): "
+            f"request p99 {digest['p99_ms']} ms (< {DIGEST_REQUEST_P99_MS}) of "
+            f"{digest['runs']} runs, one digest each queued by the task in "
+            f"{digest['fanout_p99_ms']} ms (p99)"
         )
     # Only with two scales (BENCH_SCALES=small alone has nothing to compare).
     if small and small is not top:
@@ -796,6 +844,10 @@ def main() -> None:
                 "cache": "Redis (shared by all workers), PUBLIC_CACHE on/off",
                 "lcp": "cache on, largest scale: each public page once in a fresh Chromium "
                 "context at 375 px, 4x CPU slowdown, Lighthouse's Slow 4G (bench/lcp.py)",
+                "digest_publication": "no server: bench/digest.py times KLG's publishing "
+                "POST (Django's test client, the whole stack, DEBUG=0, tasks to the database) "
+                "with 10,000 confirmed subscribers, SAMMANDRAG_TYST=0, DIGEST_RUNS runs; then "
+                "the task's work that queues the 10,000 digests",
                 "after_publication": "cache on: the most visited addresses fetched once, a "
                 "follow-up published (bench/publish.py), then wrk rotating over them for "
                 "seconds_per_page",
@@ -824,6 +876,9 @@ def main() -> None:
             # Keep what is measured so far, should a later mode fail.
             (BENCH / "results").mkdir(exist_ok=True)
             (BENCH / "results" / "partial.json").write_text(json.dumps(results, indent=2))
+        # Issue 23: the publishing request with 10,000 subscribers, on a quiet machine.
+        for scale in scales:
+            results["scales"][scale.name]["digest_publication"] = digest_publication(scale)
         results["verdicts"] = verdicts(results)
         results["total_seconds"] = round(time.monotonic() - started)
         print_table(results)
