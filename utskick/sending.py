@@ -19,8 +19,9 @@ is logged, shown under "stuck" in the admin and by `manage.py utskick`.
 Failures: an answer from the mail server about this message (a refused recipient, a refused
 body) is retried after UTSKICK_BACKOFF seconds, doubled per attempt, up to UTSKICK_MAX_FORSOK
 attempts (a 5xx answer is final at once). A failure to reach the server at all (connection
-refused, timeout, dropped connection, refused login) pauses the whole outbox instead, for the
-same doubling time, shared by all workers; no row is given up for an outage.
+refused, timeout, dropped connection, refused login) pauses the whole outbox instead (all
+workers; UTSKICK_BACKOFF seconds, longer when that e-mail had been tried before): one try per
+pause while the server is away, and no row is given up for an outage.
 """
 
 from __future__ import annotations
