@@ -215,6 +215,19 @@ def sammandrag_close_round(*, now: dt.datetime | None = None, force: bool = Fals
             or changed_initiatives
         )
         if not times and not other:
+            if previous is None:
+                # The very first run: a round with nothing in it, from which activities and
+                # reports added later count as news.
+                Omgang.objects.create(
+                    fran=fran,
+                    till=now,
+                    aktivitet_fran_id=marks["aktivitet"],
+                    aktivitet_till_id=marks["aktivitet"],
+                    rapport_fran_id=marks["rapport"],
+                    rapport_till_id=marks["rapport"],
+                    antal=0,
+                    klar_at=now,
+                )
             return None
         if not force:
             quiet = dt.timedelta(seconds=settings.SAMMANDRAG_TYST)

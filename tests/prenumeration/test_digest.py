@@ -130,8 +130,68 @@ def test_a_scheduled_publication_is_reported_when_it_becomes_visible(
     at = timezone.now() + dt.timedelta(days=1)
     with override_settings(SAMMANDRAG_TYST=0), django_capture_on_commit_callbacks(execute=True):
         uppf_services.uppfoljning_publish(uppfoljning=uppf, version=uppf.version, by=klg, at=at)
-    assert Omgang.objects.count() == 0 and digests() == []
+    # Nothing visible yet: no round with news (only the first, empty one), no digest.
+    assert not Omgang.objects.filter(publiceringar__isnull=False).exists() and digests() == []
     assert Uppfoljning.objects.get().publicera_fran == at
     with django_capture_on_commit_callbacks(execute=True):
         services.sammandrag_run(now=at + dt.timedelta(hours=1))
     assert len(digests()) == 1
+
+
+@pytest.mark.django_db
+def test_a_digest_has_the_new_activities_answers_and_reports_of_the_kinds_chosen(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from tests.conftest import make_aktivitet, make_inspel, make_rapport
+
+    a, b = make_omrade(kortnamn="Trygghet"), make_omrade(kortnamn="Natur")
+    # The first round only marks where news start: what exists before it is not news.
+    make_aktivitet(omraden=[a], titel="Gammal workshop")
+    assert services.sammandrag_close_round(force=True) is None
+    first = Omgang.objects.get()
+    assert first.aktivitet_fran_id == first.aktivitet_till_id and first.klar_at is not None
+    everything_in_a = make_prenumeration(omraden=[a])
+    reports_only = make_prenumeration(
+        omraden=[b], uppfoljningar=False, aktiviteter=False, svar=False
+    )
+    make_aktivitet(omraden=[a], titel="Trygghetsvandring")
+    make_aktivitet(omraden=[b], titel="Skräpplockning")
+    make_inspel(
+        omrade=a,
+        publicerad_text="Mer ljus i tunneln",
+        svar="Vi byter armaturer i vår.",
+        besvarad_at=timezone.now(),
+    )
+    make_rapport(titel="Kommundirektörens rapport december")
+    later = timezone.now() + dt.timedelta(hours=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sammandrag_run(now=later)
+    rows = {r.till[0]: r.text for r in digests()}
+    text = rows[everything_in_a.epost]
+    assert "Trygghetsvandring" in text and "Skräpplockning" not in text
+    assert "Gammal workshop" not in text
+    assert "Mer ljus i tunneln" in text and "Vi byter armaturer i vår." in text
+    assert "Kommundirektörens rapport december" in text
+    assert rows[reports_only.epost].count("Kommundirektörens rapport december") == 1
+    assert "Trygghetsvandring" not in rows[reports_only.epost]
+
+
+@override_settings(SAMMANDRAG_TYST=600, SAMMANDRAG_MAX_VANTAN=3600)
+@pytest.mark.django_db
+def test_a_round_closes_after_the_longest_wait_even_if_news_keep_coming(
+    klg: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from uppfoljning.models import Publicering
+
+    make_prenumeration()
+    period = make_period()
+    with django_capture_on_commit_callbacks(execute=True):
+        pubs = [_publish(make_omrade(), klg, period) for _ in range(2)]
+    now = timezone.now()
+    # The first became visible an hour ago, the second a minute ago: not quiet, but long enough.
+    Publicering.objects.filter(pk=pubs[0].pk).update(publicerad_at=now - dt.timedelta(minutes=61))
+    Publicering.objects.filter(pk=pubs[1].pk).update(publicerad_at=now - dt.timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sammandrag_run(now=now)
+    assert len(digests()) == 1
+    assert set(Omgang.objects.get().publiceringar.all()) == set(pubs)
