@@ -147,3 +147,20 @@ def test_the_change_page_takes_constant_queries(
     # The subscription, its areas (initial choices), the areas to choose from.
     with django_assert_num_queries(3):
         assert client.get(url).status_code == 200
+
+
+def test_the_confirm_and_unsubscribe_pages_take_one_query(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries, db: None
+) -> None:
+    unconfirmed = make_prenumeration(confirmed=False)
+    active = make_prenumeration()
+    # The subscription the signed link names; nothing else.
+    for url in (
+        f"/folj/bekrafta/{links.confirm_token(unconfirmed)}/",
+        f"/folj/avsluta/{links.token(active)}/",
+    ):
+        with django_assert_num_queries(1):
+            assert client.get(url).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get("/folj/tack/").status_code == 200
+        assert client.get("/folj/avslutad/").status_code == 200
