@@ -56,7 +56,7 @@ def prenumeration_subscribe(
         with transaction.atomic():
             p = Prenumeration.objects.select_for_update().filter(epost=epost).first()
             if p is not None and p.is_active:
-                outbox.queue(f"prenumeration-finns:{p.pk}:{now:%Y%m%d%H%M%S}", _already(p))
+                outbox.queue(f"prenumeration-finns:{p.pk}:{_bucket(now)}", _already(p))
                 return
             if p is None:
                 p = Prenumeration(epost=epost)
@@ -71,10 +71,17 @@ def prenumeration_subscribe(
             p.bekraftelse_skickad_at = now
             p.save()
             p.omraden.set([] if alla_omraden else list(omraden))
-            outbox.queue(f"prenumeration-bekrafta:{p.pk}:{now:%Y%m%d%H%M%S}", _confirmation(p))
+            outbox.queue(f"prenumeration-bekrafta:{p.pk}:{_bucket(now)}", _confirmation(p))
     except IntegrityError:
         # The same address sent twice at the same moment: the other request made it.
         log.info("A subscription for the same address was made concurrently")
+
+
+def _bucket(now: dt.datetime) -> str:
+    """Ten minutes: the key of a confirmation (or "already following") mail names its
+    ten-minute window, so however often an address is typed in, from however many
+    connections, it gets at most one such mail per window (the outbox keeps one per key)."""
+    return f"{now:%Y%m%d%H}{now.minute // 10}"
 
 
 def prenumeration_confirm(*, p: Prenumeration) -> Prenumeration:

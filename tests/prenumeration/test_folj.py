@@ -153,3 +153,12 @@ def test_the_page_takes_one_query(
         make_omrade()
     with django_assert_num_queries(1):  # the areas to choose from
         assert client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_address_gets_at_most_one_confirmation_mail_per_ten_minutes(client: Client) -> None:
+    for n in range(3):
+        _post(client, epost="eva@example.net", omfattning="alla", REMOTE_ADDR=f"10.0.0.{n}")
+    assert Utskick.objects.filter(nyckel__startswith="prenumeration-bekrafta:").count() == 1
+    p = Prenumeration.objects.get()
+    assert p.alla_omraden  # the choices are the latest
