@@ -50,7 +50,10 @@ class UtskickAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description=_("Send again (after checking the mail server's log)"))
+    @admin.action(
+        description=_("Send again (after checking the mail server's log)"),
+        permissions=["change"],
+    )
     def send_again(self, request: HttpRequest, queryset: QuerySet[Utskick]) -> None:
         from utskick.tasks import kick
 

@@ -260,3 +260,20 @@ def test_an_outage_never_gives_an_e_mail_up(
         send_due()
     row = Utskick.objects.get()
     assert row.forsok == 4 and row.avbrutet is None and row.skickat is None
+
+
+def test_an_administrator_sees_the_outbox_and_others_do_not(settings: Any) -> None:
+    from tests.cast import make_cast
+
+    cast = make_cast()
+    row = _stuck_row(settings)
+    admin = Client()
+    admin.force_login(cast.users["admin"])  # The administratör role only, no superuser.
+    page = admin.get("/admin/utskick/utskick/?tillstand=fast")
+    assert page.status_code == 200 and "stuck:1" in page.content.decode()
+    admin.post("/admin/utskick/utskick/", {"action": "send_again", "_selected_action": [row.pk]})
+    row.refresh_from_db()
+    assert row.upptagen is None
+    moderator = Client()
+    moderator.force_login(cast.users["moderator"])
+    assert moderator.get("/admin/utskick/utskick/").status_code in (302, 403)
