@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -536,7 +536,10 @@ def gallra(*, now: dt.datetime, dry_run: bool) -> tuple[int, int]:
     cancelled one: the address is gone with the row. Returns (unconfirmed, cancelled)."""
     cutoff = now - dt.timedelta(days=settings.PRENUMERATION_BEKRAFTA_DAGAR)
     unconfirmed = Prenumeration.objects.filter(
-        bekraftad_at__isnull=True, avslutad_at__isnull=True, bekraftelse_skickad_at__lte=cutoff
+        Q(bekraftelse_skickad_at__lte=cutoff)
+        | Q(bekraftelse_skickad_at__isnull=True, skapad__lte=cutoff),
+        bekraftad_at__isnull=True,
+        avslutad_at__isnull=True,
     )
     cancelled = Prenumeration.objects.filter(avslutad_at__isnull=False)
     counts = unconfirmed.count(), cancelled.count()
