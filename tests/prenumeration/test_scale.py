@@ -1,8 +1,8 @@
 """Proved at scale (issue 23, point 6): 10,000 confirmed subscribers, one publication.
 
-Exactly one digest each (rows counted by event key, e-mails counted as sent); with the real
+Exactly one digest each (outbox rows counted by event key and by recipient); with the real
 worker (PostgreSQL, `make test-postgres`) killed while it sends and started again, every
-digest arrives and none twice (Message-IDs counted at an SMTP server process). The
+digest arrives and none twice (Message-IDs counted as delivered at an SMTP server process). The
 worker harness (fixtures procs, port, log) is the outbox's own, from tests/utskick.
 """
 
@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -95,31 +94,33 @@ def _publish(omrade: Any) -> Any:
 @override_settings(SAMMANDRAG_TYST=0)
 @pytest.mark.django_db
 def test_one_publication_gives_exactly_one_digest_to_each_of_10000_subscribers(
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     omrade = make_omrade()
     make_omrade()  # another area, followed by nobody here
     active = _subscribers(omrade)
     assert len(active) == N
+    # The digests are queued (the immediate task backend runs the round's task at commit);
+    # sending them is the outbox worker's, proved with 10,000 below and in tests/utskick
+    # (here it would add 90 s of one-by-one sending to the suite).
+    monkeypatch.setattr("utskick.tasks.kick", lambda **kwargs: None)
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         _publish(omrade)
     seconds = time.monotonic() - started
     omgang = Omgang.objects.get()
-    keys = Counter(
-        Utskick.objects.filter(nyckel__startswith="digest:").values_list("nyckel", flat=True)
-    )
+    rows = Utskick.objects.filter(nyckel__startswith="digest:")
+    keys = Counter(rows.values_list("nyckel", flat=True))
     assert keys == Counter({f"digest:{omgang.pk}:{pk}": 1 for pk in active})
     assert omgang.antal == N and omgang.klar_at is not None
-    # Sent by the (immediate) worker: one e-mail per subscriber, to each address once.
-    sent = Counter(m.to[0] for m in mail.outbox)
-    assert len(sent) == N and set(sent.values()) == {1}
-    assert not any(a.startswith(("obekraftad", "avslutad")) for a in sent)
-    assert Utskick.objects.filter(skickat__isnull=True).count() == 0
+    # One e-mail to each address, none to the unconfirmed or cancelled.
+    recipients = Counter(address for [address] in rows.values_list("till", flat=True))
+    assert len(recipients) == N and set(recipients.values()) == {1}
+    assert not any(a.startswith(("obekraftad", "avslutad")) for a in recipients)
     # Queued again (cron catching up, a retried task): nothing new.
     assert services.sammandrag_queue(omgang_id=omgang.pk) == 0
-    assert Utskick.objects.filter(nyckel__startswith="digest:").count() == N
-    print(f"\n10,000 digests: publication to all sent {seconds:.1f} s")
+    assert rows.count() == N
+    print(f"\n10,000 digests queued {seconds:.1f} s after the publication")
 
 
 @pytest.mark.postgres
