@@ -195,3 +195,37 @@ def test_a_round_closes_after_the_longest_wait_even_if_news_keep_coming(
         services.sammandrag_run(now=now)
     assert len(digests()) == 1
     assert set(Omgang.objects.get().publiceringar.all()) == set(pubs)
+
+
+@override_settings(SAMMANDRAG_TYST=0)
+@pytest.mark.django_db
+@pytest.mark.parametrize("subscribers", [1, 300])
+def test_the_publishing_request_does_not_grow_with_the_subscribers(
+    client: Any, klg: Any, subscribers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    omrade = make_omrade()
+    for _ in range(subscribers):
+        make_prenumeration(omraden=[omrade])
+    uppf = make_uppfoljning(omrade=omrade, period=make_period())
+    uppf = uppf_services.uppfoljning_save(
+        uppfoljning=uppf, version=uppf.version, changes={"status": "gron"}, by=klg
+    )
+    uppf = sign_off(uppf, by=klg)
+    handed: list[int] = []
+    monkeypatch.setattr("prenumeration.services.enqueue_round", handed.append)
+    client.force_login(klg)
+    with CaptureQueriesContext(connection) as queries:
+        r = client.post(
+            f"/arbetsyta/uppfoljning/{uppf.pk}/", {"handling": "publicera", "version": uppf.version}
+        )
+        assert r.status_code == 302
+        # What runs at commit in the request: the round is closed and handed to the task.
+        published_queries = len(queries)
+        services.published()
+    assert handed == [Omgang.objects.get().pk] and digests() == []
+    # The round's closing reads no subscriber: a handful of queries, however many follow.
+    assert len(queries) - published_queries <= 10
+    assert not any("prenumeration_prenumeration" in q["sql"] for q in queries.captured_queries)
