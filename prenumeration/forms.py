@@ -54,6 +54,9 @@ class ValForm(forms.Form):
     )
 
     def __init__(self, *args: Any, fixed_omrade: Omrade | None = None, **kwargs: Any) -> None:
+        if fixed_omrade is not None:
+            # The area page has the input form too (its id_epost, id_webbplats): ids of our own.
+            kwargs.setdefault("auto_id", "folj_%s")
         super().__init__(*args, **kwargs)
         self.fields["omraden"].queryset = Omrade.objects.visible_to(Viewer.resident()).order_by(
             "nummer"

@@ -26,6 +26,8 @@ def test_following_an_area_and_stopping_without_javascript(visit: Any) -> None:
     v = visit(javascript=False)
     v.page.goto("/omraden/unga/")
     section = v.page.locator("section.folj")
+    # Labelled: the field is found by its label within the section.
+    assert section.get_by_label(re.compile("e-?post|e-mail", re.I)).count() == 1
     section.locator("input[name=epost]").fill("eva@example.net")
     section.locator("button[type=submit]").click()
     assert v.page.url.endswith("/folj/tack/")

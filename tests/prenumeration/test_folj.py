@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -131,6 +132,9 @@ def test_every_area_page_has_a_follow_form_for_that_area(client: Client) -> None
     html = client.get(omrade.get_absolute_url()).content.decode()
     assert 'id="folj-rubrik"' in html and 'action="/folj/"' in html
     assert f'<input type="hidden" name="omraden" value="{omrade.pk}"' in html
+    # Beside the input form on the same page: no id twice.
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert [i for i in set(ids) if ids.count(i) > 1] == []
     assert "6.1 a" in html  # the notice is there too
     # The hidden fields post as they are: a subscription to that area.
     r = _post(client, omraden=[omrade.pk])
