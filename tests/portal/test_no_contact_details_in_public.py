@@ -113,6 +113,9 @@ def _sample_kwargs(name: str, p: dict[str, Any]) -> list[dict[str, Any]] | None:
         "arbetsyta:validera": [{"pk": 1}],
         "open_data_csv": [{"slug": s} for s in dataset_slugs],
         "open_data_json": [{"slug": s} for s in dataset_slugs],
+        # The area's own feed and calendar (its input's answers and sign-ups never in them).
+        "open_data_area_feed": [{"slug": p["omrade"].slug}],
+        "open_data_area_ical": [{"slug": p["omrade"].slug}],
     }
     return samples.get(name)
 

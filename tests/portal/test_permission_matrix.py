@@ -323,6 +323,8 @@ ADMIN_MODELS: dict[str, tuple[Outcome, Outcome]] = {
     "granskning.granskningslogg": (200, 403),
     "konto.gruppmappning": (200, 200),  # which directory group gives which role
     "konto.katalogkonto": (200, 403),  # written by the sign-in
+    "utskick.utskick": (200, 403),  # queued by the portal; "send again" is a list action
+    "django_tasks_database.dbtaskresult": (403, 403),  # the worker's own bookkeeping
 }
 
 
