@@ -655,17 +655,33 @@ def uppfoljning(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Draft saved."))
                 return redirect("arbetsyta:uppfoljning", pk=uppf.pk)
         except services.StaleVersion as stale:
-            conflict = stale
-            uppf = stale.current
-            # Keep every word the user typed; a new save is based on the version now shown.
-            data = request.POST.copy()
-            data["version"] = str(stale.current.version)
-            form = UppfoljningForm(data)
-            form.is_valid()
+            conflict, uppf = stale, stale.current
+            form = _rebased(UppfoljningForm, request, stale)
         except ValidationError as e:
             form.add_error(None, e)
             uppf = _get_uppfoljning(request, pk)  # as it is again after the rollback
-    ctx = _page_ctx(request, uppf, form)
+    return _render_page(request, uppf, form, conflict=conflict)
+
+
+def _rebased(form_class: type[Any], request: HttpRequest, stale: services.StaleVersion) -> Any:
+    """The posted form again, every word the user typed kept, based on the version now shown
+    (so that sending it again saves over what they have now seen)."""
+    data = request.POST.copy()
+    data["version"] = str(stale.current.version)
+    form = form_class(data)
+    form.is_valid()
+    return form
+
+
+def _render_page(
+    request: HttpRequest,
+    uppf: Uppfoljning,
+    form: UppfoljningForm,
+    steg_form: StegForm | None = None,
+    *,
+    conflict: services.StaleVersion | None,
+) -> HttpResponse:
+    ctx = _page_ctx(request, uppf, form, steg_form)
     ctx["conflict"] = conflict
     ctx["conflict_changes"] = describe_changes(conflict) if conflict else []
     return render(request, PAGE_TEMPLATE, ctx)
@@ -723,18 +739,13 @@ def _step(request: HttpRequest, uppf: Uppfoljning, handling: str) -> HttpRespons
                 )
             return redirect("arbetsyta:uppfoljning", pk=uppf.pk)
         except services.StaleVersion as stale:
-            conflict = stale
-            uppf = stale.current
-            data = request.POST.copy()
-            data["version"] = str(stale.current.version)
-            form = StegForm(data)
-            form.is_valid()
+            conflict, uppf = stale, stale.current
+            form = _rebased(StegForm, request, stale)
         except ValidationError as e:
             _add_errors(form, e)
-    ctx = _page_ctx(request, uppf, UppfoljningForm(initial=_initial(uppf)), form)
-    ctx["conflict"] = conflict
-    ctx["conflict_changes"] = describe_changes(conflict) if conflict else []
-    return render(request, PAGE_TEMPLATE, ctx)
+    return _render_page(
+        request, uppf, UppfoljningForm(initial=_initial(uppf)), form, conflict=conflict
+    )
 
 
 @require_POST
