@@ -142,6 +142,24 @@ def make_rapport(**kwargs: Any) -> Rapport:
 
 
 @pytest.fixture
+def cast(db: None) -> Any:
+    """tests/cast.py's people, one per role, with their areas and the open period."""
+    from tests.cast import make_cast
+
+    return make_cast()
+
+
+@pytest.fixture
+def admin_client(cast: Any) -> Any:
+    """The cast's administrator (a member of the administratör group only), logged in."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(cast.users["admin"])
+    return client
+
+
+@pytest.fixture
 def tyreso(db: None) -> None:
     """The real data set, loaded exactly as `make run` loads it."""
     call_command("load_tyreso", verbosity=0)

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from omraden.models import Aktivitet
-from tests.cast import Cast, make_cast
+from tests.cast import Cast
 from tests.conftest import make_aktivitet, make_inspel
 
 pytestmark = pytest.mark.django_db
@@ -78,11 +78,6 @@ def test_minutes_and_participants_of_a_past_activity_are_accepted() -> None:
 
 
 # The staff page (omraden.deltagande_views.aktivitet_uppfoljning)
-
-
-@pytest.fixture
-def cast(db: None) -> Cast:
-    return make_cast()
 
 
 def _ledartroja(cast: Cast) -> Client:

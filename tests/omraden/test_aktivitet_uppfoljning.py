@@ -3,18 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
 from omraden.models import Inspel
-from tests.cast import Cast, make_cast
+from tests.cast import Cast
 from tests.conftest import make_aktivitet, make_inspel
-
-
-@pytest.fixture
-def cast(db: None) -> Cast:
-    return make_cast()
 
 
 def _client(user: Any) -> Client:

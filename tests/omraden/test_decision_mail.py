@@ -14,18 +14,13 @@ from django.utils import timezone
 
 from omraden import services
 from omraden.models import Besked, Initiativ, Inspel
-from tests.cast import Cast, make_cast
+from tests.cast import Cast
 from tests.conftest import make_fas, make_inspel, make_uppfoljning
 from utskick.models import Takt, Utskick
 from utskick.tasks import send_utskick
 
 LIST = "/arbetsyta/inspel/"
 RECEIVED = "Fler bänkar vid sjön! Ring mig på 070-123 45 67, pnr 19800101-1234."
-
-
-@pytest.fixture
-def cast(db: None) -> Cast:
-    return make_cast()
 
 
 @pytest.fixture

@@ -15,15 +15,10 @@ from pytest_django import DjangoAssertNumQueries
 
 from omraden.models import Initiativ, Inspel
 from omraden.services import besked_send_due, waiting_count_for
-from tests.cast import Cast, make_cast
+from tests.cast import Cast
 from tests.conftest import make_fas, make_inspel, make_uppfoljning
 
 LIST = "/arbetsyta/inspel/"
-
-
-@pytest.fixture
-def cast(db: None) -> Cast:
-    return make_cast()
 
 
 def _client(user: Any) -> Client:

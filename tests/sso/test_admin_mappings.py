@@ -10,22 +10,10 @@ from django.test import Client
 
 from granskning.models import Granskningslogg
 from konto.models import Gruppmappning
-from tests.cast import Cast, make_cast
+from tests.cast import Cast
 
 URL = "/admin/konto/gruppmappning/"
 GROUP = "6f1e3c52-0b7a-4b59-9d0c-klg000000001"
-
-
-@pytest.fixture
-def cast(db: None) -> Cast:
-    return make_cast()
-
-
-@pytest.fixture
-def admin_client(cast: Cast) -> Client:
-    client = Client()
-    client.force_login(cast.users["admin"])
-    return client
 
 
 def _entries() -> list[dict[str, Any]]:
