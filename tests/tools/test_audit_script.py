@@ -100,6 +100,35 @@ def test_older_version_without_its_own_data_is_not_a_pass(monkeypatch, capsys):
     assert "NOT AUDITED libx 2.0.0: installed 2.0.0, latest 3.0.0" in capsys.readouterr().out
 
 
+def _capped(monkeypatch, spec: str) -> None:
+    req = audit.Requirement(f"libx{spec}")
+    monkeypatch.setattr(audit, "caps", lambda name: [("libcap", req)] if name == "libx" else [])
+
+
+RELEASES = {"1.9.0": [], "2.0.0": [], "2.1.0rc1": [], "3.0.0": []}
+
+
+def test_a_version_held_back_by_a_cap_is_named_and_does_not_fail(monkeypatch, capsys):
+    # libcap requires libx<3: 2.0.0 is the newest final release it allows (not the rc).
+    answer = {"info": {"version": "3.0.0"}, "vulnerabilities": [], "releases": RELEASES}
+    _fake_pypi(monkeypatch, {"I/pypi/libx/json": answer})
+    _capped(monkeypatch, "<3,>=1.0")
+    assert audit.main(["--index", "I"]) == 0
+    out = capsys.readouterr().out
+    assert "HELD BACK   libx 2.0.0: the newest release libcap (libx<3,>=1.0) allow(s)" in out
+    assert "latest 3.0.0" in out and "check its advisories by hand" in out
+    assert "1 not audited (1 of them held back by a cap)" in out
+
+
+def test_a_capped_version_with_a_newer_allowed_release_still_fails(monkeypatch, capsys):
+    # libx<4 admits 3.0.0: staying on 2.0.0 is a choice, not a cap.
+    answer = {"info": {"version": "3.0.0"}, "vulnerabilities": [], "releases": RELEASES}
+    _fake_pypi(monkeypatch, {"I/pypi/libx/json": answer})
+    _capped(monkeypatch, "<4")
+    assert audit.main(["--index", "I"]) == 2
+    assert "NOT AUDITED libx 2.0.0" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("advisory", "in_force"),
     [
