@@ -129,7 +129,7 @@ def test_killing_the_worker_while_it_sends_10000_digests_loses_none_and_doubles_
     procs: list[Any], tmp_path: Path, port: int, log: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: the worker is a process of its own")
+        pytest.fail("needs PostgreSQL (make test-postgres): the worker is a process of its own")
     omrade = make_omrade()
     active = _subscribers(omrade)
     # This process only publishes and commits; the worker (another process) queues the

@@ -41,7 +41,7 @@ SINK = Path(__file__).with_name("smtp_sink.py")
 @pytest.fixture(autouse=True)
 def _postgres() -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: the worker is a process of its own")
+        pytest.fail("needs PostgreSQL (make test-postgres): the worker is a process of its own")
 
 
 @pytest.fixture
