@@ -304,7 +304,7 @@ class IndikatorAdmin(FormattedTextAdmin, admin.ModelAdmin):
         "horisont",
         "enhet",
         "riktning",
-        "startlage_tyreso",
+        "startlage_kommun",
         "startlage_riket",
         "kolada_kpi",
     ]
@@ -315,7 +315,7 @@ class IndikatorAdmin(FormattedTextAdmin, admin.ModelAdmin):
 
 @admin.register(Matvarde)
 class MatvardeAdmin(admin.ModelAdmin):
-    list_display = ["indikator", "ar", "tyreso", "riket", "kalla", "hamtad_at"]
+    list_display = ["indikator", "ar", "kommun", "riket", "kalla", "hamtad_at"]
     list_filter = ["kalla", "ar"]
     search_fields = ["indikator__namn"]
 

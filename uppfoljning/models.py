@@ -683,7 +683,7 @@ class Punkt(NamedTuple):
     """
 
     ar: int
-    tyreso: Decimal | None
+    kommun: Decimal | None
     riket: Decimal | None
     kalla: str
 
@@ -729,8 +729,8 @@ class Indikator(models.Model):
     riktning = models.CharField(_("target direction"), max_length=20, choices=Riktning.choices)
     kalla = models.CharField(_("source"), max_length=200)
     startlage_ar = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
-    startlage_tyreso = models.DecimalField(
-        _("baseline, Tyresö"), max_digits=10, decimal_places=2, null=True, blank=True
+    startlage_kommun = models.DecimalField(
+        _("baseline, municipality"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     startlage_riket = models.DecimalField(
         _("baseline, national"), max_digits=10, decimal_places=2, null=True, blank=True
@@ -749,7 +749,7 @@ class Indikator(models.Model):
         ordering = ["ordning"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(startlage_tyreso__isnull=True) | Q(startlage_ar__isnull=False),
+                condition=Q(startlage_kommun__isnull=True) | Q(startlage_ar__isnull=False),
                 name="indikator_startlage_har_ar",
             ),
         ]
@@ -779,22 +779,22 @@ class Indikator(models.Model):
         if self.attached_values is not None:
             punkter = list(self.attached_values)
         else:
-            punkter = [Punkt(v.ar, v.tyreso, v.riket, v.kalla) for v in self.varden.all()]
+            punkter = [Punkt(v.ar, v.kommun, v.riket, v.kalla) for v in self.varden.all()]
         if self.startlage_ar is not None and all(p.ar != self.startlage_ar for p in punkter):
             baseline = Punkt(
-                self.startlage_ar, self.startlage_tyreso, self.startlage_riket, "startlage"
+                self.startlage_ar, self.startlage_kommun, self.startlage_riket, "startlage"
             )
             punkter.append(baseline)
         punkter.sort(key=_year)
         return punkter
 
     def senaste(self) -> Punkt | None:
-        """The newest point with a value for Tyresö."""
-        med_varde = [p for p in self.serie() if p.tyreso is not None]
+        """The newest point with a value for the municipality."""
+        med_varde = [p for p in self.serie() if p.kommun is not None]
         return med_varde[-1] if med_varde else None
 
     def set_value(
-        self, *, ar: int, tyreso: Decimal | None, riket: Decimal | None, kalla: str
+        self, *, ar: int, kommun: Decimal | None, riket: Decimal | None, kalla: str
     ) -> tuple[Matvarde, str]:
         """Store one year's value; returns the row and "created", "updated" or "unchanged".
 
@@ -804,14 +804,14 @@ class Indikator(models.Model):
         existing = self.varden.filter(ar=ar).first()
         if existing is None:
             created = Matvarde.objects.create(
-                indikator=self, ar=ar, tyreso=tyreso, riket=riket, kalla=kalla
+                indikator=self, ar=ar, kommun=kommun, riket=riket, kalla=kalla
             )
             return created, "created"
-        if (existing.tyreso, existing.riket, existing.kalla) == (tyreso, riket, kalla):
+        if (existing.kommun, existing.riket, existing.kalla) == (kommun, riket, kalla):
             return existing, "unchanged"
-        existing.tyreso, existing.riket, existing.kalla = tyreso, riket, kalla
+        existing.kommun, existing.riket, existing.kalla = kommun, riket, kalla
         existing.hamtad_at = timezone.now()
-        existing.save(update_fields=["tyreso", "riket", "kalla", "hamtad_at"])
+        existing.save(update_fields=["kommun", "riket", "kalla", "hamtad_at"])
         return existing, "updated"
 
 
@@ -825,17 +825,17 @@ def attach_values(indikatorer: list[Indikator]) -> list[Indikator]:
     rows = (
         Matvarde.objects.filter(indikator_id__in=by_indikator)
         .order_by("indikator_id", "ar")
-        .values_list("indikator_id", "ar", "tyreso", "riket", "kalla")
+        .values_list("indikator_id", "ar", "kommun", "riket", "kalla")
     )
-    for indikator_id, ar, tyreso, riket, kalla in rows:
-        by_indikator[indikator_id].append(Punkt(ar, tyreso, riket, kalla))
+    for indikator_id, ar, kommun, riket, kalla in rows:
+        by_indikator[indikator_id].append(Punkt(ar, kommun, riket, kalla))
     for i in indikatorer:
         i.attached_values = by_indikator[i.pk]
     return indikatorer
 
 
 class Matvarde(models.Model):
-    """One year's value of an indicator, for Tyresö and the national average (riket)."""
+    """One year's value of an indicator, for the municipality and the national average (riket)."""
 
     class Kalla(models.TextChoices):
         KOLADA = "kolada", _("Kolada")
@@ -846,8 +846,8 @@ class Matvarde(models.Model):
         Indikator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="varden"
     )
     ar = models.PositiveSmallIntegerField(_("year"))
-    tyreso = models.DecimalField(
-        _("Tyresö"), max_digits=10, decimal_places=2, null=True, blank=True
+    kommun = models.DecimalField(
+        _("municipality"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     riket = models.DecimalField(
         _("national"), max_digits=10, decimal_places=2, null=True, blank=True
@@ -863,9 +863,11 @@ class Matvarde(models.Model):
             models.UniqueConstraint(fields=["indikator", "ar"], name="matvarde_ett_per_ar"),
             # A year without any figure is a missing value, never a row (and never 0).
             models.CheckConstraint(
-                condition=Q(tyreso__isnull=False) | Q(riket__isnull=False),
+                condition=Q(kommun__isnull=False) | Q(riket__isnull=False),
                 name="matvarde_har_ett_varde",
-                violation_error_message=_("A value needs a figure for Tyresö or the nation."),
+                violation_error_message=_(
+                    "A value needs a figure for the municipality or the nation."
+                ),
             ),
         ]
 
@@ -878,7 +880,7 @@ class Matvarde(models.Model):
         if self.ar is not None and self.ar > timezone.localdate().year:
             errors["ar"] = _("The year cannot be in the future.")
         if self.indikator_id and self.indikator.enhet == Indikator.Enhet.PROCENT:
-            for field in ("tyreso", "riket"):
+            for field in ("kommun", "riket"):
                 value = getattr(self, field)
                 if value is not None and not (0 <= value <= 100):
                     errors[field] = _("A percentage is between 0 and 100.")
