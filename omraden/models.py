@@ -58,6 +58,9 @@ class Fas(models.Model):
     ordning = models.PositiveSmallIntegerField(_("order"), unique=True)
     namn = models.CharField(_("name"), max_length=100, unique=True)
     beskrivning = models.TextField(_("description"), blank=True)
+    # English versions (issue #24): optional, shown on /en/ (portal/templatetags/localized.py).
+    namn_en = models.CharField(_("name in English"), max_length=100, blank=True)
+    beskrivning_en = models.TextField(_("description in English"), blank=True)
 
     class Meta:
         verbose_name = _("phase")
@@ -113,6 +116,11 @@ class Omrade(models.Model):
         blank=True,
         help_text=_("Plain language: what residents can affect here and how input is used."),
     )
+    # English versions (issue #24): optional, shown on /en/ (portal/templatetags/localized.py).
+    # Unlike `fraga`, the English question need not be unique: it may be left empty.
+    fraga_en = models.CharField(_("question in English"), max_length=300, blank=True)
+    beskrivning_en = models.TextField(_("description in English"), blank=True)
+    paverkan_text_en = models.TextField(_("what residents can influence, in English"), blank=True)
 
     objects = OmradeQuerySet.as_manager()
 
@@ -219,6 +227,9 @@ class Aktivitet(models.Model):
 
     titel = models.CharField(_("title"), max_length=200)
     beskrivning = models.TextField(_("description"), blank=True)
+    # English versions (issue #24): optional, shown on /en/ (portal/templatetags/localized.py).
+    titel_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    beskrivning_en = models.TextField(_("description in English"), blank=True)
     omraden = models.ManyToManyField(
         Omrade, verbose_name=_("areas"), blank=True, related_name="aktiviteter"
     )
