@@ -334,6 +334,11 @@ class Uppfoljning(models.Model):
     sammanfattning = models.TextField(_("public summary"), blank=True)
     orsak = models.TextField(_("cause"), blank=True)
     atgarder = models.TextField(_("actions taken"), blank=True)
+    # English versions (issue #24): optional, shown on /en/ (portal/templatetags/localized.py);
+    # no status rule asks for them.
+    sammanfattning_en = models.TextField(_("public summary in English"), blank=True)
+    orsak_en = models.TextField(_("cause in English"), blank=True)
+    atgarder_en = models.TextField(_("actions taken in English"), blank=True)
     intern_anteckning = models.TextField(
         _("internal note"), blank=True, help_text=_("Never shown outside the staff pages.")
     )
@@ -493,6 +498,9 @@ class Publicering(models.Model):
     sammanfattning = models.TextField(_("public summary"), blank=True)
     orsak = models.TextField(_("cause"), blank=True)
     atgarder = models.TextField(_("actions taken"), blank=True)
+    sammanfattning_en = models.TextField(_("public summary in English"), blank=True)
+    orsak_en = models.TextField(_("cause in English"), blank=True)
+    atgarder_en = models.TextField(_("actions taken in English"), blank=True)
     publicerad_at = models.DateTimeField(_("visible from"))
     # When a later version of the same follow-up becomes visible (the earliest such moment),
     # or NULL while none is published: the version is the one residents see from
