@@ -118,6 +118,7 @@ PUBLIC_MODELS = [
     "uppfoljning.Rapport",
     "portal.Tillganglighetsredogorelse",
     "portal.KandBrist",
+    "kommun.Kommun",
 ]
 
 

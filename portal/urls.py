@@ -45,6 +45,8 @@ urlpatterns += [
     # Single sign-on: fixed addresses without a language prefix (the providers' redirect URIs)
     path("konto/", include("konto.urls")),
     path("konto/saml/", include("konto.saml_urls")),
+    # The municipality's colour and logo: addresses that change with them
+    path("", include("kommun.urls")),
     # Administration
     path("admin/", admin.site.urls),
     # Staff export of all resident input for the records system: a file, no language prefix

@@ -200,6 +200,9 @@ EXPECTED: dict[str, Expectation] = {
     "open_data_dcat": everyone(200, 405),
     "open_data_area_feed": everyone(200, 405),
     "open_data_area_ical": everyone(200, 405),
+    # The municipality's colours and logo (none is uploaded in this world)
+    "kommun:farger": everyone(200, 405),
+    "kommun:logotyp": everyone(404, 405),
 }
 
 KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
@@ -236,6 +239,8 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "open_data_json": lambda w: {"slug": "omraden"},
     "open_data_area_feed": lambda w: {"slug": w.cast.omrade_a.slug},
     "open_data_area_ical": lambda w: {"slug": w.cast.omrade_a.slug},
+    "kommun:farger": lambda w: {"farg": "00507a"},
+    "kommun:logotyp": lambda w: {"checksum": "0" * 16, "ext": "png"},
 }
 
 
@@ -321,6 +326,7 @@ ADMIN_MODELS: dict[str, tuple[Outcome, Outcome]] = {
     "uppfoljning.rapport": (200, 200),
     "portal.tillganglighetsredogorelse": (200, 200),
     "granskning.granskningslogg": (200, 403),
+    "kommun.kommun": (REDIRECT, 200),  # one record: the list leads to it (or to adding it)
     "konto.gruppmappning": (200, 200),  # which directory group gives which role
     "konto.katalogkonto": (200, 403),  # written by the sign-in
     "utskick.utskick": (200, 403),  # queued by the portal; "send again" is a list action

@@ -131,6 +131,8 @@ SAMPLES: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
     "open_data_json": lambda w: [{"slug": s} for s in _dataset_slugs()],
     "open_data_area_feed": lambda w: [{"slug": w["omrade"].slug}],
     "open_data_area_ical": lambda w: [{"slug": w["omrade"].slug}],
+    "kommun:farger": lambda w: [{"farg": "00507a"}],
+    "kommun:logotyp": lambda w: [{"checksum": "0" * 16, "ext": "png"}],
 }
 
 
