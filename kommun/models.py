@@ -190,6 +190,8 @@ class Kommun(models.Model):
     @property
     def visningsnamn(self) -> str:
         """The name in the current language: the English one on English pages when given."""
+        if not self.configured:
+            return str(_("The municipality"))  # the placeholder, in the language of the page
         if self.namn_en and (get_language() or "").startswith("en"):
             return self.namn_en
         return self.namn
