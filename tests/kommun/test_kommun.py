@@ -104,8 +104,12 @@ def test_the_name_follows_the_language() -> None:
         assert kommun.visningsnamn == "Test municipality"
     with translation.override("sv"):
         assert kommun.visningsnamn == "Provkommun"
+    kommun.namn_en = ""
     with translation.override("en"):
-        assert Kommun(namn="Utan", kortnamn="U").visningsnamn == "Utan"
+        assert kommun.visningsnamn == "Provkommun"
+        assert Kommun.placeholder().visningsnamn == "The municipality"
+    with translation.override("sv"):
+        assert Kommun.placeholder().visningsnamn == "Kommunen"
 
 
 def test_publisher_defaults_to_the_name_and_website() -> None:
