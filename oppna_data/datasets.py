@@ -246,14 +246,14 @@ def aktiviteter_records(viewer: Viewer, aktiviteter: list[Aktivitet]) -> list[Re
 SOURCE_LABELS: dict[str, Promise] = {
     Matvarde.Kalla.KOLADA: _("Source: Kolada"),
     Matvarde.Kalla.EGEN: _("Calculated by the portal from its own data"),
-    Matvarde.Kalla.MANUELL: _("Entered by Tyresö municipality"),
+    Matvarde.Kalla.MANUELL: _("Entered by the municipality"),
 }
 
 
 def _value_record(v: Matvarde) -> Record:
     return {
         "year": v.ar,
-        "tyreso": _number(v.tyreso),
+        "kommun": _number(v.kommun),
         "national": _number(v.riket),
         "source": v.kalla,
         "source_label": str(SOURCE_LABELS.get(v.kalla, v.get_kalla_display())),
@@ -288,7 +288,7 @@ def indikatorer_records(viewer: Viewer, indikatorer: list[Indikator]) -> list[Re
                 "kolada_title": i.kolada_titel,
                 "baseline": {
                     "year": i.startlage_ar,
-                    "tyreso": _number(i.startlage_tyreso),
+                    "kommun": _number(i.startlage_kommun),
                     "national": _number(i.startlage_riket),
                     "source": "startlage",
                     "source_label": gettext("Baseline in the municipal plan (source: %(source)s)")
@@ -311,7 +311,7 @@ INDIKATOR_CSV_FIELDS = [
     "kolada_kpi",
     "row_type",
     "year",
-    "tyreso",
+    "kommun",
     "national",
     "source",
     "source_label",
@@ -540,7 +540,7 @@ DATASETS: list[Dataset] = [
         title=_("Indicators"),
         description=_(
             "The indicators of the overarching assignment with their baselines and values "
-            "per year for Tyresö and the whole country; every value names its source "
+            "per year for the municipality and the whole country; every value names its source "
             "(Kolada, the portal's own calculation or entered by the municipality)."
         ),
         rows=indikatorer_rows,

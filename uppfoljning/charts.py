@@ -1,8 +1,7 @@
-"""Server-rendered line charts of an indicator: Tyresö against the nation (riket).
+"""Server-rendered line charts of an indicator: the municipality against the nation (riket).
 
-Only geometry is computed here for the big chart; templates/uppfoljning/_diagram.html draws
-its SVG. The small trend lines of the list page are drawn here (Sparkline.svg()): fifty of
-them through the template language cost more than the rest of that page. The two series of
+Only geometry is computed here; templates/uppfoljning/_diagram.html draws the big chart's SVG
+and templates/uppfoljning/indikatorer.html the small trend lines. The two series of
 the big chart differ in three ways besides colour — line style (solid/dashed), marker shape
 (circle/square) and a direct label at the line's end — so the chart reads without colour.
 """
@@ -15,11 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.formats import number_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from kommun.models import Kommun
 from uppfoljning.models import Indikator, Punkt
 
 WIDTH = 640
@@ -63,7 +61,7 @@ class Marker:
 
 @dataclass
 class Serie:
-    key: str  # "tyreso" or "riket": the CSS class and the marker shape
+    key: str  # "kommun" or "riket": the CSS class and the marker shape
     label: str
     points: list[Marker] = field(default_factory=list)
     end_label: str = ""
@@ -112,7 +110,7 @@ def _y_range(values: list[Decimal], enhet: str) -> tuple[float, float, float]:
 
 def build_chart(indikator: Indikator, punkter: list[Punkt]) -> Chart | None:
     """The chart's geometry, or None when there is nothing to draw."""
-    values = [v for p in punkter for v in (p.tyreso, p.riket) if v is not None]
+    values = [v for p in punkter for v in (p.kommun, p.riket) if v is not None]
     if not values:
         return None
     enhet = indikator.enhet
@@ -131,7 +129,7 @@ def build_chart(indikator: Indikator, punkter: list[Punkt]) -> Chart | None:
         return plot_bottom - (float(value) - bottom) / (top - bottom) * (plot_bottom - plot_top)
 
     series = []
-    for key, label in (("tyreso", "Tyresö"), ("riket", _("Nation"))):
+    for key, label in (("kommun", Kommun.objects.current().kortnamn), ("riket", _("Nation"))):
         serie = Serie(key=key, label=label)
         last_value = None
         for p in punkter:
@@ -176,46 +174,19 @@ SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 160, 48, 6
 
 @dataclass(frozen=True)
 class Sparkline:
+    """What templates/uppfoljning/indikatorer.html draws as a small inline SVG."""
+
     width: int
     height: int
     title: str  # the text alternative: first and newest value of each series
-    tyreso_points: str  # polyline points; empty when the series has fewer than two
+    kommun_points: str  # polyline points; empty when the series has fewer than two
     riket_points: str
-    tyreso_last: tuple[str, str] | None  # the newest point: a round marker (cx, cy)
+    kommun_last: tuple[str, str] | None  # the newest point: a round marker (cx, cy)
     riket_last: tuple[str, str] | None  # the newest point: a square marker (x, y of a corner)
-
-    def svg(self, slug: str) -> SafeString:
-        """The inline SVG: an image named by its <title>; classes only, no style attributes.
-
-        Fifty of these are on one page, so the markup is terse: the two lines are told apart
-        by a short class, and the markers by their element (.sparkline rect and circle in
-        portal.css) — the nation's newest point is the only rect, Tyresö's the only circle.
-        """
-        # Plain f-strings, not format_html(): only the title and the slug are text; the rest
-        # are numbers formatted here. Fifty of these per page made format_html() a tenth of it.
-        title_id = f"trend-{escape(slug)}"
-        parts = [
-            f'<svg class="sparkline" viewBox="0 0 {self.width} {self.height}" '
-            f'width="{self.width}" height="{self.height}" role="img" '
-            f'aria-labelledby="{title_id}" focusable="false">'
-            f'<title id="{title_id}">{escape(self.title)}</title>'
-        ]
-        if self.riket_points:
-            parts.append(f'<polyline class="riket" points="{self.riket_points}"/>')
-        if self.tyreso_points:
-            parts.append(f'<polyline class="tyreso" points="{self.tyreso_points}"/>')
-        if self.riket_last:
-            x, y = self.riket_last
-            parts.append(f'<rect x="{x}" y="{y}" width="6" height="6"/>')
-        if self.tyreso_last:
-            cx, cy = self.tyreso_last
-            parts.append(f'<circle cx="{cx}" cy="{cy}" r="3.5"/>')
-        parts.append("</svg>")
-        return mark_safe("".join(parts))
 
 
 def _trend_text(label: str, points: list[tuple[int, Decimal]], enhet: str, language: str) -> str:
-    """ "Tyresö 2007–2026: from 40 % to 61 %", or "Tyresö 2021: 58 %" for one year."""
+    """ "Nacka 2007–2026: from 40 % to 61 %", or "Nacka 2021: 58 %" for one year."""
     (first_year, first), (last_year, last) = points[0], points[-1]
     if len(points) == 1:
         return f"{label} {last_year}: {_fmt(last, enhet, language)}"
@@ -229,17 +200,17 @@ def _trend_text(label: str, points: list[tuple[int, Decimal]], enhet: str, langu
 
 
 def build_sparkline(indikator: Indikator, punkter: list[Punkt]) -> Sparkline | None:
-    """A small trend line of Tyresö (solid, round marker) and the nation (dashed, square).
+    """A small trend line of the municipality (solid, round marker) and the nation (dashed).
 
     Its text alternative is the first and the newest value of each series; the numbers of
     every year are on the indicator's own page.
     """
-    tyreso = [(p.ar, p.tyreso) for p in punkter if p.tyreso is not None]
+    kommun = [(p.ar, p.kommun) for p in punkter if p.kommun is not None]
     riket = [(p.ar, p.riket) for p in punkter if p.riket is not None]
-    if not tyreso and not riket:
+    if not kommun and not riket:
         return None
     enhet = indikator.enhet
-    bottom, top, _step = _y_range([v for _ar, v in tyreso + riket], enhet)
+    bottom, top, _step = _y_range([v for _ar, v in kommun + riket], enhet)
     first, last = punkter[0].ar, punkter[-1].ar
     left, right = SPARK_PAD, SPARK_WIDTH - SPARK_PAD
     upper, lower = SPARK_PAD, SPARK_HEIGHT - SPARK_PAD
@@ -259,18 +230,18 @@ def build_sparkline(indikator: Indikator, punkter: list[Punkt]) -> Sparkline | N
 
     language = get_language()
     texts = []
-    if tyreso:
-        texts.append(_trend_text("Tyresö", tyreso, enhet, language))
+    if kommun:
+        texts.append(_trend_text(Kommun.objects.current().kortnamn, kommun, enhet, language))
     if riket:
         texts.append(_trend_text(_("nation"), riket, enhet, language))
-    tyreso_xy, riket_xy = coordinates(tyreso), coordinates(riket)
+    kommun_xy, riket_xy = coordinates(kommun), coordinates(riket)
     return Sparkline(
         width=SPARK_WIDTH,
         height=SPARK_HEIGHT,
         title="; ".join(texts),
-        tyreso_points=polyline(tyreso_xy),
+        kommun_points=polyline(kommun_xy),
         riket_points=polyline(riket_xy),
-        tyreso_last=(f"{tyreso_xy[-1][0]:.1f}", f"{tyreso_xy[-1][1]:.1f}") if tyreso else None,
+        kommun_last=(f"{kommun_xy[-1][0]:.1f}", f"{kommun_xy[-1][1]:.1f}") if kommun else None,
         # A square 6 px wide centred on the point.
         riket_last=(
             (f"{riket_xy[-1][0] - 3:.1f}", f"{riket_xy[-1][1] - 3:.1f}") if riket else None
@@ -279,12 +250,13 @@ def build_sparkline(indikator: Indikator, punkter: list[Punkt]) -> Sparkline | N
 
 
 def summary(indikator: Indikator, punkter: list[Punkt]) -> list[str]:
-    """One line per year: "2023: Tyresö 61 %, riket 58 %"."""
+    """One line per year: "2023: Nacka 61 %, riket 58 %"."""
+    kortnamn = Kommun.objects.current().kortnamn
     lines = []
     for p in punkter:
         parts = []
-        if p.tyreso is not None:
-            parts.append(f"Tyresö {fmt(p.tyreso, indikator.enhet)}")
+        if p.kommun is not None:
+            parts.append(f"{kortnamn} {fmt(p.kommun, indikator.enhet)}")
         if p.riket is not None:
             parts.append(_("nation %(value)s") % {"value": fmt(p.riket, indikator.enhet)})
         lines.append(f"{p.ar}: {', '.join(parts)}")
@@ -305,7 +277,7 @@ def source_text(indikator: Indikator, kalla: str) -> str:
 @dataclass(frozen=True)
 class Rad:
     ar: int
-    tyreso: str
+    kommun: str
     riket: str
     kalla: str
 
@@ -314,7 +286,7 @@ def table_rows(indikator: Indikator, punkter: list[Punkt]) -> list[Rad]:
     return [
         Rad(
             p.ar,
-            fmt(p.tyreso, indikator.enhet),
+            fmt(p.kommun, indikator.enhet),
             fmt(p.riket, indikator.enhet),
             source_text(indikator, p.kalla),
         )
@@ -325,22 +297,22 @@ def table_rows(indikator: Indikator, punkter: list[Punkt]) -> list[Rad]:
 @dataclass(frozen=True)
 class Senaste:
     ar: int
-    tyreso: str
+    kommun: str
     riket: str
     kalla: str
 
 
 def latest(indikator: Indikator, punkter: list[Punkt] | None = None) -> Senaste | None:
-    """The newest value for Tyresö; pass `punkter` when the caller has the series already."""
+    """The newest value for the municipality; pass `punkter` when the caller has the series."""
     if punkter is None:
         p = indikator.senaste()
     else:
-        p = next((p for p in reversed(punkter) if p.tyreso is not None), None)
+        p = next((p for p in reversed(punkter) if p.kommun is not None), None)
     if p is None:
         return None
     return Senaste(
         p.ar,
-        fmt(p.tyreso, indikator.enhet),
+        fmt(p.kommun, indikator.enhet),
         fmt(p.riket, indikator.enhet),
         source_text(indikator, p.kalla),
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kommun.models import Kommun
 from uppfoljning.models import Indikator, Matvarde
 
 
@@ -13,9 +14,8 @@ class MatvardeForm(forms.Form):
     """One year's manual value. The rules themselves live in `Matvarde.clean()`."""
 
     ar = forms.IntegerField(label=_("Year"), min_value=1900)
-    tyreso = forms.DecimalField(
-        label=_("Value for Tyresö"), max_digits=10, decimal_places=2, localize=True
-    )
+    # Labelled with the municipality's name in __init__.
+    kommun = forms.DecimalField(max_digits=10, decimal_places=2, localize=True)
     riket = forms.DecimalField(
         label=_("National value (optional)"),
         max_digits=10,
@@ -37,11 +37,14 @@ class MatvardeForm(forms.Form):
         if instance is not None:
             kwargs["initial"] = {
                 "ar": instance.ar,
-                "tyreso": instance.tyreso,
+                "kommun": instance.kommun,
                 "riket": instance.riket,
                 "original_ar": instance.ar,
             }
         super().__init__(*args, **kwargs)
+        self.fields["kommun"].label = _("Value for %(kommun)s") % {
+            "kommun": Kommun.objects.current().kortnamn
+        }
         self.indikator = indikator
         self.years = {v.ar: v for v in varden}
 
@@ -74,11 +77,11 @@ class MatvardeForm(forms.Form):
                 and (self.years[ar].kalla != Matvarde.Kalla.MANUELL)
             ):
                 self.add_error("ar", _("Only values entered by staff can be edited here."))
-        if ar is not None and "tyreso" in data:
+        if ar is not None and "kommun" in data:
             candidate = Matvarde(
                 indikator=self.indikator,
                 ar=ar,
-                tyreso=data.get("tyreso"),
+                kommun=data.get("kommun"),
                 riket=data.get("riket"),
                 kalla=Matvarde.Kalla.MANUELL,
             )

@@ -42,7 +42,7 @@ def _baseline(indikator: Indikator) -> Senaste | None:
         return None
     return Senaste(
         indikator.startlage_ar,
-        fmt(indikator.startlage_tyreso, indikator.enhet),
+        fmt(indikator.startlage_kommun, indikator.enhet),
         fmt(indikator.startlage_riket, indikator.enhet),
         source_text(indikator, "startlage"),
     )
@@ -71,12 +71,11 @@ def present_card(indikator: Indikator) -> dict[str, Any]:
     (present()) holds the chart, the summary and the table of every year.
     """
     punkter = indikator.serie()
-    sparkline = build_sparkline(indikator, punkter) if indikator.has_figures else None
     return {
         "indikator": indikator,
         "baseline": _baseline(indikator),
         "latest": latest(indikator, punkter),
-        "sparkline": sparkline.svg(indikator.slug) if sparkline else "",
+        "sparkline": build_sparkline(indikator, punkter) if indikator.has_figures else None,
         "years": len(punkter),
     }
 
@@ -154,7 +153,7 @@ def workspace_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             _row, change = indikator.set_value(
                 ar=form.cleaned_data["ar"],
-                tyreso=form.cleaned_data["tyreso"],
+                kommun=form.cleaned_data["kommun"],
                 riket=form.cleaned_data["riket"],
                 kalla=Matvarde.Kalla.MANUELL,
             )

@@ -1,4 +1,6 @@
-"""Reading Kolada's API v3: KPI metadata and values for Tyresö and the nation (riket).
+"""Reading Kolada's API v3: KPI metadata and values for the municipality and the nation (riket).
+
+The municipality is the one whose Kolada id (`Kommun.kolada_id`, e.g. "0138") the caller passes.
 
 One parser for both inputs: `ApiSource` fetches the responses over HTTPS (following
 `next_url`), `FileSource` reads the same responses saved in one JSON file (docs/kolada.md
@@ -20,7 +22,6 @@ from typing import Any, Protocol
 from portal.lib.jsonfile import UnreadableFile, read_json
 
 BASE_URL = "https://api.kolada.se/v3"
-TYRESO = "0138"
 RIKET = "0000"
 TIMEOUT_SECONDS = 20
 # Any year `_year` accepts: checking a whole file means every year in it.
@@ -56,9 +57,10 @@ class Source(Protocol):
     def data_pages(self, kpi: str, years: range) -> Iterator[Any]: ...
 
 
-def data_url(kpi: str, years: range) -> str:
+def data_url(kpi: str, years: range, municipality: str) -> str:
+    """The values of one KPI for the municipality with this Kolada id and for riket."""
     year_list = ",".join(str(y) for y in years)
-    return f"{BASE_URL}/data/kpi/{kpi}/municipality/{TYRESO},{RIKET}/year/{year_list}"
+    return f"{BASE_URL}/data/kpi/{kpi}/municipality/{municipality},{RIKET}/year/{year_list}"
 
 
 def kpi_url(kpi: str) -> str:
@@ -135,8 +137,10 @@ def _pick_gender(entries: list[Any], meta: KpiMeta, where: str) -> Decimal | Non
     return None
 
 
-def parse_data_page(payload: Any, meta: KpiMeta, where: str) -> tuple[list[Varde], str | None]:
-    """One page of `/data/...`: the values for Tyresö and riket, and the next page's URL."""
+def parse_data_page(
+    payload: Any, meta: KpiMeta, where: str, municipality: str
+) -> tuple[list[Varde], str | None]:
+    """One page of `/data/...`: the values for `municipality` and riket, and the next page's URL."""
     if not isinstance(payload, dict) or not isinstance(payload.get("values"), list):
         raise KoladaError(f"{where}: expected an object with a list 'values'.")
     next_url = payload.get("next_url")
@@ -149,24 +153,26 @@ def parse_data_page(payload: Any, meta: KpiMeta, where: str) -> tuple[list[Varde
             raise KoladaError(f"{at}: not an object.")
         if item.get("kpi") != meta.id:
             raise KoladaError(f"{at}: kpi {item.get('kpi')!r} is not {meta.id}.")
-        municipality = item.get("municipality")
-        if not isinstance(municipality, str):
+        kommun = item.get("municipality")
+        if not isinstance(kommun, str):
             raise KoladaError(f"{at}: municipality must be a string such as '0138'.")
         year = _year(item.get("period"), at)
         entries = item.get("values")
         if not isinstance(entries, list):
             raise KoladaError(f"{at}: expected a list 'values' of gender entries.")
-        if municipality not in (TYRESO, RIKET):
+        if kommun not in (municipality, RIKET):
             continue  # Not asked for; nothing to store.
-        rows.append(Varde(municipality, year, _pick_gender(entries, meta, at)))
+        rows.append(Varde(kommun, year, _pick_gender(entries, meta, at)))
     return rows, next_url
 
 
-def read_values(source: Source, meta: KpiMeta, years: range) -> dict[int, dict[str, Decimal]]:
-    """All pages of a KPI's data: {year: {"0138": value, "0000": value}}, missing left out."""
+def read_values(
+    source: Source, meta: KpiMeta, years: range, municipality: str
+) -> dict[int, dict[str, Decimal]]:
+    """All pages of a KPI's data: {year: {municipality: value, "0000": value}}, missing left out."""
     per_year: dict[int, dict[str, Decimal]] = {}
     for n, page in enumerate(source.data_pages(meta.id, years), start=1):
-        rows, _next = parse_data_page(page, meta, f"KPI {meta.id}, page {n}")
+        rows, _next = parse_data_page(page, meta, f"KPI {meta.id}, page {n}", municipality)
         for row in rows:
             if row.year not in years or row.value is None:
                 continue
@@ -182,7 +188,8 @@ def read_values(source: Source, meta: KpiMeta, years: range) -> dict[int, dict[s
 class ApiSource:
     """The live API: plain urllib with a timeout, following next_url page by page."""
 
-    def __init__(self, opener: Any = urllib.request.urlopen) -> None:
+    def __init__(self, municipality: str, opener: Any = urllib.request.urlopen) -> None:
+        self.municipality = municipality
         self._open = opener
 
     def _get(self, url: str) -> Any:
@@ -208,7 +215,7 @@ class ApiSource:
         return self._get(kpi_url(kpi))
 
     def data_pages(self, kpi: str, years: range) -> Iterator[Any]:
-        url: str | None = data_url(kpi, years)
+        url: str | None = data_url(kpi, years, self.municipality)
         for _ in range(MAX_PAGES):
             if url is None:
                 return
@@ -226,7 +233,7 @@ class FileSource:
     checked when it is opened, every KPI in it whether an indicator asks for it or not.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, municipality: str) -> None:
         try:
             raw = read_json(path)
         except UnreadableFile as e:
@@ -238,7 +245,8 @@ class FileSource:
         self.path = path
         self.kpis: dict[str, Any] = raw["kpis"]
         for kpi in self.kpis:
-            read_values(self, parse_kpi_meta(kpi, self.kpi_meta(kpi)), PLAUSIBLE_YEARS)
+            meta = parse_kpi_meta(kpi, self.kpi_meta(kpi))
+            read_values(self, meta, PLAUSIBLE_YEARS, municipality)
 
     def _entry(self, kpi: str) -> dict[str, Any]:
         entry = self.kpis.get(kpi)

@@ -14,7 +14,7 @@ def _add_values() -> None:
     indikator = Indikator.objects.get(slug="delaktighetsindex")
     for ar, tyreso, riket in [(2022, 60, "57.5"), (2023, 61, 58), (2024, 63, 58)]:
         Matvarde.objects.create(
-            indikator=indikator, ar=ar, tyreso=tyreso, riket=riket, kalla=Matvarde.Kalla.KOLADA
+            indikator=indikator, ar=ar, kommun=tyreso, riket=riket, kalla=Matvarde.Kalla.KOLADA
         )
 
 
@@ -60,7 +60,7 @@ def test_the_list_pages_through_every_indicator_without_javascript_or_axe_violat
 ) -> None:
     for n in range(1, 6):
         indikator = make_indikator(slug=f"extra-{n}", namn=f"Extra indikator {n}", ordning=100 + n)
-        make_matvarde(indikator, ar=2023, tyreso=50 + n, riket=48, kalla=Matvarde.Kalla.KOLADA)
+        make_matvarde(indikator, ar=2023, kommun=50 + n, riket=48, kalla=Matvarde.Kalla.KOLADA)
     for path in ("/indikatorer/", "/indikatorer/?sida=2"):
         v = visit()
         assert v.page.goto(path).status == 200

@@ -92,7 +92,7 @@ FIELD_RULES = [
     (r"^username$", {"autocomplete": "username"}),
     (r"^password$", {"type": "password", "autocomplete": "current-password"}),
 ]
-NUMBER_FIELD = re.compile(r"^(ar|antal_.*|tyreso|riket)$")
+NUMBER_FIELD = re.compile(r"^(ar|antal_.*|kommun|riket)$")
 
 
 def _overflow(page: Any, url: str) -> list[str]:

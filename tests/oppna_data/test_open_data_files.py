@@ -197,22 +197,22 @@ def test_indikatorer_gives_baseline_and_values_each_with_its_source(client: Clie
         namn="Delaktighetsindex",
         kalla="KKiK",
         startlage_ar=2021,
-        startlage_tyreso=58,
+        startlage_kommun=58,
         startlage_riket=58,
         kolada_kpi="U00405",
     )
-    make_matvarde(indikator, ar=2022, tyreso=60, riket=57, kalla=Matvarde.Kalla.KOLADA)
-    make_matvarde(indikator, ar=2023, tyreso="61.5", kalla=Matvarde.Kalla.EGEN)
-    make_matvarde(indikator, ar=2024, tyreso=62, kalla=Matvarde.Kalla.MANUELL)
+    make_matvarde(indikator, ar=2022, kommun=60, riket=57, kalla=Matvarde.Kalla.KOLADA)
+    make_matvarde(indikator, ar=2023, kommun="61.5", kalla=Matvarde.Kalla.EGEN)
+    make_matvarde(indikator, ar=2024, kommun=62, kalla=Matvarde.Kalla.MANUELL)
     make_indikator(slug="bedomning", enhet="bedomning", kalla="Kommunens bedömning")
 
     items = _json(client, "indikatorer")["items"]
     assert [i["slug"] for i in items] == ["delaktighetsindex", "bedomning"]
     d = items[0]
     assert d["baseline"]["year"] == 2021
-    assert d["baseline"]["tyreso"] == 58
+    assert d["baseline"]["kommun"] == 58
     assert d["baseline"]["source_label"] == "Startläge i kommunplanen (källa: KKiK)"
-    assert [(v["year"], v["tyreso"], v["national"]) for v in d["values"]] == [
+    assert [(v["year"], v["kommun"], v["national"]) for v in d["values"]] == [
         (2022, 60, 57),
         (2023, 61.5, None),
         (2024, 62, None),
@@ -220,7 +220,7 @@ def test_indikatorer_gives_baseline_and_values_each_with_its_source(client: Clie
     assert [v["source_label"] for v in d["values"]] == [
         "Källa: Kolada",
         "Beräknat av portalen ur egna uppgifter",
-        "Inmatat av Tyresö kommun",
+        "Inmatat av kommunen",
     ]
 
     rows = _csv(client, "indikatorer")
@@ -232,7 +232,7 @@ def test_indikatorer_gives_baseline_and_values_each_with_its_source(client: Clie
         ("bedomning", "baseline", "", "startlage"),
     ]
     assert rows[1]["source_label"] == "Källa: Kolada"
-    assert rows[2]["tyreso"] == "61.5"
+    assert rows[2]["kommun"] == "61.5"
 
 
 @pytest.mark.django_db

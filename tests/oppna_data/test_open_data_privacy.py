@@ -93,9 +93,9 @@ def secrets_everywhere(db: None) -> None:
 
     # Indicators: one of the whole municipality, one of a hidden area.
     ok = make_indikator(namn="Delaktighetsindex")
-    make_matvarde(ok, ar=2023, tyreso=58)
+    make_matvarde(ok, ar=2023, kommun=58)
     hidden_indikator = make_indikator(namn="DOLD-INDIKATOR", omrade=hidden_area)
-    make_matvarde(hidden_indikator, ar=2023, tyreso=1)
+    make_matvarde(hidden_indikator, ar=2023, kommun=1)
 
     # Reports: a public and a hidden one.
     make_rapport(titel="Rapport februari")

@@ -215,7 +215,7 @@ def _plant_everywhere(payloads: list[str]) -> list[Omrade]:
         inspel = make_inspel(omrade=omrade, visa_namn=True, besvarad_at=timezone.now())
         plant_into(inspel, payload)
         indikator = make_indikator(omrade=omrade)
-        make_matvarde(indikator, ar=2023, tyreso=Decimal("-1.5"))
+        make_matvarde(indikator, ar=2023, kommun=Decimal("-1.5"))
         plant_into(indikator, payload)
         plant_into(make_rapport(), payload)
     return areas

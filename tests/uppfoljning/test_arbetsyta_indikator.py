@@ -16,7 +16,7 @@ URL = "/arbetsyta/indikatorer/samarbeten/"
 
 
 @pytest.fixture
-def indikator(db: None) -> Indikator:
+def indikator(kommun: None) -> Indikator:
     return make_indikator(slug="samarbeten", enhet=Indikator.Enhet.PROCENT)
 
 
@@ -28,17 +28,17 @@ def klg(client: Client, db: None) -> Client:
 
 def post(client: Client, **data: Any) -> Any:
     data.setdefault("ar", "2023")
-    data.setdefault("tyreso", "61")
+    data.setdefault("kommun", "61")
     data.setdefault("riket", "")
     return client.post(URL, data)
 
 
 def stored() -> list[tuple[int, Decimal | None, Decimal | None, str]]:
-    return list(Matvarde.objects.order_by("ar").values_list("ar", "tyreso", "riket", "kalla"))
+    return list(Matvarde.objects.order_by("ar").values_list("ar", "kommun", "riket", "kalla"))
 
 
 def test_it_saves_a_manual_value_and_redirects(klg: Client, indikator: Indikator) -> None:
-    r = post(klg, tyreso="61,5", riket="58")
+    r = post(klg, kommun="61,5", riket="58")
     assert r.status_code == 302 and r["Location"] == URL
     assert stored() == [(2023, Decimal("61.5"), Decimal(58), "manuell")]
     page = klg.get(URL).content.decode()
@@ -54,10 +54,10 @@ def test_the_national_value_is_optional(klg: Client, indikator: Indikator) -> No
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"tyreso": "101"}, "En procentsats ligger mellan 0 och 100."),
+        ({"kommun": "101"}, "En procentsats ligger mellan 0 och 100."),
         ({"riket": "-1"}, "En procentsats ligger mellan 0 och 100."),
         ({"ar": str(dt.date.today().year + 1)}, "Året kan inte ligga i framtiden."),
-        ({"tyreso": ""}, "Detta fält måste fyllas i."),
+        ({"kommun": ""}, "Detta fält måste fyllas i."),
         ({"ar": "tjugo"}, "Fyll i ett heltal."),
     ],
 )
@@ -76,25 +76,25 @@ def test_invalid_values_are_shown_again_with_errors_tied_to_the_field(
 def test_a_second_value_for_the_same_year_gets_a_friendly_error(
     klg: Client, indikator: Indikator
 ) -> None:
-    make_matvarde(indikator, ar=2023, tyreso=50)
-    r = post(klg, tyreso="70")
+    make_matvarde(indikator, ar=2023, kommun=50)
+    r = post(klg, kommun="70")
     assert r.status_code == 200
     assert "Det finns redan ett värde för 2023." in r.content.decode()
     assert stored() == [(2023, Decimal(50), None, "manuell")]
 
 
 def test_editing_an_existing_year_updates_it(klg: Client, indikator: Indikator) -> None:
-    make_matvarde(indikator, ar=2023, tyreso=50)
+    make_matvarde(indikator, ar=2023, kommun=50)
     form = klg.get(URL + "?ar=2023").content.decode()
     assert 'name="original_ar" value="2023"' in form
-    r = post(klg, tyreso="52", riket="40", original_ar="2023")
+    r = post(klg, kommun="52", riket="40", original_ar="2023")
     assert r.status_code == 302
     assert stored() == [(2023, Decimal(52), Decimal(40), "manuell")]
     assert "Värdet för 2023 är uppdaterat." in klg.get(URL).content.decode()
 
 
 def test_editing_cannot_move_a_value_to_another_year(klg: Client, indikator: Indikator) -> None:
-    make_matvarde(indikator, ar=2022, tyreso=50)
+    make_matvarde(indikator, ar=2022, kommun=50)
     r = post(klg, ar="2023", original_ar="2022")
     assert r.status_code == 200
     assert "Året för ett sparat värde kan inte ändras." in r.content.decode()
@@ -150,7 +150,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     klg: Client, indikator: Indikator, django_assert_num_queries: DjangoAssertNumQueries, size: int
 ) -> None:
     for ar in range(1990, 1990 + size):
-        make_matvarde(indikator, ar=ar, tyreso=50)
+        make_matvarde(indikator, ar=ar, kommun=50)
     # 1: the session  2: the user  3: the indicator  4: its values
     # 5: the user's roles (groups, ledartröja areas, fadder areas in one query)
     with django_assert_num_queries(5):

@@ -34,6 +34,7 @@ def test_residents_are_sent_to_the_login(client: Client) -> None:
     assert r.status_code == 302 and "/konto/logga-in/" in r["Location"]
 
 
+@pytest.mark.usefixtures("kommun")
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [1, 15])
 def test_the_number_of_queries_does_not_grow_with_the_data(

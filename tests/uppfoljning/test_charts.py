@@ -25,6 +25,7 @@ def test_numbers_are_written_the_swedish_way_without_needless_decimals() -> None
         assert fmt(None, "procent") == "–"
 
 
+@pytest.mark.usefixtures("kommun")
 @pytest.mark.django_db
 def test_the_summary_names_each_year_with_both_values() -> None:
     indikator = make_indikator()
@@ -37,6 +38,7 @@ def test_the_summary_names_each_year_with_both_values() -> None:
     ]
 
 
+@pytest.mark.usefixtures("kommun")
 @pytest.mark.django_db
 def test_the_series_differ_in_marker_and_label_and_later_years_lie_further_right() -> None:
     indikator = make_indikator()
@@ -44,7 +46,7 @@ def test_the_series_differ_in_marker_and_label_and_later_years_lie_further_right
         chart = build_chart(indikator, [p(2021, 58, 58), p(2022, 60, 57), p(2023, 61, 58)])
     assert chart is not None
     tyreso, riket = chart.series
-    assert (tyreso.key, riket.key) == ("tyreso", "riket")
+    assert (tyreso.key, riket.key) == ("kommun", "riket")
     assert tyreso.end_label == "Tyresö 61 %" and riket.end_label == "Riket 58 %"
     xs = [m.x for m in tyreso.points]
     assert xs == sorted(xs) and len(set(xs)) == 3

@@ -14,12 +14,16 @@ from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import connections
 
+from kommun.models import Kommun
 from tests.conftest import make_indikator
 from uppfoljning.kolada import ApiSource, KoladaError, data_url, kpi_url
 from uppfoljning.models import Indikator, Matvarde
 
 KPI = "U99999"
 TITLE = "Delaktighetsindex, andel (%) av maxpoäng"
+
+# The municipality's record names its Kolada id, 0138 (Tyresö): its rows are imported.
+pytestmark = pytest.mark.usefixtures("kommun")
 
 
 def meta(**kwargs: Any) -> dict[str, Any]:
@@ -50,7 +54,7 @@ def run(*args: str) -> str:
 
 
 def values() -> list[tuple[int, Decimal | None, Decimal | None, str]]:
-    return list(Matvarde.objects.order_by("ar").values_list("ar", "tyreso", "riket", "kalla"))
+    return list(Matvarde.objects.order_by("ar").values_list("ar", "kommun", "riket", "kalla"))
 
 
 @pytest.fixture
@@ -69,7 +73,9 @@ PAGE = {
 }
 
 
-def test_it_stores_tyreso_and_the_nation_per_year(indikator: Indikator, tmp_path: Path) -> None:
+def test_it_stores_the_municipality_and_the_nation_per_year(
+    indikator: Indikator, tmp_path: Path
+) -> None:
     out = run("--file", write(tmp_path, [PAGE]))
     assert values() == [
         (2022, Decimal(60), Decimal("57.5"), "kolada"),
@@ -83,7 +89,7 @@ def test_it_follows_next_url_through_every_page(indikator: Indikator, tmp_path: 
     pages = [
         {
             "values": [row("0138", 2022, t(60))],
-            "next_url": f"{data_url(KPI, range(2019, 2025))}?page=2",
+            "next_url": f"{data_url(KPI, range(2019, 2025), '0138')}?page=2",
         },
         {"values": [row("0000", 2022, t(57))], "next_url": None},
     ]
@@ -152,14 +158,14 @@ def test_malformed_input_is_refused_and_nothing_is_written(
     indikator: Indikator, tmp_path: Path, page: dict[str, Any]
 ) -> None:
     # The first page is fine: the second one's fault still means nothing at all is written.
-    first = dict(PAGE, next_url=f"{data_url(KPI, range(2019, 2025))}?page=2")
+    first = dict(PAGE, next_url=f"{data_url(KPI, range(2019, 2025), '0138')}?page=2")
     with pytest.raises(CommandError, match="Nothing was imported"):
         run("--file", write(tmp_path, [first, page]))
     assert values() == []
 
 
 def test_an_incomplete_file_is_refused(indikator: Indikator, tmp_path: Path) -> None:
-    page = dict(PAGE, next_url=f"{data_url(KPI, range(2019, 2025))}?page=2")
+    page = dict(PAGE, next_url=f"{data_url(KPI, range(2019, 2025), '0138')}?page=2")
     with pytest.raises(CommandError, match="the file is incomplete"):
         run("--file", write(tmp_path, [page]))
     assert values() == []
@@ -208,6 +214,33 @@ def test_kpi_option_needs_an_indicator_with_that_kpi(indikator: Indikator, tmp_p
         run("--file", write(tmp_path, [PAGE]), "--kpi", "N00000")
 
 
+def test_it_imports_the_municipality_the_record_names(indikator: Indikator, tmp_path: Path) -> None:
+    kommun = Kommun.objects.get()
+    kommun.kolada_id, kommun.kortnamn = "0182", "Nacka"
+    kommun.save()
+    page = {"values": [row("0138", 2023, t(61)), row("0182", 2023, t(70))], "next_url": None}
+    out = run("--file", write(tmp_path, [page]))
+    assert values() == [(2023, Decimal(70), None, "kolada")]
+    assert "delaktighetsindex 2023: created (Nacka 70, riket –)" in out
+    assert "/municipality/0182,0000/year/2023" in data_url(KPI, range(2023, 2024), "0182")
+
+
+@pytest.mark.usefixtures("_as_manage_py")
+def test_without_a_kolada_id_it_says_to_set_it_in_the_admin(
+    indikator: Indikator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kommun = Kommun.objects.get()
+    kommun.kolada_id = ""
+    kommun.save()
+    status, out, err = manage("--file", write(tmp_path, [PAGE]), capsys=capsys)
+    assert (status, out) == (1, "")
+    assert err == (
+        "CommandError: The municipality's Kolada id is not set: enter it in the admin "
+        "(Municipality → Kolada municipality id). Nothing was imported.\n"
+    )
+    assert values() == []
+
+
 def test_indicators_without_a_kpi_are_left_alone(db: None) -> None:
     make_indikator(slug="egen")
     assert "nothing to import" in run()
@@ -224,7 +257,7 @@ class FakeResponse(io.BytesIO):
 def test_the_api_source_feeds_the_same_parser_and_follows_next_url(
     indikator: Indikator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = data_url(KPI, range(2019, 2025))
+    first = data_url(KPI, range(2019, 2025), "0138")
     answers = {
         kpi_url(KPI): meta(),
         first: {"values": [row("0138", 2023, t(61))], "next_url": first + "&page=2"},
@@ -238,7 +271,8 @@ def test_the_api_source_feeds_the_same_parser_and_follows_next_url(
         return FakeResponse(json.dumps(answers[request.full_url]).encode())
 
     monkeypatch.setattr(
-        "uppfoljning.management.commands.import_kolada.ApiSource", lambda: ApiSource(opener)
+        "uppfoljning.management.commands.import_kolada.ApiSource",
+        lambda municipality: ApiSource(municipality, opener),
     )
     run()
     assert values() == [(2023, Decimal(61), Decimal(58), "kolada")]
@@ -250,7 +284,7 @@ def test_the_api_source_says_clearly_when_kolada_is_unreachable() -> None:
         raise urllib.error.URLError("Name or service not known")
 
     with pytest.raises(KoladaError, match="Kolada is unreachable.*use --file"):
-        ApiSource(opener).kpi_meta(KPI)
+        ApiSource("0138", opener).kpi_meta(KPI)
 
 
 def test_the_api_source_follows_no_url_outside_kolada() -> None:
@@ -259,7 +293,7 @@ def test_the_api_source_follows_no_url_outside_kolada() -> None:
             json.dumps({"values": [], "next_url": "https://example.org/x"}).encode()
         )
 
-    pages = ApiSource(opener).data_pages(KPI, range(2023, 2024))
+    pages = ApiSource("0138", opener).data_pages(KPI, range(2023, 2024))
     next(pages)
     with pytest.raises(KoladaError, match="not under https://api.kolada.se/v3"):
         next(pages)
@@ -327,7 +361,7 @@ BAD_FILES: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "last-page-missing": (
         lambda p: p.write_text(
-            json.dumps(_saved([{**PAGE, "next_url": data_url(KPI, range(2019, 2025))}]))
+            json.dumps(_saved([{**PAGE, "next_url": data_url(KPI, range(2019, 2025), "0138")}]))
         ),
         f"{{path}}: KPI {KPI}, page 1 has a next_url but the file holds no further page: the "
         "file is incomplete.",

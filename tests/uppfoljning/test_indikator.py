@@ -14,7 +14,7 @@ from uppfoljning.models import Indikator, Matvarde
 @pytest.mark.django_db
 def test_it_shows_baseline_target_and_latest_value(client: Client, tyreso: None) -> None:
     indikator = Indikator.objects.get(slug="delaktighetsindex")
-    make_matvarde(indikator, ar=2023, tyreso=61, riket=58, kalla=Matvarde.Kalla.KOLADA)
+    make_matvarde(indikator, ar=2023, kommun=61, riket=58, kalla=Matvarde.Kalla.KOLADA)
     html = client.get("/indikatorer/delaktighetsindex/").content.decode()
     assert "<h1>Kommunens delaktighetsindex (KKiK) har ökat</h1>" in html
     assert "Startläge 2021" in html and "Tyresö 58 %, riket 58 %" in html
@@ -27,8 +27,8 @@ def test_the_chart_is_an_accessible_svg_with_summary_and_table(
     client: Client, tyreso: None
 ) -> None:
     indikator = Indikator.objects.get(slug="delaktighetsindex")
-    make_matvarde(indikator, ar=2022, tyreso=60, riket="57.5", kalla=Matvarde.Kalla.KOLADA)
-    make_matvarde(indikator, ar=2023, tyreso=61, riket=58, kalla=Matvarde.Kalla.KOLADA)
+    make_matvarde(indikator, ar=2022, kommun=60, riket="57.5", kalla=Matvarde.Kalla.KOLADA)
+    make_matvarde(indikator, ar=2023, kommun=61, riket=58, kalla=Matvarde.Kalla.KOLADA)
     html = client.get("/indikatorer/delaktighetsindex/").content.decode()
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     assert 'role="img"' in svg
@@ -55,12 +55,13 @@ def test_the_chart_is_an_accessible_svg_with_summary_and_table(
     ) in html
 
 
+@pytest.mark.usefixtures("kommun")
 @pytest.mark.django_db
 def test_a_stored_value_for_the_baseline_year_replaces_the_baseline_point(
     client: Client,
 ) -> None:
-    indikator = make_indikator(slug="x", startlage_ar=2021, startlage_tyreso=58, startlage_riket=58)
-    make_matvarde(indikator, ar=2021, tyreso="58.4", riket="58.1", kalla=Matvarde.Kalla.KOLADA)
+    indikator = make_indikator(slug="x", startlage_ar=2021, startlage_kommun=58, startlage_riket=58)
+    make_matvarde(indikator, ar=2021, kommun="58.4", riket="58.1", kalla=Matvarde.Kalla.KOLADA)
     html = client.get("/indikatorer/x/").content.decode()
     assert "<li>2021: Tyresö 58,4 %, riket 58,1 %</li>" in html
     assert html.count('<th scope="row">2021</th>') == 1
@@ -69,19 +70,20 @@ def test_a_stored_value_for_the_baseline_year_replaces_the_baseline_point(
 @pytest.mark.django_db
 def test_sources_are_labelled_kolada_own_calculation_and_staff(client: Client) -> None:
     indikator = make_indikator(slug="x", kalla="SCB:s medborgarundersökning")
-    make_matvarde(indikator, ar=2021, tyreso=50, kalla=Matvarde.Kalla.KOLADA)
-    make_matvarde(indikator, ar=2022, tyreso=51, kalla=Matvarde.Kalla.EGEN)
-    make_matvarde(indikator, ar=2023, tyreso=52, kalla=Matvarde.Kalla.MANUELL)
+    make_matvarde(indikator, ar=2021, kommun=50, kalla=Matvarde.Kalla.KOLADA)
+    make_matvarde(indikator, ar=2022, kommun=51, kalla=Matvarde.Kalla.EGEN)
+    make_matvarde(indikator, ar=2023, kommun=52, kalla=Matvarde.Kalla.MANUELL)
     html = client.get("/indikatorer/x/").content.decode()
     assert "<td>Källa: Kolada</td>" in html
     assert "<td>Portalens egen beräkning</td>" in html
     assert "<td>Källa: SCB:s medborgarundersökning, inmatat av kommunen</td>" in html
 
 
+@pytest.mark.usefixtures("kommun")
 @pytest.mark.django_db
 def test_a_missing_national_value_is_a_dash_never_zero(client: Client) -> None:
     indikator = make_indikator(slug="x")
-    make_matvarde(indikator, ar=2023, tyreso=52, riket=None)
+    make_matvarde(indikator, ar=2023, kommun=52, riket=None)
     html = client.get("/indikatorer/x/").content.decode()
     assert "<li>2023: Tyresö 52 %</li>" in html
     assert '<th scope="row">2023</th><td>52 %</td><td>–</td>' in html
@@ -115,6 +117,7 @@ def test_it_returns_404_for_an_unknown_or_hidden_indicator(client: Client) -> No
     assert client.get("/arbetsyta/indikatorer/dold/").status_code == 200
 
 
+@pytest.mark.usefixtures("kommun")
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [1, 30])
 def test_the_number_of_queries_does_not_grow_with_the_data(
@@ -122,17 +125,18 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
 ) -> None:
     indikator = make_indikator(slug="x", uppdrag=make_uppdrag(), omrade=make_omrade())
     for ar in range(1990, 1990 + size):
-        make_matvarde(indikator, ar=ar, tyreso=50, riket=48)
+        make_matvarde(indikator, ar=ar, kommun=50, riket=48)
     # 1: the indicator with its assignment and area
     # 2: its values
     with django_assert_num_queries(2):
         assert client.get("/indikatorer/x/").status_code == 200
 
 
+@pytest.mark.usefixtures("kommun")
 @pytest.mark.django_db
 def test_a_new_value_shows_at_once_although_the_page_is_cached(client: Client) -> None:
     indikator = make_indikator(slug="x")
-    make_matvarde(indikator, ar=2022, tyreso=50)
+    make_matvarde(indikator, ar=2022, kommun=50)
     assert "2023: Tyresö 52 %" not in client.get("/indikatorer/x/").content.decode()
-    indikator.set_value(ar=2023, tyreso=Decimal(52), riket=None, kalla=Matvarde.Kalla.KOLADA)
+    indikator.set_value(ar=2023, kommun=Decimal(52), riket=None, kalla=Matvarde.Kalla.KOLADA)
     assert "<li>2023: Tyresö 52 %</li>" in client.get("/indikatorer/x/").content.decode()

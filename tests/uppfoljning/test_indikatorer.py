@@ -52,6 +52,7 @@ def test_it_hides_the_indicators_of_a_non_public_area(client: Client) -> None:
     assert "Dold" not in client.get("/indikatorer/").content.decode()
 
 
+@pytest.mark.usefixtures("kommun")
 @pytest.mark.django_db
 @pytest.mark.parametrize(("size", "url"), [(1, "/indikatorer/"), (25, "/indikatorer/?sida=2")])
 def test_the_number_of_queries_does_not_grow_with_the_data(
@@ -61,7 +62,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     for n in range(size):
         indikator = make_indikator(uppdrag=uppdrag, omrade=make_omrade(), startlage_ar=2015)
         for ar in range(2016, 2016 + size):
-            make_matvarde(indikator, ar=ar, tyreso=40 + n, riket=38, kalla=Matvarde.Kalla.KOLADA)
+            make_matvarde(indikator, ar=ar, kommun=40 + n, riket=38, kalla=Matvarde.Kalla.KOLADA)
     # 1: the number of public indicators (for the pager)
     # 2: the page's indicators with their assignment
     # 3: the values of the page's indicators
@@ -73,6 +74,7 @@ def _names(html: str) -> list[str]:
     return re.findall(r'<h2 id="indikator-[^"]+"><a href="[^"]+">([^<]+)</a></h2>', html)
 
 
+@pytest.mark.usefixtures("kommun")
 @pytest.mark.django_db
 def test_it_shows_ten_indicators_a_page_in_their_order_and_the_rest_on_page_two(
     client: Client,
@@ -148,13 +150,14 @@ def test_page_two_is_cached_and_emptied_by_a_change_like_page_one(client: Client
     assert _names(fresh.content.decode()) == ["Indikator 11", "Indikator 12", "Indikator 13"]
 
 
+@pytest.mark.usefixtures("kommun")
 @pytest.mark.django_db
 def test_each_indicator_has_a_trend_line_with_its_numbers_in_words(client: Client) -> None:
     indikator = make_indikator(
-        slug="delaktighet", startlage_ar=2021, startlage_tyreso=58, startlage_riket=58
+        slug="delaktighet", startlage_ar=2021, startlage_kommun=58, startlage_riket=58
     )
-    make_matvarde(indikator, ar=2022, tyreso=60, riket="57.5", kalla=Matvarde.Kalla.KOLADA)
-    make_matvarde(indikator, ar=2023, tyreso=61, riket=58, kalla=Matvarde.Kalla.KOLADA)
+    make_matvarde(indikator, ar=2022, kommun=60, riket="57.5", kalla=Matvarde.Kalla.KOLADA)
+    make_matvarde(indikator, ar=2023, kommun=61, riket=58, kalla=Matvarde.Kalla.KOLADA)
     html = client.get("/indikatorer/").content.decode()
     svg = re.search(r'<svg class="sparkline".*?</svg>', html, re.S).group(0)
     assert 'role="img" aria-labelledby="trend-delaktighet"' in svg
@@ -172,9 +175,9 @@ def test_each_indicator_has_a_trend_line_with_its_numbers_in_words(client: Clien
 @pytest.mark.django_db
 @pytest.mark.parametrize("years", [2, 20])
 def test_the_page_does_not_grow_with_the_years(client: Client, years: int) -> None:
-    indikator = make_indikator(slug="x", startlage_ar=2000, startlage_tyreso=40)
+    indikator = make_indikator(slug="x", startlage_ar=2000, startlage_kommun=40)
     for ar in range(2001, 2001 + years):
-        make_matvarde(indikator, ar=ar, tyreso=40 + ar % 7, riket=41, kalla=Matvarde.Kalla.KOLADA)
+        make_matvarde(indikator, ar=ar, kommun=40 + ar % 7, riket=41, kalla=Matvarde.Kalla.KOLADA)
     html = client.get("/indikatorer/").content.decode()
     # The table of every year is on the indicator's own page only.
     assert "<table" not in html and "<li>2001:" not in html

@@ -17,7 +17,7 @@ def test_the_assignment_page_shows_the_ten_indicators_with_latest_values(
     client: Client, tyreso: None
 ) -> None:
     indikator = Indikator.objects.get(slug="delaktighetsindex")
-    make_matvarde(indikator, ar=2023, tyreso=61, riket=58, kalla=Matvarde.Kalla.KOLADA)
+    make_matvarde(indikator, ar=2023, kommun=61, riket=58, kalla=Matvarde.Kalla.KOLADA)
     html = client.get("/uppdrag/overgripande-att-arbeta-kommungemensamt/").content.decode()
     assert html.count('<th scope="row"><a href="/indikatorer/') == 10
     assert "2023: Tyresö 61 %, riket 58 %" in html
@@ -32,7 +32,7 @@ def test_the_area_page_shows_the_areas_own_indicators(client: Client, tyreso: No
     indikator = make_indikator(
         slug="trygga-unga", namn="Andel unga som känner sig trygga", omrade=omrade
     )
-    make_matvarde(indikator, ar=2024, tyreso=71, riket=None)
+    make_matvarde(indikator, ar=2024, kommun=71, riket=None)
     html = client.get("/omraden/unga/").content.decode()
     assert "Andel unga som känner sig trygga" in html
     assert "2024: Tyresö 71 %" in html
@@ -52,6 +52,7 @@ def _queries(client: Client, url: str) -> list[str]:
     return [q["sql"] for q in captured.captured_queries]
 
 
+@pytest.mark.usefixtures("kommun")
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url", ["/omraden/unga/", "/uppdrag/overgripande-att-arbeta-kommungemensamt/"]

@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from kommun.models import Kommun
 from uppfoljning.kolada import (
     RIKET,
-    TYRESO,
     ApiSource,
     FileSource,
     KoladaError,
@@ -44,8 +44,9 @@ def fmt(value: Decimal | None) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import Tyresö's (0138) and the national (0000) value per year from Kolada's API v3 "
-        "for every indicator that carries a Kolada KPI id and title. The KPI's title in "
+        "Import the municipality's value (its Kolada id is set in the admin, e.g. 0138) and the "
+        "national (0000) value per year from Kolada's API v3 for every indicator that "
+        "carries a Kolada KPI id and title. The KPI's title in "
         "Kolada must still match the stored title, or nothing is imported. Missing values "
         "(null) are left out, never stored as 0. Everything is read and checked first and "
         "written in one transaction: malformed input writes nothing. A --file is read and "
@@ -67,10 +68,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
         years = parse_years(options["years"])
+        kommun = Kommun.objects.current()
+        if not kommun.kolada_id:
+            raise CommandError(
+                "The municipality's Kolada id is not set: enter it in the admin "
+                "(Municipality → Kolada municipality id). Nothing was imported."
+            )
+        self.kolada_id = kommun.kolada_id
+        self.kortnamn = kommun.kortnamn
         try:
             # A file is read and checked whole before anything else, even when no indicator
             # asks for its KPIs yet: a bad file is refused today, not on the day one does.
-            file = FileSource(options["file"]) if options["file"] else None
+            file = FileSource(options["file"], self.kolada_id) if options["file"] else None
         except KoladaError as e:
             raise CommandError(f"{e} Nothing was imported.") from None
         indikatorer = list(Indikator.objects.exclude(kolada_kpi="").order_by("ordning", "pk"))
@@ -90,7 +99,7 @@ class Command(BaseCommand):
             )
 
         try:
-            source: Source = file or ApiSource()
+            source: Source = file or ApiSource(self.kolada_id)
             fetched = self._read_all(source, indikatorer, years)
         except KoladaError as e:
             raise CommandError(f"{e} Nothing was imported.") from None
@@ -128,7 +137,7 @@ class Command(BaseCommand):
                     f"{indikator.kolada_titel.strip()!r}. Check that the KPI still measures the "
                     "same thing, then update the indicator's Kolada title."
                 )
-            fetched.append((indikator, read_values(source, meta, years)))
+            fetched.append((indikator, read_values(source, meta, years, self.kolada_id)))
         return fetched
 
     def _store(
@@ -138,16 +147,17 @@ class Command(BaseCommand):
         counts: dict[str, int],
     ) -> None:
         for ar in sorted(per_year):
-            tyreso = per_year[ar].get(TYRESO)
+            kommun = per_year[ar].get(self.kolada_id)
             riket = per_year[ar].get(RIKET)
             # Quantise as the column stores it, so a re-run compares equal values as equal.
-            tyreso = None if tyreso is None else tyreso.quantize(Decimal("0.01"))
+            kommun = None if kommun is None else kommun.quantize(Decimal("0.01"))
             riket = None if riket is None else riket.quantize(Decimal("0.01"))
             _row, change = indikator.set_value(
-                ar=ar, tyreso=tyreso, riket=riket, kalla=Matvarde.Kalla.KOLADA
+                ar=ar, kommun=kommun, riket=riket, kalla=Matvarde.Kalla.KOLADA
             )
             counts[change] += 1
             if self.verbosity > 0:
                 self.stdout.write(
-                    f"  {indikator.slug} {ar}: {change} (Tyresö {fmt(tyreso)}, riket {fmt(riket)})"
+                    f"  {indikator.slug} {ar}: {change} "
+                    f"({self.kortnamn} {fmt(kommun)}, riket {fmt(riket)})"
                 )
