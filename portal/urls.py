@@ -21,6 +21,8 @@ urlpatterns = i18n_patterns(
     path("om-personuppgifter/", views.personuppgifter, name="personuppgifter"),
     path("tillganglighet/", views.tillganglighet, name="tillganglighet"),
     path("sok/", sok_views.sok, name="sok"),
+    # A new installation's set-up steps (administrators)
+    path("installation/", views.installation, name="installation"),
     path("", include(open_data_urls.page_patterns)),
     # Staff: login, logout and the workspace
     path(

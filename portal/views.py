@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -7,7 +10,9 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 from django_ratelimit.exceptions import Ratelimited
 
+from kommun.models import Kommun
 from omraden.models import Aktivitet, Fas
+from portal import roles, setup
 from portal.middleware import language_of
 from portal.models import Tillganglighetsredogorelse
 from portal.page_cache import public_cache
@@ -18,9 +23,29 @@ from uppfoljning.models import Publicering, Rapport, attach_latest_publications,
 COMING_ON_OVERVIEW = 3
 
 
-@public_cache
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
+    if not Kommun.objects.current().configured:
+        return _setup_notice(request)
+    return _overview(request)
+
+
+def _setup_notice(request: HttpRequest) -> HttpResponse:
+    """An empty portal (no municipality yet): how to set it up, instead of an empty overview."""
+    if get_user_model().objects.exists():
+        return _setup_notice_kept(request)
+    # Until the first login exists the page says how to create one. Logins are no public
+    # data (creating one leaves the page cache alone), so this version is never kept.
+    return render(request, "portal/installation_notice.html", {"no_user": True})
+
+
+@public_cache
+def _setup_notice_kept(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/installation_notice.html", {"no_user": False})
+
+
+@public_cache
+def _overview(request: HttpRequest) -> HttpResponse:
     # The overview shows everyone what residents see, at one moment for every query.
     viewer = viewer_of(request).as_resident()
     omraden = attach_latest_publications(list(overview_areas(viewer)))
@@ -65,6 +90,17 @@ def tillganglighet(request: HttpRequest) -> HttpResponse:
         "digg_url": "https://www.digg.se/tdosanmalan",
     }
     return render(request, "portal/tillganglighet.html", ctx)
+
+
+@require_safe
+@login_required
+def installation(request: HttpRequest) -> HttpResponse:
+    """The set-up steps of a new installation and which are done, for administrators."""
+    if not roles.can_administer(request.user):
+        raise PermissionDenied
+    steps = setup.steps()
+    ctx = {"steps": steps, "remaining": sum(not step.done for step in steps)}
+    return render(request, "portal/installation.html", ctx)
 
 
 # Error pages (handler400/403/404 in portal/urls.py): in the layout, with the visitor's own

@@ -101,6 +101,22 @@ EXPECTED: dict[str, Expectation] = {
     "personuppgifter": everyone(200, 405),
     "tillganglighet": everyone(200, 405),
     "sok": everyone(200, 405),
+    # A new installation's set-up steps: administrators only (a page: POST is refused)
+    "installation": {
+        "GET": staff(
+            per_role(
+                medarbetare=403,
+                ledartroja_a=403,
+                ledartroja_b=403,
+                fadder_a=403,
+                klg=403,
+                moderator=403,
+                admin=200,
+            ),
+            405,
+        )["GET"],
+        "POST": everyone(405, 405)["POST"],
+    },
     # Login and logout: a logged-in user is sent on from the login page; logout is POST only.
     "login": {
         "GET": {"anonymous": 200, **dict.fromkeys(ROLES[1:], REDIRECT)},
