@@ -14,7 +14,7 @@ from omraden.models import (
     Omrade,
     Person,
 )
-from portal.admin_mixins import FormattedTextAdmin
+from portal.admin_mixins import EnglishVersionAdmin, FormattedTextAdmin
 
 
 class LedartrojaInline(admin.TabularInline):
@@ -32,14 +32,14 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Fas)
-class FasAdmin(FormattedTextAdmin, admin.ModelAdmin):
+class FasAdmin(EnglishVersionAdmin, FormattedTextAdmin, admin.ModelAdmin):
     list_display = ["ordning", "namn"]
-    formatted_fields = ("beskrivning",)
+    formatted_fields = ("beskrivning", "beskrivning_en")
 
 
 @admin.register(Omrade)
-class OmradeAdmin(FormattedTextAdmin, admin.ModelAdmin):
-    formatted_fields = ("beskrivning", "paverkan_text")
+class OmradeAdmin(EnglishVersionAdmin, FormattedTextAdmin, admin.ModelAdmin):
+    formatted_fields = ("beskrivning", "paverkan_text", "beskrivning_en", "paverkan_text_en")
     list_display = ["nummer", "kortnamn", "fraga", "fadder", "fas", "publik", "paverkansniva"]
     list_display_links = ["nummer", "kortnamn"]
     list_filter = ["publik", "fas", "paverkansniva"]
@@ -66,8 +66,8 @@ class InitiativAdmin(FormattedTextAdmin, admin.ModelAdmin):
 
 
 @admin.register(Aktivitet)
-class AktivitetAdmin(FormattedTextAdmin, admin.ModelAdmin):
-    formatted_fields = ("beskrivning", "protokoll")
+class AktivitetAdmin(EnglishVersionAdmin, FormattedTextAdmin, admin.ModelAdmin):
+    formatted_fields = ("beskrivning", "protokoll", "beskrivning_en")
     list_display = ["titel", "datum", "starttid", "plats", "publik", "kapacitet", "antal_deltagare"]
     list_filter = ["publik", "oppen_for_invanare", "omraden"]
     search_fields = ["titel", "beskrivning", "plats"]

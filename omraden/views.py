@@ -63,6 +63,9 @@ def _timeline(omrade: Omrade, resident: Viewer) -> list[Publicering]:
             "sammanfattning",
             "orsak",
             "atgarder",
+            "sammanfattning_en",
+            "orsak_en",
+            "atgarder_en",
             "publicerad_at",
             "uppfoljning__period__ar",
             "uppfoljning__period__tertial",
@@ -72,7 +75,7 @@ def _timeline(omrade: Omrade, resident: Viewer) -> list[Publicering]:
 
 
 # Only what the activity lists show, as dicts.
-_ACTIVITY_COLUMNS = ("pk", "titel", "datum", "starttid", "plats", "teman")
+_ACTIVITY_COLUMNS = ("pk", "titel", "titel_en", "datum", "starttid", "plats", "teman")
 
 
 @public_cache

@@ -8,6 +8,7 @@ from django import forms
 from django.db import models
 from django.http import HttpRequest
 from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from portal.templatetags.formatted import MARKDOWN_HINT
 
@@ -31,3 +32,29 @@ class FormattedTextAdmin:
                 else MARKDOWN_HINT
             )
         return field
+
+
+ENGLISH_VERSION_HELP = _(
+    "Optional. The English pages (/en/) show these texts; where one is empty they show the "
+    "Swedish text, marked as Swedish."
+)
+
+
+class EnglishVersionAdmin:
+    """Gathers a model's English versions (the fields named `<field>_en`) in a fieldset of
+    their own, "English version", after the Swedish fields.
+
+    Mix in before ModelAdmin: `class OmradeAdmin(EnglishVersionAdmin, ModelAdmin)`.
+    """
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[tuple[Any, Any]]:
+        fields = self.get_fields(request, obj)  # type: ignore[attr-defined]
+        english = [f for f in fields if isinstance(f, str) and f.endswith("_en")]
+        swedish = [f for f in fields if f not in english]
+        return [
+            (None, {"fields": swedish}),
+            (
+                _("English version"),
+                {"fields": english, "description": ENGLISH_VERSION_HELP},
+            ),
+        ]

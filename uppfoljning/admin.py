@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin_mixins import FormattedTextAdmin
+from portal.admin_mixins import EnglishVersionAdmin, FormattedTextAdmin
 from uppfoljning.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -261,8 +261,15 @@ class PubliceringInline(admin.TabularInline):
 
 
 @admin.register(Uppfoljning)
-class UppfoljningAdmin(FormattedTextAdmin, admin.ModelAdmin):
-    formatted_fields = ("sammanfattning", "orsak", "atgarder")
+class UppfoljningAdmin(EnglishVersionAdmin, FormattedTextAdmin, admin.ModelAdmin):
+    formatted_fields = (
+        "sammanfattning",
+        "orsak",
+        "atgarder",
+        "sammanfattning_en",
+        "orsak_en",
+        "atgarder_en",
+    )
     list_display = ["__str__", "period", "omrade", "uppdrag", "status", "tillstand", "andrad_at"]
     list_filter = ["period", "status", "tillstand", "omrade"]
     search_fields = ["sammanfattning", "orsak", "atgarder", "omrade__kortnamn", "uppdrag__namn"]
@@ -271,7 +278,7 @@ class UppfoljningAdmin(FormattedTextAdmin, admin.ModelAdmin):
 
 
 @admin.register(Publicering)
-class PubliceringAdmin(ReadOnlyAdmin):
+class PubliceringAdmin(EnglishVersionAdmin, ReadOnlyAdmin):
     list_display = ["uppfoljning", "version", "status", "publicerad_at", "publicerad_av"]
     list_filter = ["status", "uppfoljning__period"]
     search_fields = ["sammanfattning", "orsak", "atgarder"]

@@ -36,7 +36,25 @@ from uppfoljning.models import (
 )
 
 # What a user edits; the history records these and the state.
-EDITABLE_FIELDS = ["status", "sammanfattning", "orsak", "atgarder", "intern_anteckning"]
+EDITABLE_FIELDS = [
+    "status",
+    "sammanfattning",
+    "orsak",
+    "atgarder",
+    "sammanfattning_en",
+    "orsak_en",
+    "atgarder_en",
+    "intern_anteckning",
+]
+# The public texts a publication copies from the working copy, English versions included.
+PUBLISHED_TEXTS = [
+    "sammanfattning",
+    "orsak",
+    "atgarder",
+    "sammanfattning_en",
+    "orsak_en",
+    "atgarder_en",
+]
 TRACKED_FIELDS = [*EDITABLE_FIELDS, "tillstand", "publicera_fran"]
 
 
@@ -338,9 +356,7 @@ def uppfoljning_publish(
             uppfoljning=row,
             version=row.version,
             status=row.status,
-            sammanfattning=row.sammanfattning,
-            orsak=row.orsak,
-            atgarder=row.atgarder,
+            **{f: getattr(row, f) for f in PUBLISHED_TEXTS},
             publicerad_at=visible_from,
             skapad_at=now,
             publicerad_av=by,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from omraden.models import Omrade
 from portal.page_cache import public_cache
+from portal.templatetags.localized import localized_text
 from portal.viewer import Viewer, viewer_of
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import (
@@ -104,10 +105,11 @@ def period_context(request: HttpRequest, slug: str) -> dict[str, Any]:
         .distinct()
         .only("namn", "slug")
     ] + [
-        ("omrade", o.pk, f"{o.nummer}. {o.fraga}", o.get_absolute_url(), o)
+        # The title as text (the Word file); the page marks a Swedish question under English.
+        ("omrade", o.pk, f"{o.nummer}. {localized_text(o, 'fraga')[0]}", o.get_absolute_url(), o)
         for o in Omrade.objects.visible_to(resident)
         .select_related("fadder")
-        .only("nummer", "slug", "fraga", "fadder__namn")
+        .only("nummer", "slug", "fraga", "fraga_en", "fadder__namn")
     ]
     sections = []
     for kind, pk, title, url, omrade in subjects:
@@ -119,6 +121,7 @@ def period_context(request: HttpRequest, slug: str) -> dict[str, Any]:
                 "kind": kind,
                 "title": title,
                 "url": url,
+                "omrade": omrade,
                 "fadder": omrade.fadder if omrade else None,
                 "pub": entry.snapshot,
                 "corrections": entry.corrections,

@@ -74,7 +74,7 @@ def test_every_formatted_field_is_rendered_as_markdown(pages: str) -> None:
     markers = [_marker(m, f) for m, fields in FORMATTED.items() for f in fields]
     markers += [_marker("publicering", f) for f in FOLLOW_UP]
     missing = [m for m in markers if f"<strong>{m}</strong><br>\nrad två" not in pages]
-    assert missing == []
+    assert missing == [], missing
     assert f"**{_marker(Omrade, 'beskrivning')}**" not in pages
 
 
@@ -113,3 +113,31 @@ def test_the_matrix_says_that_markdown_works_for_cause_and_actions() -> None:
     html = client.get(reverse("arbetsyta:matris")).content.decode()
     assert 'class="cell-form"' in html
     assert "Du kan använda Markdown: **fet**" in html
+
+
+# The English versions of the formatted fields, shown under /en/ (portal/templatetags/localized.py).
+FORMATTED_EN: dict[type[models.Model], list[str]] = {
+    Omrade: ["beskrivning_en", "paverkan_text_en"],
+    Fas: ["beskrivning_en"],
+    Aktivitet: ["beskrivning_en"],
+}
+FOLLOW_UP_EN = ["sammanfattning_en", "orsak_en", "atgarder_en"]
+
+
+@pytest.mark.django_db
+def test_every_english_formatted_field_is_rendered_as_markdown(tyreso: None) -> None:
+    world: dict[str, Any] = build_world()
+    for model, fields in FORMATTED_EN.items():
+        model.objects.update(**{f: _text(_marker(model, f)) for f in fields})
+    period = Period.objects.order_by("-ar", "-tertial").first()
+    follow_up = make_uppfoljning(status="gul", period=period, orsak="O", atgarder="Å")
+    make_publicering(follow_up, **{f: _text(_marker("publicering", f)) for f in FOLLOW_UP_EN})
+    urls = [url for url in concrete_urls(world) if url.startswith("/en/")]
+    urls.append(f"/en{follow_up.omrade.get_absolute_url()}")
+    client = Client()
+    responses = [client.get(url) for url in urls]
+    pages = "".join(r.content.decode() for r in responses if "text/html" in r["Content-Type"])
+    markers = [_marker(m, f) for m, fields in FORMATTED_EN.items() for f in fields]
+    markers += [_marker("publicering", f) for f in FOLLOW_UP_EN]
+    missing = [m for m in markers if f"<strong>{m}</strong><br>\nrad två" not in pages]
+    assert missing == [], missing

@@ -113,6 +113,22 @@ def test_planted_payloads_are_inert_on_every_public_page(
 
 
 @pytest.mark.django_db
+def test_planted_payloads_are_inert_on_every_english_public_page(world: dict[str, Any]) -> None:
+    # Under /en/ the English versions (`<field>_en`) are shown where the Swedish pages show
+    # the Swedish texts; plant() fills them as every other free-text field. One round.
+    planted = plant(1)
+    prints = Fingerprints.of(planted)
+    client = Client()
+    urls = [url for url in concrete_urls(world) if url.startswith("/en/")]
+    responses = {url: client.get(url) for url in urls}
+    problems = [p for url, r in responses.items() for p in html_problems(url, r, planted, prints)]
+    assert len(urls) > 20
+    assert problems == []
+    bodies = "".join(r.content.decode("utf-8", "replace") for r in responses.values())
+    assert sum(escape(v) in bodies for v in planted) >= 20
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("round_no", ROUNDS)
 def test_planted_payloads_are_inert_on_every_staff_page(
     world: dict[str, Any], round_no: int

@@ -142,7 +142,8 @@ def _append_only_rows(round_no: int) -> set[str]:
     uppfoljning = make_uppfoljning(
         status="gul", sammanfattning=a, orsak=b, atgarder=c, **uppdrag_kwargs
     )
-    make_publicering(uppfoljning)
+    # The English versions, shown on /en/ (each a payload the Swedish texts do not hold).
+    make_publicering(uppfoljning, sammanfattning_en=c, orsak_en=a, atgarder_en=b)
     audit(action=Granskningslogg.Handling.INLOGGNING_MISSLYCKAD, username=a[:150])
     return {a, b, c, a[:150]}
 
