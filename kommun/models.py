@@ -58,10 +58,7 @@ class KommunManager(models.Manager["Kommun"]):
         Never raises: with the cache unreachable it is read from the database; with the
         database unreachable too (an error page during an outage) it is the placeholder.
         """
-        try:
-            kommun = cache.get(CACHE_KEY)
-        except CACHE_ERRORS:
-            kommun = None
+        kommun = self._cached()
         if kommun is not None:
             return kommun
         try:
@@ -76,6 +73,18 @@ class KommunManager(models.Manager["Kommun"]):
         except CACHE_ERRORS:
             pass
         return kommun
+
+    def cached(self) -> Kommun:
+        """The record from the shared cache only, else the placeholder: for the error pages
+        rendered while the database is unreachable (portal/middleware.py)."""
+        kommun = self._cached()
+        return kommun if kommun is not None else Kommun.placeholder()
+
+    def _cached(self) -> Kommun | None:
+        try:
+            return cache.get(CACHE_KEY)
+        except CACHE_ERRORS:
+            return None
 
 
 def forget_current(**_kwargs: Any) -> None:

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils import translation
 
+from kommun.models import Kommun
 from portal import context_processors
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,8 @@ class DatabaseUnavailableMiddleware:
     """Answer 503 with the portal's page when the database cannot be reached.
 
     Without this a lost connection ends as a 500 and, with DEBUG on, a traceback. The page is
-    rendered by `render_without_backends`, so nothing touches the database or the cache.
+    rendered by `render_without_backends`, so nothing touches the database; the municipality's
+    name and contacts come from the cache if it answers.
     `conn_health_checks` in settings makes the next request reconnect by itself.
     """
 
@@ -126,7 +128,8 @@ def database_unreachable(exception: BaseException | None) -> bool:
 
 
 def service_unavailable(request: HttpRequest) -> HttpResponse:
-    response = render_without_backends(request, "503.html", status=503)
+    # The database is gone: the municipality as the cache holds it, or the placeholder.
+    response = render_without_backends(request, "503.html", 503, Kommun.objects.cached())
     response["Retry-After"] = RETRY_AFTER
     response["Cache-Control"] = "no-store"
     return response
@@ -137,16 +140,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
     middleware, or saving it on the way out) still becomes the 503 page, not a 500."""
     if database_unreachable(sys.exception()):
         return service_unavailable(request)
-    return render_without_backends(request, "500.html", status=500)
+    return render_without_backends(request, "500.html", 500, Kommun.objects.current())
 
 
-def render_without_backends(request: HttpRequest, template: str, *, status: int) -> HttpResponse:
+def render_without_backends(
+    request: HttpRequest, template: str, status: int, kommun: Kommun
+) -> HttpResponse:
     """An error page in the layout, from a context that needs neither the database nor the
     cache: the header's and footer's addresses and the language links, from the context
-    processors that only reverse URLs. No user, session, messages or CSRF token: those read
-    the session, which lives in the database."""
+    processors that only reverse URLs, and the municipality given (Kommun.objects: never
+    raises, the placeholder when neither backend answers). No user, session, messages or
+    CSRF token: those read the session, which lives in the database."""
     with translation.override(language_of(request)):
         ctx = context_processors.site_urls(request) | context_processors.language_links(request)
+        ctx["kommun"] = kommun
         html = loader.render_to_string(template, ctx)
     return HttpResponse(html, status=status)
 
