@@ -53,6 +53,7 @@ from docx.oxml.ns import qn
 from portal.page_cache import public_cache
 from portal.templatetags.dates import long_date
 from portal.templatetags.formatted import render_markdown
+from portal.templatetags.localized import localized_text
 from uppfoljning import views
 from uppfoljning.models import STATUS_SYMBOLS, Publicering, Status
 
@@ -262,8 +263,10 @@ def _add_status(document: Any, pub: Publicering, *, definition: bool = False) ->
 
 
 def _add_texts(document: Any, pub: Publicering, *, level: int) -> None:
-    _add_markdown(document, pub.sammanfattning)
-    for label, text in ((gettext("Cause"), pub.orsak), (gettext("Actions taken"), pub.atgarder)):
+    # The English version where there is one, in an English file; else the Swedish text.
+    _add_markdown(document, localized_text(pub, "sammanfattning")[0])
+    for label, field in ((gettext("Cause"), "orsak"), (gettext("Actions taken"), "atgarder")):
+        text = localized_text(pub, field)[0]
         if text.strip():
             document.add_heading(label, level=level)
             _add_markdown(document, text)

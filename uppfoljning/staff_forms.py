@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.templatetags.formatted import MARKDOWN_HINT
 from uppfoljning.models import Status, validate_status_rule
 
+ENGLISH_HINT = _("Optional. Shown on the English pages; without it they show the Swedish text.")
+
 
 class _StatusRuleMixin(forms.Form):
     def clean(self) -> dict[str, Any]:
@@ -81,6 +83,26 @@ class UppfoljningForm(_StatusRuleMixin):
         help_text=format_lazy("{} {}", _("Required for yellow and red status."), MARKDOWN_HINT),
         widget=forms.Textarea({"rows": 4}),
     )
+    # English versions (issue #24): optional, shown on /en/; without them the English pages
+    # show the Swedish texts. No status rule asks for them.
+    sammanfattning_en = forms.CharField(
+        label=_("Public summary in English"),
+        required=False,
+        help_text=format_lazy("{} {}", ENGLISH_HINT, MARKDOWN_HINT),
+        widget=forms.Textarea({"rows": 6, "lang": "en"}),
+    )
+    orsak_en = forms.CharField(
+        label=_("Cause in English"),
+        required=False,
+        help_text=format_lazy("{} {}", ENGLISH_HINT, MARKDOWN_HINT),
+        widget=forms.Textarea({"rows": 4, "lang": "en"}),
+    )
+    atgarder_en = forms.CharField(
+        label=_("Actions taken in English"),
+        required=False,
+        help_text=format_lazy("{} {}", ENGLISH_HINT, MARKDOWN_HINT),
+        widget=forms.Textarea({"rows": 4, "lang": "en"}),
+    )
     intern_anteckning = forms.CharField(
         label=_("Internal note"),
         required=False,
@@ -94,9 +116,11 @@ class UppfoljningForm(_StatusRuleMixin):
         # The message regions stay in the page (empty) so that live validation can fill them.
         for name in ("sammanfattning", "orsak", "atgarder"):
             self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_helptext fel-{name}"
-        self.fields["intern_anteckning"].widget.attrs["aria-describedby"] = (
-            "id_intern_anteckning_helptext"
-        )
+        for name in ("intern_anteckning", "sammanfattning_en", "orsak_en", "atgarder_en"):
+            self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_helptext"
+
+    def english_fields(self) -> list[forms.BoundField]:
+        return [self["sammanfattning_en"], self["orsak_en"], self["atgarder_en"]]
 
 
 class StegForm(forms.Form):
