@@ -159,9 +159,12 @@ def test_the_area_page_shows_the_latest_follow_up_in_english(client: Client) -> 
 def test_saving_an_english_version_renews_the_cached_page(client: Client) -> None:
     omrade = make_omrade(slug="unga", fraga="Hur?")
     assert '<span lang="sv">Hur?</span>' in client.get("/en/omraden/unga/").content.decode()
+    assert client.get("/en/omraden/unga/").headers.get("X-Public-Cache") == "hit"
     omrade.fraga_en = "How?"
     omrade.save()
-    assert "<h1>How?</h1>" in client.get("/en/omraden/unga/").content.decode()
+    response = client.get("/en/omraden/unga/")
+    assert response.headers.get("X-Public-Cache") != "hit"
+    assert "<h1>How?</h1>" in response.content.decode()
 
 
 def test_hostile_english_text_is_escaped(client: Client, kommun: object) -> None:
