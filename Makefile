@@ -8,6 +8,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kommungemensamt
+# The data set make run/run-worker/demo load (manage.py load_dataset): tyreso or exempelkommun.
+# Empty (make run DATASET=) starts an empty portal that guides its administrator through the set-up.
+DATASET ?= tyreso
+LOAD_DATASET = $(if $(strip $(DATASET)),DEBUG=1 $(PY) manage.py load_dataset $(DATASET),@echo "No data set loaded (DATASET is empty): the front page shows the set-up steps")
 
 # Django 6 needs Python >= 3.12. Use $(PYTHON) if given, else the first suitable one found.
 PYTHON ?= $(shell for c in python3.13 python3.12 \
@@ -19,7 +23,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 \
 .PHONY: help install run run-worker demo chromium pango redis-server nodejs oidc-idp xmlsec1 test test-browser test-postgres lint format messages check-deploy audit fault-test nodes-test bench clean
 
 help: ## List the commands
-	@echo "Kommungemensamt – Tyresö kommuns kommungemensamma områden"
+	@echo "Kommungemensamt – kommungemensamma områden för en kommun (make run DATASET=tyreso, exempelkommun or empty)"
 	@echo
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
@@ -35,9 +39,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the dependencies
 
-run: $(STAMP) ## Set up everything (SQLite) and serve the portal on http://127.0.0.1:8000/
+run: $(STAMP) ## Set up everything (SQLite), load DATASET (tyreso; exempelkommun; empty: none) and serve http://127.0.0.1:8000/
 	DEBUG=1 $(PY) manage.py migrate --no-input -v0
-	DEBUG=1 $(PY) manage.py load_tyreso
+	$(LOAD_DATASET)
 	@DEBUG=1 $(PY) manage.py ensure_dev_superuser
 	@echo "Serving the portal on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, stop with Ctrl-C)"
 	@echo "E-mail is printed here when its transaction commits (immediate tasks backend); make run-worker sends it through a worker as production does."
@@ -48,16 +52,16 @@ run: $(STAMP) ## Set up everything (SQLite) and serve the portal on http://127.0
 run-worker: export TASKS_BACKEND := django_tasks_db.DatabaseBackend
 run-worker: $(STAMP) ## Like run, but e-mail goes through the database task queue and a worker (db_worker) beside runserver
 	DEBUG=1 $(PY) manage.py migrate --no-input -v0
-	DEBUG=1 $(PY) manage.py load_tyreso
+	$(LOAD_DATASET)
 	@DEBUG=1 $(PY) manage.py ensure_dev_superuser
 	@echo "Serving the portal on http://$(HOST):$(PORT)/ with an e-mail worker (stop both with Ctrl-C)"
 	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-demo: $(STAMP) ## Like run, with clearly marked fictional demo data added
+demo: $(STAMP) ## Like run, with clearly marked fictional demo data added (load_dataset DATASET --demo)
 	DEBUG=1 $(PY) manage.py migrate --no-input -v0
-	DEBUG=1 $(PY) manage.py load_tyreso --demo
+	$(LOAD_DATASET) $(if $(strip $(DATASET)),--demo)
 	@DEBUG=1 $(PY) manage.py ensure_dev_superuser
 	@echo "Serving the portal on http://$(HOST):$(PORT)/"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)

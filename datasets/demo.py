@@ -1,4 +1,4 @@
-"""Fictional demo data for trying the portal out (`load_tyreso --demo`).
+"""Fictional demo data for trying the portal out (`load_dataset <name> --demo`).
 
 Everything here is invented and marked so: people carry `fiktiv=True`, names starting with
 "Demo" and addresses @example.se (so reminders and sign-off e-mails show in the console);
@@ -21,6 +21,7 @@ demo fadder).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -75,8 +76,10 @@ def load_demo(upsert: Upsert) -> None:
         {"tillstand": Period.Tillstand.OPPEN, "deadline": dt.date(year, 12, 15)},
     )
     real_areas = Omrade.objects.exclude(slug=DEMO_OMRADE["slug"]).order_by("nummer")
-    for omrade, status in zip(real_areas, DEMO_STATUSES, strict=True):
+    for omrade, status in zip(real_areas, itertools.cycle(DEMO_STATUSES)):
         for slot in (1, 2):
+            if _taken_by_someone_else(omrade, slot):
+                continue
             person = _demo_person(upsert, f"Demo Ledartröja {omrade.nummer}{'AB'[slot - 1]}")
             upsert(Ledartroja, {"omrade": omrade, "slot": slot, "aktiv": True}, {"person": person})
         needs_cause = status in (Status.GUL, Status.ROD)
@@ -110,6 +113,15 @@ def load_demo(upsert: Upsert) -> None:
             )
     demo_area = _load_demo_area(upsert)
     _load_signoff_states(t2, [*real_areas[:4], demo_area])
+
+
+def _taken_by_someone_else(omrade: Omrade, slot: int) -> bool:
+    """A place the data set (or an administrator) gave a person of its own is left to them."""
+    return (
+        Ledartroja.objects.filter(omrade=omrade, slot=slot, aktiv=True)
+        .exclude(person__namn__startswith="Demo ")
+        .exists()
+    )
 
 
 def _load_demo_area(upsert: Upsert) -> Omrade:

@@ -10,6 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 
+# The municipality record (kommun.Kommun, pk=1): what the templates named before the
+# portal could serve any municipality.
+KOMMUN = {
+    "namn": "Tyresö kommun",
+    "namn_en": "Tyresö municipality",
+    "kortnamn": "Tyresö",
+    "postadress": "135 81 Tyresö",
+    "organisationsnummer": "212000-0142",
+    "kolada_id": "0138",
+    "epost": "tyreso.kommun@tyreso.se",
+    "telefon": "08-578 291 00",
+    "webbplats": "https://www.tyreso.se/",
+    "dataskyddsombud_epost": "dataskyddsombud@tyreso.se",
+    "tillganglighet_epost": "tyreso.kommun@tyreso.se",
+    "tillganglighet_telefon": "08-578 291 00",
+    "accentfarg": "#00507a",
+    "exempel": False,
+}
+
 FASER = [
     (1, "Förstå behovet", "Lyssna på Tyresöborna och förstå vad problemet är i dag."),
     (

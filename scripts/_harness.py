@@ -79,7 +79,7 @@ def fresh_database(name: str, env: dict[str, str]) -> None:
             ["psql", "-h", PG_HOST, "-U", "postgres", "-d", "postgres", "-qc", sql], check=True
         )
     manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "load_tyreso", "-v0")
+    manage(env, "load_dataset", "tyreso", "-v0")
     manage(env, "collectstatic", "--no-input", "-v0")
 
 

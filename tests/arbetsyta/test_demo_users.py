@@ -1,4 +1,4 @@
-"""load_tyreso --demo: demo logins per role, with DEBUG only, passwords printed once."""
+"""load_dataset tyreso --demo: demo logins per role, with DEBUG only, passwords printed once."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def test_demo_logins_are_created_with_debug_and_their_passwords_printed(
     settings.DEBUG = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     out = StringIO()
-    call_command("load_tyreso", "--demo", stdout=out)
+    call_command("load_dataset", "tyreso", "--demo", stdout=out)
     klg = User.objects.get(username="demo-klg")
     assert roles.roles_for(klg).is_klg
     assert roles.roles_for(User.objects.get(username="demo-ledartroja")).ledartroja_for
@@ -25,13 +25,13 @@ def test_demo_logins_are_created_with_debug_and_their_passwords_printed(
     assert klg.check_password(line.split(" / ")[1].split()[0])
     # A second run keeps the passwords.
     again = StringIO()
-    call_command("load_tyreso", "--demo", stdout=again)
+    call_command("load_dataset", "tyreso", "--demo", stdout=again)
     assert "demo-klg: exists" in again.getvalue()
 
 
 def test_no_demo_logins_without_debug(db: None, settings: Any) -> None:
     settings.DEBUG = False
-    call_command("load_tyreso", "--demo", stdout=StringIO())
+    call_command("load_dataset", "tyreso", "--demo", stdout=StringIO())
     assert not User.objects.filter(username__startswith="demo-").exists()
 
 
@@ -44,10 +44,10 @@ def test_the_demo_has_a_fadder_login_without_touching_the_real_faddrar(
 
     settings.DEBUG = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("load_tyreso", stdout=StringIO())
+    call_command("load_dataset", "tyreso", stdout=StringIO())
     real = list(Person.objects.filter(fadder_for__isnull=False).order_by("pk").values())
     faddrar = dict(Omrade.objects.values_list("slug", "fadder_id"))
-    call_command("load_tyreso", "--demo", stdout=StringIO())
+    call_command("load_dataset", "tyreso", "--demo", stdout=StringIO())
     # The real faddrar's rows are as the real data set left them: no login, no address.
     assert (
         list(Person.objects.filter(pk__in=[p["id"] for p in real]).order_by("pk").values()) == real

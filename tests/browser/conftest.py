@@ -100,7 +100,7 @@ class Visit:
 
 @pytest.fixture
 def visit(browser: Any, live_server: Any, transactional_db: None) -> Iterator[Any]:
-    call_command("load_tyreso", verbosity=0)
+    call_command("load_dataset", "tyreso", verbosity=0)
     opened: list[Visit] = []
 
     def _open(*, javascript: bool = True) -> Visit:
@@ -141,7 +141,7 @@ class Pages:
         make_inspel(omrade=world.cast.omrade_a, text=f"Snabbare {LONG_WORD}, tack! {LONG_EMAIL}")
         make_inspel(omrade=world.cast.omrade_a, status="ny", text=LONG_WORD, epost=LONG_EMAIL)
         for ar, tyreso in ((2021, 52), (2022, 55), (2023, 58)):
-            make_matvarde(world.indikator, ar=ar, kommun=tyreso, riket=50)
+            make_matvarde(world.indikator, ar=ar, tyreso=tyreso, riket=50)
 
         anonymous, staff = Client(), Client()
         staff.force_login(world.cast.users["admin"])

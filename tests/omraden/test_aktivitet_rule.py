@@ -190,6 +190,6 @@ def test_the_admin_refuses_minutes_before_the_activity(cast: Cast) -> None:
 
 
 def test_the_data_sets_still_load() -> None:
-    call_command("load_tyreso", "--demo", verbosity=0)
+    call_command("load_dataset", "tyreso", "--demo", verbosity=0)
     for aktivitet in Aktivitet.objects.all():
         aktivitet.full_clean()

@@ -6,9 +6,10 @@ import pytest
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
+from kommun.models import Kommun
 from omraden.models import Omrade
 from tests.conftest import make_aktivitet, make_period, make_publicering, make_uppfoljning
-from tests.datasets.test_load_tyreso import FADDRAR, QUESTIONS
+from tests.datasets.test_dataset_tyreso import FADDRAR, QUESTIONS
 from uppfoljning.models import Rapport
 
 
@@ -84,6 +85,8 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         Rapport.objects.create(
             slug=f"rapport-{i}", titel=f"Rapport {i}", datum=dt.date(2024, 1, 1), sammanfattning="…"
         )
+    # The municipality record comes from the shared cache after the first request anywhere.
+    Kommun.objects.current()
     # 1: the areas with fadder and phase, and the latest publication's id as a subquery
     # 2: those publications with their follow-up and period
     # 3: the next public activities (at most three)

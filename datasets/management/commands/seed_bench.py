@@ -169,7 +169,7 @@ class Command(BaseCommand):
                 "database (make bench creates its own, kommungemensamt_bench)."
             )
         started = time.monotonic()
-        call_command("load_tyreso", verbosity=0)
+        call_command("load_dataset", "tyreso", verbosity=0)
         self.now = timezone.now()
         self.this_year = timezone.localdate().year
         self.years = list(range(self.this_year - years + 1, self.this_year + 1))

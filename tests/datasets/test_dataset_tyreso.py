@@ -4,9 +4,10 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import models
 
+from kommun.models import Kommun
 from omraden.models import Aktivitet, Fas, Ledartroja, Omrade, Person
 from portal.models import KandBrist, Tillganglighetsredogorelse
 from portal.viewer import Viewer
@@ -52,6 +53,7 @@ UPPDRAG = [
     "Framtidens Tyresö Gymnasium och ökad sysselsättning",
 ]
 ALL_MODELS: list[type[models.Model]] = [
+    Kommun,
     Person,
     Fas,
     Omrade,
@@ -119,8 +121,8 @@ def test_it_links_the_overarching_assignment_to_all_seven_areas_and_no_other(
 
 def test_it_loads_the_indicator_baselines(tyreso: None) -> None:
     baselines = {
-        (i.startlage_ar, i.startlage_tyreso, i.startlage_riket, i.kalla)
-        for i in Indikator.objects.exclude(startlage_tyreso=None)
+        (i.startlage_ar, i.startlage_kommun, i.startlage_riket, i.kalla)
+        for i in Indikator.objects.exclude(startlage_kommun=None)
     }
     assert baselines == {
         (2021, Decimal(58), Decimal(58), "KKiK (Kommunens kvalitet i korthet)"),
@@ -159,16 +161,16 @@ def test_it_loads_three_reports_and_the_checkpoint(tyreso: None) -> None:
 def test_a_second_run_changes_nothing(tyreso: None) -> None:
     before = snapshot()
     out = StringIO()
-    call_command("load_tyreso", stdout=out)
+    call_command("load_dataset", "tyreso", stdout=out)
     assert snapshot() == before
-    assert out.getvalue().strip().endswith("0 created, 0 updated, 48 unchanged.")
+    assert out.getvalue().strip().endswith("0 created, 0 updated, 49 unchanged.")
 
 
 @pytest.mark.django_db
 def test_demo_adds_marked_fictional_data_and_is_idempotent(tyreso: None) -> None:
-    call_command("load_tyreso", "--demo", verbosity=0)
+    call_command("load_dataset", "tyreso", "--demo", verbosity=0)
     before = snapshot()
-    call_command("load_tyreso", "--demo", verbosity=0)
+    call_command("load_dataset", "tyreso", "--demo", verbosity=0)
     assert snapshot() == before
     # Two per real area, and two in the demo fadder's own area (datasets/demo.py).
     assert Ledartroja.objects.count() == 16
@@ -179,6 +181,53 @@ def test_demo_adds_marked_fictional_data_and_is_idempotent(tyreso: None) -> None
 @pytest.mark.django_db
 def test_dry_run_writes_nothing() -> None:
     out = StringIO()
-    call_command("load_tyreso", "--dry-run", stdout=out)
+    call_command("load_dataset", "tyreso", "--dry-run", stdout=out)
     assert Omrade.objects.count() == 0
     assert "Dry run, nothing written" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_loads_tyresos_municipality_record(tyreso: None) -> None:
+    kommun = Kommun.objects.current()
+    assert kommun.pk == 1 and kommun.configured and not kommun.exempel
+    assert (kommun.namn, kommun.namn_en, kommun.kortnamn) == (
+        "Tyresö kommun",
+        "Tyresö municipality",
+        "Tyresö",
+    )
+    assert (kommun.postadress, kommun.organisationsnummer, kommun.kolada_id) == (
+        "135 81 Tyresö",
+        "212000-0142",
+        "0138",
+    )
+    assert (kommun.epost, kommun.telefon, kommun.webbplats) == (
+        "tyreso.kommun@tyreso.se",
+        "08-578 291 00",
+        "https://www.tyreso.se/",
+    )
+    assert kommun.dataskyddsombud_epost == "dataskyddsombud@tyreso.se"
+    assert (kommun.tillganglighet_epost, kommun.tillganglighet_telefon) == (
+        "tyreso.kommun@tyreso.se",
+        "08-578 291 00",
+    )
+    assert kommun.accentfarg == "#00507a"
+
+
+@pytest.mark.django_db
+def test_an_unknown_data_set_is_one_line_naming_the_known_ones() -> None:
+    with pytest.raises(CommandError) as error:
+        call_command("load_dataset", "tyresö", verbosity=0)
+    assert str(error.value) == (
+        "Unknown data set 'tyresö'. Known data sets: tyreso, exempelkommun."
+    )
+    assert not Omrade.objects.exists()
+
+
+def test_the_command_needs_a_data_set_name() -> None:
+    with pytest.raises(CommandError, match="name"):
+        call_command("load_dataset")
+
+
+def test_load_tyreso_is_gone() -> None:
+    with pytest.raises(CommandError, match="Unknown command"):
+        call_command("load_tyreso")
