@@ -141,7 +141,7 @@ class Pages:
         make_inspel(omrade=world.cast.omrade_a, text=f"Snabbare {LONG_WORD}, tack! {LONG_EMAIL}")
         make_inspel(omrade=world.cast.omrade_a, status="ny", text=LONG_WORD, epost=LONG_EMAIL)
         for ar, tyreso in ((2021, 52), (2022, 55), (2023, 58)):
-            make_matvarde(world.indikator, ar=ar, tyreso=tyreso, riket=50)
+            make_matvarde(world.indikator, ar=ar, kommun=tyreso, riket=50)
 
         anonymous, staff = Client(), Client()
         staff.force_login(world.cast.users["admin"])
