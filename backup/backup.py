@@ -33,6 +33,7 @@ from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, models, transaction
 
+from kommun.models import forget_current
 from portal import page_cache as public_cache
 from portal.lib.jsonfile import UnreadableFile, read_json
 
@@ -284,8 +285,10 @@ def import_(blocks: Blocks, *, dry_run: bool = False) -> dict[str, int]:
                 with connection.cursor() as cursor:
                     for statement in sql:
                         cursor.execute(statement)
-            # bulk_create sends no signals: pages cached from the empty database must go.
+            # bulk_create sends no signals: pages cached from the empty database must go, and
+            # so must the municipality record cached from it (the placeholder).
             public_cache.invalidate()
+            forget_current()
     except DatabaseError:
         # The database's own message can quote a row (PostgreSQL's DETAIL): not shown.
         rows = f"the rows of {label}" if label else "the file's rows"
