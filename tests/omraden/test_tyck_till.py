@@ -25,7 +25,7 @@ def _post(client: Client, headers: dict[str, str] | None = None, **data: Any) ->
 
 
 @pytest.mark.django_db
-def test_it_shows_the_form_with_the_gdpr_art_13_notice(client: Client) -> None:
+def test_it_shows_the_form_with_the_gdpr_art_13_notice(client: Client, kommun: object) -> None:
     html = client.get(URL).content.decode()
     assert '<form method="post" action="/tyck-till/"' in html
     for required in [
@@ -308,8 +308,9 @@ def test_the_public_list_is_paginated(client: Client) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [1, 30])
 def test_the_number_of_queries_does_not_grow_with_the_input(
-    client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int, kommun: object
 ) -> None:
+    # The municipality (header, footer) is read from the warm shared cache: no query.
     omrade = make_omrade()
     initiativ = Initiativ.objects.create(omrade=omrade, titel="Bänkar", fas=make_fas())
     for i in range(size):

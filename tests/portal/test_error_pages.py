@@ -16,8 +16,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kommun.models import Kommun
 from tests.cast import make_cast
 
+# Tyresö's record (tests/conftest.py): the pages name it and give its contacts.
+pytestmark = pytest.mark.usefixtures("kommun")
 # (status, what a request for it looks like, the page's heading in Swedish and in English)
 SV, EN = "sv", "en"
 HEADINGS = {
@@ -42,6 +45,9 @@ def assert_error_page(r: Any, status: int, heading: str, language: str) -> str:
     start = "/en/" if language == EN else "/"
     assert f'<a href="{start}">' in html
     assert 'href="mailto:tyreso.kommun@tyreso.se"' in html
+    assert 'href="tel:+46857829100"' in html
+    name = "Tyresö municipality" if language == EN else "Tyresö kommun"
+    assert f"{heading} – {name}</title>" in html
     assert '<meta name="robots" content="noindex">' in html
     assert "Traceback" not in html
     return html
@@ -112,3 +118,20 @@ def test_the_error_pages_keep_the_security_headers() -> None:
     assert "frame-ancestors 'none'" in r["Content-Security-Policy"]
     assert r["X-Frame-Options"] == "DENY"
     assert r["Permissions-Policy"].startswith("accelerometer=()")
+
+
+@pytest.mark.django_db
+def test_the_error_page_gives_only_the_contacts_the_record_has() -> None:
+    Kommun.objects.filter(pk=Kommun.PK).update(epost="", telefon="08-123 45")
+    Kommun.objects.get().save()  # the cached copy goes with the write
+    html = _get("/finns-inte/", SV).content.decode()
+    assert "Frågor? Kontakta Tyresö kommun:" in html
+    assert '<a href="tel:+46812345">08-123 45</a>' in html and "mailto:" not in html
+
+
+@pytest.mark.django_db
+def test_without_a_record_the_error_page_has_a_neutral_name_and_no_contacts() -> None:
+    Kommun.objects.all().delete()
+    html = _get("/finns-inte/", SV).content.decode()
+    assert "<title>Sidan finns inte – Kommunen</title>" in html
+    assert "Frågor?" not in html and "mailto:" not in html

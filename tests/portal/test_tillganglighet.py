@@ -7,7 +7,9 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
+from kommun.models import Kommun
 from portal.models import KandBrist, Tillganglighetsredogorelse
+from tests.conftest import make_kommun
 
 
 def make_redogorelse(**kwargs: object) -> Tillganglighetsredogorelse:
@@ -57,6 +59,17 @@ def test_without_a_statement_it_still_says_how_to_report(client: Client) -> None
 
 
 @pytest.mark.django_db
+def test_without_a_statement_the_municipalitys_accessibility_contact_is_given(
+    client: Client,
+) -> None:
+    make_kommun(namn="Provkommun", tillganglighet_epost="tillganglighet@prov.example", telefon="")
+    html = client.get("/tillganglighet/").content.decode()
+    assert "rapportera brister i tillgängligheten till Provkommun." in html
+    assert 'href="mailto:tillganglighet@prov.example"' in html
+    assert "Telefon" not in html.split("<main", 1)[1]  # none given, none shown
+
+
+@pytest.mark.django_db
 def test_it_shows_the_most_recently_updated_statement(client: Client) -> None:
     make_redogorelse(tjanst="Gammal", senast_uppdaterad=dt.date(2026, 11, 2))
     make_redogorelse(tjanst="Ny", senast_uppdaterad=dt.date(2026, 11, 20))
@@ -93,8 +106,9 @@ def test_the_database_rejects_an_unknown_reason_for_a_known_issue() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [1, 25])
 def test_the_number_of_queries_does_not_grow_with_the_data(
-    client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries, size: int, kommun: Kommun
 ) -> None:
+    # The municipality (header, footer) comes from the warm shared cache: no query.
     r = make_redogorelse()
     for i in range(size):
         KandBrist.objects.create(

@@ -27,7 +27,9 @@ def _post(client: Client, **data: Any) -> Any:
 
 
 @pytest.mark.django_db
-def test_it_shows_the_form_with_the_gdpr_art_13_notice(client: Client, settings: Any) -> None:
+def test_it_shows_the_form_with_the_gdpr_art_13_notice(
+    client: Client, settings: Any, kommun: object
+) -> None:
     settings.PRENUMERATION_BEKRAFTA_DAGAR = 13
     make_omrade(kortnamn="Trygghet")
     html = client.get(URL).content.decode()
@@ -151,8 +153,9 @@ def test_it_works_in_english(client: Client) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("areas", [1, 7])
 def test_the_page_takes_one_query(
-    client: Client, django_assert_num_queries: DjangoAssertNumQueries, areas: int
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries, areas: int, kommun: object
 ) -> None:
+    # The municipality (header, footer) is read from the warm shared cache: no query.
     for _ in range(areas):
         make_omrade()
     with django_assert_num_queries(1):  # the areas to choose from

@@ -139,8 +139,13 @@ def test_gallra_removes_old_unconfirmed_and_every_cancelled_subscription(db: Non
 
 @pytest.mark.parametrize("areas", [1, 7])
 def test_the_change_page_takes_constant_queries(
-    client: Client, django_assert_num_queries: DjangoAssertNumQueries, areas: int, db: None
+    client: Client,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    areas: int,
+    db: None,
+    kommun: object,
 ) -> None:
+    # The municipality (header, footer) is read from the warm shared cache: no query.
     omraden = [make_omrade() for _ in range(areas)]
     p = make_prenumeration(omraden=omraden)
     url = f"/folj/andra/{links.token(p)}/"
@@ -150,8 +155,9 @@ def test_the_change_page_takes_constant_queries(
 
 
 def test_the_confirm_and_unsubscribe_pages_take_one_query(
-    client: Client, django_assert_num_queries: DjangoAssertNumQueries, db: None
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries, db: None, kommun: object
 ) -> None:
+    # The municipality (header, footer) is read from the warm shared cache: no query.
     unconfirmed = make_prenumeration(confirmed=False)
     active = make_prenumeration()
     # The subscription the signed link names; nothing else.
