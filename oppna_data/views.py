@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event, vText
 
+from kommun.models import Kommun
 from omraden.models import Omrade
 from oppna_data.datasets import (
     AREA_FEEDS,
@@ -43,7 +44,6 @@ from portal.page_cache import public_cache
 from portal.viewer import Viewer, viewer_of
 from uppfoljning.models import Publicering, Rapport
 
-PUBLISHER = "Tyresö kommun"
 # How many entries the Atom feed carries: newest first, enough for any feed reader.
 FEED_ENTRIES = 50
 
@@ -165,7 +165,7 @@ def dataset_json(request: HttpRequest, slug: str) -> HttpResponse:
     body = {
         "dataset": dataset.slug,
         "title": title,
-        "publisher": PUBLISHER,
+        "publisher": Kommun.objects.current().publisher_name,
         "license": LICENSE_URL,
         "documentation": documentation,
         "csv": request.build_absolute_uri(reverse("open_data_csv", args=[dataset.slug])),
@@ -211,15 +211,19 @@ def activities_ical(request: HttpRequest, slug: str | None = None) -> HttpRespon
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     stamp = viewer.now.replace(microsecond=0)
     cal = Calendar()
-    cal.add("prodid", "-//Tyresö kommun//Kommungemensamt//SV")
+    with translation.override("sv"):
+        kommun = Kommun.objects.current().visningsnamn
+    # A TEXT value, which icalendar escapes: a name with a line break stays one line.
+    cal.add("prodid", f"-//{kommun}//Kommungemensamt//SV")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     with translation.override("sv"):
         if omrade is None:
-            name = gettext("Activities of the joint areas – Tyresö municipality")
+            name = gettext("Activities of the joint areas – %(kommun)s") % {"kommun": kommun}
         else:
-            name = gettext("Activities of the joint area %(area)s – Tyresö municipality") % {
-                "area": omrade.kortnamn
+            name = gettext("Activities of the joint area %(area)s – %(kommun)s") % {
+                "area": omrade.kortnamn,
+                "kommun": kommun,
             }
         # A text value, escaped as TEXT is (RFC 5545 3.3.11): an area's name with a line
         # break in it stays one line. Left to itself icalendar writes an X- property raw.
@@ -294,10 +298,12 @@ class UppfoljningarFeed(Feed):
         return FeedScope(viewer, omrade)
 
     def title(self, scope: FeedScope) -> str:
+        kommun = Kommun.objects.current().visningsnamn
         if scope.omrade is None:
-            return gettext("Follow-ups and reports – Joint areas, Tyresö municipality")
-        return gettext("Follow-ups of %(area)s – Joint areas, Tyresö municipality") % {
-            "area": scope.omrade.kortnamn
+            return gettext("Follow-ups and reports – Joint areas, %(kommun)s") % {"kommun": kommun}
+        return gettext("Follow-ups of %(area)s – Joint areas, %(kommun)s") % {
+            "area": scope.omrade.kortnamn,
+            "kommun": kommun,
         }
 
     def subtitle(self, scope: FeedScope) -> str:
@@ -387,7 +393,7 @@ class UppfoljningarFeed(Feed):
         return self.item_updateddate(item)
 
     def item_author_name(self, item: Publicering | Rapport) -> str:
-        return PUBLISHER
+        return Kommun.objects.current().publisher_name
 
 
 # The catalogue
@@ -476,22 +482,26 @@ def dcat(request: HttpRequest) -> HttpResponse:
                     "relation": f"{base}#{f.dataset}",
                 }
             )
+    kommun = Kommun.objects.current()
     texts = {}
     for lang in ("sv", "en"):
         with translation.override(lang):
+            names = {"kommun": kommun.visningsnamn}
             texts[lang] = {
-                "title": gettext("Open data from the joint areas of Tyresö municipality"),
+                "title": gettext("Open data from the joint areas of %(kommun)s") % names,
                 "description": gettext(
-                    "Follow-ups, activities, indicators and residents' input of Tyresö "
-                    "municipality's seven joint areas (kommungemensamma områden)."
-                ),
+                    "Follow-ups, activities, indicators and residents' input of the joint "
+                    "areas (kommungemensamma områden) of %(kommun)s."
+                )
+                % names,
             }
     ctx = {
         "base": base,
         "catalog_iri": f"{base}#katalog",
         "publisher_iri": f"{base}#utgivare",
         "contact_iri": f"{base}#kontakt",
-        "publisher_name": PUBLISHER,
+        "publisher_name": kommun.publisher_name,
+        "publisher_url": kommun.publisher_url,
         "contact_email": getattr(settings, "OPEN_DATA_CONTACT_EMAIL", settings.DEFAULT_FROM_EMAIL),
         "landing_page": landing_page,
         "license_url": LICENSE_URL,

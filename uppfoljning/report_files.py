@@ -50,6 +50,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from kommun.models import Kommun
 from portal.page_cache import public_cache
 from portal.templatetags.dates import long_date
 from portal.templatetags.formatted import render_markdown
@@ -375,7 +376,7 @@ def _set_properties(document: Any, *, title: str, language: str) -> None:
     props = document.core_properties
     props.title = _text(title)
     props.language = language
-    props.author = props.last_modified_by = gettext("Tyresö municipality")
+    props.author = props.last_modified_by = _text(Kommun.objects.current().visningsnamn)
     props.subject = gettext("Joint areas")
     props.keywords = props.comments = ""
     props.created = props.modified = now

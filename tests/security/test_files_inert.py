@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 from typing import Any
 
+import docx
 import icalendar
 import pytest
 from django.test import Client
@@ -33,6 +34,7 @@ from tests.conftest import (
     make_fas,
     make_indikator,
     make_inspel,
+    make_kommun,
     make_matvarde,
     make_omrade,
     make_period,
@@ -52,6 +54,7 @@ from tests.security.xss import (
     html_problems,
     plant_into,
 )
+from uppfoljning.report_files import NOT_XML
 
 ATOM = "application/atom+xml; charset=utf-8"
 ATOM_NS = "{http://www.w3.org/2005/Atom}"
@@ -311,3 +314,53 @@ def test_every_file_carries_the_corpus_inert(chunk: int) -> None:
         assert name in cal["X-WR-CALNAME"].to_ical().decode()
         (event,) = cal.walk("VEVENT")
         assert _lines(str(event["DESCRIPTION"])) == _lines(payload)
+
+
+# The municipality's name (kommun.Kommun) in the feeds, the calendars, the catalogue, the
+# JSON files and the Word file: a hostile name stays text there too.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chunk", range(len(CHUNKS)))
+def test_a_hostile_municipality_name_stays_inert_in_every_file(chunk: int) -> None:
+    omrade = make_omrade(slug="park")
+    make_aktivitet(omraden=[omrade])
+    period = make_period(ar=2024, tertial=2, tillstand="stangd", stangd_at=timezone.now())
+    make_publicering(make_uppfoljning(omrade=omrade, period=period, status="gron"))
+    kommun = make_kommun()
+    client = Client()
+    urls = {
+        "atom": reverse("open_data_feed"),
+        "area_atom": reverse("open_data_area_feed", args=[omrade.slug]),
+        "ics": reverse("open_data_ical"),
+        "area_ics": reverse("open_data_area_ical", args=[omrade.slug]),
+        "dcat": reverse("open_data_dcat"),
+        "json": reverse("open_data_json", args=["omraden"]),
+        "docx": reverse("uppfoljning:period_docx", args=[period.slug]),
+    }
+    for payload in CHUNKS[chunk]:
+        # As an administrator could write them; the save drops the cached record and pages.
+        kommun.namn = kommun.utgivare = payload[:100]
+        kommun.save()
+        name = kommun.namn
+        responses = {key: client.get(url) for key, url in urls.items()}
+        problems = [
+            p for key, r in responses.items() for p in html_problems(urls[key], r, {name}, PRINTS)
+        ]
+        assert problems == [], payload
+        # The name reached every file, as the text it is.
+        for key in ("atom", "area_atom"):
+            title = ET.fromstring(responses[key].content).findtext(f"{ATOM_NS}title") or ""
+            assert _lines(name) in title, key
+        for key in ("ics", "area_ics"):
+            cal = icalendar.Calendar.from_ical(responses[key].content)
+            assert str(cal["PRODID"]) == _lines(f"-//{name}//Kommungemensamt//SV"), key
+            assert (
+                icalendar.vText(name).to_ical().decode() in cal["X-WR-CALNAME"].to_ical().decode()
+            )
+            assert len(cal.walk("VEVENT")) == 1, key  # nothing smuggled in
+        dcat = ET.fromstring(responses["dcat"].content)
+        assert _lines(name) in {e.text for e in dcat.iter("{http://xmlns.com/foaf/0.1/}name")}
+        assert json.loads(responses["json"].content)["publisher"] == name
+        document = docx.Document(io.BytesIO(responses["docx"].content))
+        assert document.core_properties.author == re.sub(NOT_XML, "", name)
