@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error
 from django.http.request import split_domain_port, validate_host
 
-HINT = "Set SITE_URL to the site's public address, e.g. https://kommungemensamt.tyreso.se."
+HINT = "Set SITE_URL to the site's public address, e.g. https://kommungemensamt.example.se."
 
 
 def site_url(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:

@@ -280,7 +280,8 @@ MAILERS = {
         ),
     }
 }
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kommungemensamt@tyreso.se")
+# Production sets its own (the municipality's domain); the default names no real one.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kommungemensamt@localhost")
 
 # Tasks and e-mail (utskick/, docs/deploy.md "E-mail and the worker") ----------------------------
 # Every e-mail goes into the outbox (utskick.queue) in the transaction that causes it and is sent
@@ -431,7 +432,7 @@ SAML_ATTRIBUTES = {
     "groups": env_str("SAML_ATTR_GROUPS", "isMemberOf"),
 }
 # The button's words: "Logga in med kommunens konto (<SAML_PROVIDER_NAME>)"; the name staff
-# know the IdP by, e.g. "Tyresö kommuns inloggning".
+# know the IdP by, e.g. "Exempelkommuns inloggning".
 SAML_PROVIDER_NAME = env_str("SAML_PROVIDER_NAME", "SAML")
 INSTALLED_APPS.append("djangosaml2")
 # The SAML session (the outstanding requests, the IdP's session for logout) in its own cookie

@@ -389,7 +389,7 @@ def slow_clients_test(
                 "10.0.0.12:8000": f"127.0.0.1:{port_b}",
                 "listen 80;": f"listen 127.0.0.1:{http_port};",
                 "listen 443 ssl": f"listen 127.0.0.1:{https_port} ssl",
-                "kommungemensamt.tyreso.se": "127.0.0.1",
+                "kommungemensamt.example.se": "127.0.0.1",
                 "/etc/ssl/kommungemensamt/fullchain.pem": str(cert),
                 "/etc/ssl/kommungemensamt/privkey.pem": str(key),
                 "/srv/kommungemensamt/staticfiles/": f"{static_root}/",

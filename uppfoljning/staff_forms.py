@@ -159,7 +159,7 @@ class StegForm(forms.Form):
         return date
 
     def publish_at(self) -> dt.datetime | None:
-        """The chosen date as the start of that day in Tyresö's time zone (None: at once)."""
+        """The chosen date as the start of that day in the portal's time zone (None: at once)."""
         date = self.cleaned_data.get("publicera_fran")
         if date is None or date <= timezone.localdate():
             return None
