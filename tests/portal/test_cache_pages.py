@@ -151,7 +151,10 @@ def test_only_sign_ups_that_change_the_seats_left_empty_the_cache(client: Client
     assert not _hit(client.get(url))
 
 
-def test_a_new_area_empties_the_cache_only_if_residents_can_see_it(client: Client) -> None:
+def test_a_new_area_empties_the_cache_only_if_residents_can_see_it(
+    client: Client, kommun: object
+) -> None:
+    # With the municipality entered, the front page is the overview of the areas.
     fadder = make_person()
     client.get("/")
     make_omrade(fadder=fadder, kortnamn="Dolt område", publik=False)
