@@ -13,11 +13,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from kommun.models import Kommun
 from omraden.models import Omrade
 from portal import roles
 from tests.conftest import (
-    make_kommun,
     make_ledartroja,
     make_omrade,
     make_period,
@@ -49,10 +47,6 @@ class Cast:
 
 
 def make_cast() -> Cast:
-    # Tyresö's municipality record, read once into the shared cache as on a running site
-    # (pages, e-mails and files name it; a page then counts no query for it).
-    make_kommun()
-    Kommun.objects.current()
     omrade_a = make_omrade()
     omrade_b = make_omrade()
     today = timezone.localdate()

@@ -64,7 +64,9 @@ def test_approve_answer_and_link_in_one_round_make_one_e_mail(
     inspel: Inspel,
     django_capture_on_commit_callbacks: Any,
     send_due: Any,
+    kommun: object,
 ) -> None:
+    # Tyresö's record: the e-mail gives its contacts.
     initiativ = Initiativ.objects.create(
         omrade=cast.omrade_a, titel="Bänkprojektet", fas=make_fas()
     )

@@ -7,6 +7,7 @@ from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 
+from kommun.models import Kommun
 from tests.conftest import make_omrade
 
 # Plain namespaces (rdflib's closed ones warn when pytest inspects this module); they are
@@ -58,7 +59,8 @@ def test_the_catalog_has_title_description_publisher_licence_and_its_datasets(
     assert datasets == {URIRef(f"{BASE}/datasets/dcat#{d}") for d in DATASETS}
 
 
-def test_publisher_is_an_agent_and_contact_point_a_vcard(graph: Graph) -> None:
+def test_publisher_is_an_agent_and_contact_point_a_vcard(kommun: Kommun, graph: Graph) -> None:
+    # The record first: the graph fixture fetches the catalogue.
     publisher = URIRef(f"{BASE}/datasets/dcat#utgivare")
     assert (publisher, RDF.type, FOAF.Agent) in graph
     assert str(graph.value(publisher, FOAF.name)) == "Tyresö kommun"

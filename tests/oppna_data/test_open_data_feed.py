@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
+from kommun.models import Kommun
 from tests.conftest import (
     make_omrade,
     make_period,
@@ -30,7 +31,9 @@ def _entries(client: Client) -> list[ET.Element]:
 
 
 @pytest.mark.django_db
-def test_it_is_an_atom_feed_served_inline_with_absolute_links(client: Client) -> None:
+def test_it_is_an_atom_feed_served_inline_with_absolute_links(
+    client: Client, kommun: Kommun
+) -> None:
     r = client.get(URL)
     assert r["Content-Type"] == "application/atom+xml; charset=utf-8"
     assert r["Content-Disposition"] == 'inline; filename="uppfoljningar.atom"'

@@ -10,6 +10,7 @@ from django.test import Client
 from icalendar import Calendar
 from pytest_django import DjangoAssertNumQueries
 
+from kommun.models import Kommun
 from tests.conftest import make_aktivitet, make_omrade
 
 URL = "/oppna-data/aktiviteter.ics"
@@ -22,7 +23,7 @@ def _calendar(client: Client) -> Calendar:
 
 
 @pytest.mark.django_db
-def test_it_is_a_calendar_served_inline(client: Client) -> None:
+def test_it_is_a_calendar_served_inline(client: Client, kommun: Kommun) -> None:
     r = client.get(URL)
     assert r["Content-Type"] == "text/calendar; charset=utf-8"
     assert r["Content-Disposition"] == 'inline; filename="aktiviteter.ics"'

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import pgettext
 from pytest_django import DjangoAssertNumQueries
 
+from kommun.models import Kommun
 from tests.conftest import (
     make_omrade,
     make_period,
@@ -157,7 +158,9 @@ def test_the_docx_has_every_areas_status_word_and_summary(client: Client, t2: Pe
 
 
 @pytest.mark.django_db
-def test_the_docx_has_title_language_and_page_numbers(client: Client, t2: Period) -> None:
+def test_the_docx_has_title_language_and_page_numbers(
+    client: Client, t2: Period, kommun: Kommun
+) -> None:
     document = docx.Document(io.BytesIO(client.get(DOCX_URL).content))
     props = document.core_properties
     assert props.title == "Uppföljningsrapport T2 2026"
@@ -174,7 +177,7 @@ def test_the_docx_has_title_language_and_page_numbers(client: Client, t2: Period
 
 @pytest.mark.django_db
 def test_the_pdf_is_tagged_in_its_language_with_a_title_embedded_fonts_and_page_numbers(
-    client: Client, t2: Period
+    client: Client, t2: Period, kommun: Kommun
 ) -> None:
     reader = pypdf.PdfReader(io.BytesIO(client.get(PDF_URL).content))
     root = reader.trailer["/Root"]
