@@ -17,7 +17,7 @@ class KommunAdmin(admin.ModelAdmin):
 
     form = KommunForm
     fieldsets = (
-        (None, {"fields": ("namn", "namn_en", "kortnamn", "exempel")}),
+        (None, {"fields": ("namn", "namn_en", "kortnamn", "exempel", "inledning", "inledning_en")}),
         (
             _("Contact"),
             {

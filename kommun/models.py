@@ -106,18 +106,22 @@ class Kommun(models.Model):
     PK = 1
 
     namn = models.CharField(
-        _("name"), max_length=100, help_text=_("As written in Swedish, e.g. “Tyresö kommun”.")
+        _("name"),
+        max_length=100,
+        help_text=_("As written in Swedish, e.g. “Exempelkommun” or “Region Gotland”."),
     )
     namn_en = models.CharField(
         _("name in English"),
         max_length=100,
         blank=True,
-        help_text=_("Shown on the English pages, e.g. “Tyresö municipality”. Optional."),
+        help_text=_("Shown on the English pages, e.g. “Exempelkommun municipality”. Optional."),
     )
     kortnamn = models.CharField(
         _("short name"),
         max_length=60,
-        help_text=_("The place name shown beside the nation in indicator tables, e.g. “Tyresö”."),
+        help_text=_(
+            "The place name shown beside the nation in indicator tables, without “kommun”."
+        ),
     )
     postadress = models.CharField(_("postal address"), max_length=200, blank=True)
     organisationsnummer = models.CharField(
@@ -164,6 +168,17 @@ class Kommun(models.Model):
     logotyp = models.BinaryField(_("logo"), blank=True, editable=False, default=b"")
     logotyp_typ = models.CharField(_("logo's media type"), max_length=20, blank=True)
     logotyp_hash = models.CharField(_("logo's checksum"), max_length=16, blank=True)
+    inledning = models.TextField(
+        _("introduction on the front page"),
+        blank=True,
+        help_text=_(
+            "How the municipality came to its joint areas, in a few sentences. Empty: a general "
+            "text about joint areas."
+        ),
+    )
+    inledning_en = models.TextField(
+        _("introduction in English"), blank=True, help_text=_("Shown on the English pages.")
+    )
     exempel = models.BooleanField(
         _("fictional example"),
         default=False,

@@ -443,7 +443,7 @@ DATASETS: list[Dataset] = [
         slug="omraden",
         title=_("The joint areas"),
         description=_(
-            "The seven joint areas (kommungemensamma områden): question, sponsor, phase of "
+            "The joint areas (kommungemensamma områden): question, sponsor, phase of "
             "the innovation method and latest published status."
         ),
         rows=omraden_rows,
