@@ -3,8 +3,8 @@
 Everything here is invented and says so: the municipality record is marked `exempel` (a
 banner on every page), every person is `fiktiv`, addresses are @example.se and
 example.org, and the texts call themselves påhittade. It shows a fresh installation what a
-municipality of its own looks like, and proves that nothing of Tyresö's is left in the
-pages, feeds and files (tests/datasets/test_exempelkommun.py).
+municipality of its own looks like, and proves that nothing of another municipality's is
+left in the pages, feeds and files (tests/datasets/test_exempelkommun.py).
 
 Its follow-ups live in last year's periods (created with `Period.objects.create_year`, all
 closed), so that `--demo` can open this year's as it does for any data set.
@@ -412,7 +412,7 @@ def load_report(loader: Loader) -> None:
 
 
 def load_accessibility_statement(loader: Loader) -> None:
-    # Created once, as Tyresö's: afterwards it is the administrator's.
+    # Created once, as the real data set's is: afterwards it is the administrator's.
     from portal.models import Tillganglighetsredogorelse
 
     tjanst = "Kommungemensamt – Exempelkommuns kommungemensamma områden (påhittat exempel)"
@@ -442,6 +442,9 @@ def load_accessibility_statement(loader: Loader) -> None:
     statement.save()
     loader.created()
 
+
+# What `load_dataset --help` says of this data set.
+DESCRIPTION = "a clearly marked fictional municipality, for trying the portal out"
 
 STEPS: list[Step] = [
     ("municipality (fictional)", lambda loader: load_kommun(loader, KOMMUN)),

@@ -27,6 +27,17 @@ KOMMUN = {
     "tillganglighet_telefon": "08-578 291 00",
     "accentfarg": "#00507a",
     "exempel": False,
+    # How the areas came about (the front page's introduction; DOMAIN.md: three co-creation
+    # workshops in autumn 2022).
+    "inledning": (
+        "Hösten 2022 valde invånare, medarbetare och chefer tillsammans ut sju frågor som är för "
+        "stora för att en del av kommunen ska kunna lösa dem ensam: de kommungemensamma "
+        "områdena."
+    ),
+    "inledning_en": (
+        "In autumn 2022 residents, staff and managers together chose seven questions too big "
+        "for one part of the municipality to answer alone: the joint areas."
+    ),
 }
 
 FASER = [

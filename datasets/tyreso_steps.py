@@ -182,6 +182,13 @@ def load_accessibility_statement(loader: Loader) -> None:
     loader.created(1 + len(tyreso.KANDA_BRISTER))
 
 
+# What `load_dataset --help` says of this data set.
+DESCRIPTION = (
+    "Tyresö kommun's real data: the seven areas and their faddrar, the innovation phases, the "
+    "ten assignments of kommunplan 2023, the indicators with their baselines, the 2023 "
+    "periods, the T2 2023 follow-up, three reports, the checkpoint, and the municipality record"
+)
+
 STEPS: list[Step] = [
     ("municipality", lambda loader: load_kommun(loader, tyreso.KOMMUN)),
     ("phases", load_phases),

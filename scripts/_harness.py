@@ -73,7 +73,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 def fresh_database(name: str, env: dict[str, str]) -> None:
-    """Drop and create `name`, migrate it, load Tyresö's data, collect static files."""
+    """Drop and create `name`, migrate it, load the real data set, collect static files."""
     for sql in [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"']:
         subprocess.run(
             ["psql", "-h", PG_HOST, "-U", "postgres", "-d", "postgres", "-qc", sql], check=True

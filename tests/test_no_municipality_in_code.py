@@ -33,7 +33,20 @@ EXCLUDED = (
     re.compile(r"^locale/"),
     # Benchmark results are recorded runs on Tyresö's data set.
     re.compile(r"^bench/results/"),
+    # The benchmark's data: Tyresö's data set grown with generated rows (local place names).
+    re.compile(r"^datasets/management/commands/seed_bench\.py$"),
 )
+
+# The data set's name, where a data set is chosen by name (the Makefile's DATASET, the
+# loader's list of data sets): an identifier, not the municipality shown to anyone.
+DATASET_NAME = re.compile(r"(?<![\w.])tyreso(?![\w.])|\bdatasets\.tyreso_steps\b")
+CHOOSES_A_DATASET = re.compile(r"\bDATASET\b|load_dataset|\"tyreso\": \"datasets\.tyreso_steps\"")
+
+
+def _names_tyreso(line: str) -> bool:
+    if CHOOSES_A_DATASET.search(line):
+        line = DATASET_NAME.sub("", line)
+    return bool(NAME.search(line))
 
 
 def _tracked_files() -> list[str]:
@@ -59,6 +72,11 @@ def test_the_walk_sees_the_code() -> None:
     assert {"templates/base.html", "portal/settings.py", "oppna_data/views.py"} <= set(checked)
     assert not _checked("datasets/tyreso.py") and not _checked("tests/conftest.py")
     assert _checked("Makefile") and _checked("deploy/nginx.conf")
+    # The data set's name may choose a data set; the municipality's name may not hide there.
+    assert not _names_tyreso("DATASET ?= tyreso")
+    assert not _names_tyreso('call_command("load_dataset", "tyreso")')
+    assert _names_tyreso("DATASET ?= tyreso  # Tyresö kommun")
+    assert _names_tyreso('kommun = "tyreso"')
 
 
 def test_no_code_names_tyreso() -> None:
@@ -71,6 +89,6 @@ def test_no_code_names_tyreso() -> None:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         for number, line in enumerate(text.splitlines(), start=1):
-            if NAME.search(line):
+            if _names_tyreso(line):
                 found.append(f"{name}:{number}: {line.strip()[:120]}")
     assert not found, "Tyresö named outside its data set:\n" + "\n".join(found)

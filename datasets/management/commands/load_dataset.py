@@ -18,17 +18,18 @@ DATASETS = {
 
 class Command(BaseCommand):
     help = (
-        "Loads a data set into the portal: 'tyreso' (Tyresö kommun's real data: the seven "
-        "areas and their faddrar, the innovation phases, the ten assignments of kommunplan "
-        "2023, the indicators with their baselines, the 2023 periods, the T2 2023 follow-up, "
-        "three reports, the checkpoint, and the municipality record) or 'exempelkommun' (a "
-        "clearly marked fictional municipality). Rule: idempotent – rows are matched on their "
-        "natural keys, only differing fields are written, and a second run changes nothing. "
-        "--demo adds clearly marked fictional people and follow-ups for trying the portal out."
+        "Loads a data set into the portal (the names and what each holds: see NAME below). "
+        "Rule: idempotent – rows are matched on their natural keys, only differing fields are "
+        "written, and a second run changes nothing. --demo adds clearly marked fictional "
+        "people and follow-ups for trying the portal out."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", help=f"the data set: {', '.join(DATASETS)}")
+        described = "; ".join(
+            f"'{name}': {importlib.import_module(module).DESCRIPTION}"
+            for name, module in DATASETS.items()
+        )
+        parser.add_argument("name", help=f"the data set – {described}")
         parser.add_argument(
             "--demo", action="store_true", help="also add fictional, clearly marked demo data"
         )

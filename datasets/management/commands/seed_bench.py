@@ -398,7 +398,7 @@ class Command(BaseCommand):
             Matvarde(
                 indikator=ind,
                 ar=ar,
-                tyreso=Decimal(self.rng.randrange(2000, 9000)) / 100,
+                kommun=Decimal(self.rng.randrange(2000, 9000)) / 100,
                 riket=Decimal(self.rng.randrange(2000, 9000)) / 100,
                 kalla=Matvarde.Kalla.MANUELL,
             )
