@@ -229,8 +229,15 @@ class Kommun(models.Model):
         return self.utgivare_url or self.webbplats
 
     @property
+    def accent(self) -> str:
+        """The accent colour as #rrggbb, lower case: the default if the stored one is not a
+        colour (the admin refuses that; a loader or raw write might not)."""
+        value = (self.accentfarg or "").lower()
+        return value if contrast.HEX.match(value) else DEFAULT_ACCENT
+
+    @property
     def accent_dark(self) -> str:
-        return contrast.darker(self.accentfarg)
+        return contrast.darker(self.accent)
 
     @property
     def logo_extension(self) -> str:

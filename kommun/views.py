@@ -14,7 +14,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 def farger(request: HttpRequest, farg: str) -> HttpResponse:
     """The accent colour as CSS custom properties (no inline style: the CSP forbids it)."""
     kommun = Kommun.objects.current()
-    if farg != kommun.accentfarg.lstrip("#").lower():
+    if farg != kommun.accent.lstrip("#"):
         raise Http404
     response = render(request, "kommun/farger.css", {"kommun": kommun}, content_type="text/css")
     response["Cache-Control"] = IMMUTABLE

@@ -191,3 +191,14 @@ def test_a_database_outage_gives_the_placeholder(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(Kommun.objects, "defer", down)
     assert not Kommun.objects.current().configured
+
+
+def test_a_stored_value_that_is_no_colour_never_reaches_the_stylesheet() -> None:
+    # The admin refuses it (above); a raw write is served the default colour instead.
+    Kommun.objects.create(
+        namn="Provkommun", kortnamn="Prov", accentfarg="red;}*{"
+    )  # seven characters, as the column holds
+    kommun = Kommun.objects.current()
+    assert kommun.accent == "#00507a"
+    response = Client().get("/kommun/farger-00507a.css")
+    assert response.status_code == 200 and "red" not in response.text

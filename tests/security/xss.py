@@ -465,4 +465,11 @@ def file_problems(content_type: str, body: bytes, prints: Fingerprints) -> list[
         return _docx_problems(body)
     if media_type == "text/plain":
         return []  # shown as text (nosniff): nothing in it runs
+    if media_type == "text/css":
+        # The municipality's colours (kommun/views.py): two custom properties and nothing else.
+        css = body.decode("utf-8", errors="replace").strip()
+        allowed = re.fullmatch(
+            r":root \{ --brand: #[0-9a-f]{6}; --brand-dark: #[0-9a-f]{6}; \}", css
+        )
+        return [] if allowed else [f"stylesheet beyond the two colours: {css[:80]!r}"]
     return [f"no check for {media_type!r}: add one here"]
