@@ -11,11 +11,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from kommun.models import Kommun
 from omraden.models import Aktivitet, Anmalan, Inspel
 from tests.cast import Cast, make_cast
 from tests.conftest import (
     make_aktivitet,
     make_indikator,
+    make_kommun,
     make_inspel,
     make_period,
     make_person,
@@ -50,6 +52,7 @@ class World:
     anmalan: Anmalan
     indikator: Indikator
     rapport: Rapport
+    kommun: Kommun
     extra: dict[str, Any]
 
 
@@ -116,6 +119,29 @@ def make_world() -> World:
     )
     indikator = make_indikator()
     rapport = make_rapport()
+    # A configured municipality with a logo, so that its logo's address answers too.
+    kommun = make_kommun()
+    kommun.set_logo(_png(), "image/png")
+    kommun.save()
     return World(
-        cast, uppf, closed, aktivitet, inspel, anmalan, indikator, rapport, {"editor": editor}
+        cast,
+        uppf,
+        closed,
+        aktivitet,
+        inspel,
+        anmalan,
+        indikator,
+        rapport,
+        kommun,
+        {"editor": editor},
     )
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 80, 122)).save(buffer, format="PNG")
+    return buffer.getvalue()

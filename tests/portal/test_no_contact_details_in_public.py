@@ -116,6 +116,9 @@ def _sample_kwargs(name: str, p: dict[str, Any]) -> list[dict[str, Any]] | None:
         # The area's own feed and calendar (its input's answers and sign-ups never in them).
         "open_data_area_feed": [{"slug": p["omrade"].slug}],
         "open_data_area_ical": [{"slug": p["omrade"].slug}],
+        # The municipality's colours and logo (no logo here: its address answers 404).
+        "kommun:farger": [{"farg": "00507a"}],
+        "kommun:logotyp": [{"checksum": "0" * 16, "ext": "png"}],
     }
     return samples.get(name)
 

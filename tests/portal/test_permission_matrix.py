@@ -216,9 +216,9 @@ EXPECTED: dict[str, Expectation] = {
     "open_data_dcat": everyone(200, 405),
     "open_data_area_feed": everyone(200, 405),
     "open_data_area_ical": everyone(200, 405),
-    # The municipality's colours and logo (none is uploaded in this world)
+    # The municipality's colours and logo: public, read only
     "kommun:farger": everyone(200, 405),
-    "kommun:logotyp": everyone(404, 405),
+    "kommun:logotyp": everyone(200, 405),
 }
 
 KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
@@ -256,7 +256,7 @@ KWARGS: dict[str, Callable[[World], dict[str, Any]]] = {
     "open_data_area_feed": lambda w: {"slug": w.cast.omrade_a.slug},
     "open_data_area_ical": lambda w: {"slug": w.cast.omrade_a.slug},
     "kommun:farger": lambda w: {"farg": "00507a"},
-    "kommun:logotyp": lambda w: {"checksum": "0" * 16, "ext": "png"},
+    "kommun:logotyp": lambda w: {"checksum": w.kommun.logotyp_hash, "ext": "png"},
 }
 
 
@@ -342,7 +342,7 @@ ADMIN_MODELS: dict[str, tuple[Outcome, Outcome]] = {
     "uppfoljning.rapport": (200, 200),
     "portal.tillganglighetsredogorelse": (200, 200),
     "granskning.granskningslogg": (200, 403),
-    "kommun.kommun": (REDIRECT, 200),  # one record: the list leads to it (or to adding it)
+    "kommun.kommun": (REDIRECT, 403),  # one record: the list leads to it; no second one
     "konto.gruppmappning": (200, 200),  # which directory group gives which role
     "konto.katalogkonto": (200, 403),  # written by the sign-in
     "utskick.utskick": (200, 403),  # queued by the portal; "send again" is a list action
