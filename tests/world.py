@@ -17,8 +17,8 @@ from tests.cast import Cast, make_cast
 from tests.conftest import (
     make_aktivitet,
     make_indikator,
-    make_kommun,
     make_inspel,
+    make_kommun,
     make_period,
     make_person,
     make_publicering,
