@@ -18,14 +18,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from datasets.loader import Loader, Step, load_kommun
+from datasets.loader import Loader, Step, load_kommun, publish_once
 from omraden.models import Aktivitet, Fas, Ledartroja, Omrade, Person
 from uppfoljning.models import (
-    Historik,
     Indikator,
     Matvarde,
     Period,
-    Publicering,
     Rapport,
     Status,
     Uppdrag,
@@ -295,29 +293,7 @@ def load_follow_ups(loader: Loader) -> None:
             "sammanfattning_en": SAMMANFATTNING_EN.get(status, ""),
         }
         uppf = loader.upsert(Uppfoljning, {"period": period, **subject}, values)
-        # Publications and history are append-only: write them once.
-        if uppf.publiceringar.exists():
-            loader.unchanged()
-            continue
-        Publicering.objects.create(
-            uppfoljning=uppf,
-            version=uppf.version,
-            status=uppf.status,
-            sammanfattning=uppf.sammanfattning,
-            sammanfattning_en=uppf.sammanfattning_en,
-            orsak=uppf.orsak,
-            atgarder=uppf.atgarder,
-            publicerad_at=publicerad,
-            skapad_at=publicerad,
-        )
-        Historik.objects.create(
-            uppfoljning=uppf,
-            tid=publicerad,
-            handling=Historik.Handling.PUBLICERAD,
-            version=uppf.version,
-            efter={"status": uppf.status, "tillstand": uppf.tillstand, "kalla": "load_dataset"},
-        )
-        loader.created(2)
+        publish_once(loader, uppf, publicerad)
 
 
 def load_indicators(loader: Loader) -> None:

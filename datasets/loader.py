@@ -74,3 +74,30 @@ def _differs(current: Any, wanted: Any) -> bool:
     if isinstance(current, models.Model) or isinstance(wanted, models.Model):
         return getattr(current, "pk", None) != getattr(wanted, "pk", None)
     return current != wanted
+
+
+def publish_once(loader: Loader, uppf: Any, at: Any) -> None:
+    """A published follow-up's publication (its public texts, as the publishing service copies
+    them) and the history row saying so, at `at`. Both are append-only: written once."""
+    from uppfoljning.models import Historik, Publicering
+    from uppfoljning.services import PUBLISHED_TEXTS
+
+    if uppf.publiceringar.exists():
+        loader.unchanged()
+        return
+    Publicering.objects.create(
+        uppfoljning=uppf,
+        version=uppf.version,
+        status=uppf.status,
+        **{field: getattr(uppf, field) for field in PUBLISHED_TEXTS},
+        publicerad_at=at,
+        skapad_at=at,
+    )
+    Historik.objects.create(
+        uppfoljning=uppf,
+        tid=at,
+        handling=Historik.Handling.PUBLICERAD,
+        version=uppf.version,
+        efter={"status": uppf.status, "tillstand": uppf.tillstand, "kalla": "load_dataset"},
+    )
+    loader.created(2)

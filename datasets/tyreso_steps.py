@@ -7,13 +7,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from datasets import tyreso
-from datasets.loader import Loader, Step, load_kommun
+from datasets.loader import Loader, Step, load_kommun, publish_once
 from omraden.models import Aktivitet, Fas, Omrade, Person
 from uppfoljning.models import (
-    Historik,
     Indikator,
     Period,
-    Publicering,
     Rapport,
     Status,
     Uppdrag,
@@ -112,26 +110,7 @@ def load_periods(loader: Loader) -> None:
             "andrad_at": publicerad,
         },
     )
-    # Publications and history are append-only: write them once.
-    if not uppf.publiceringar.exists():
-        Publicering.objects.create(
-            uppfoljning=uppf,
-            version=uppf.version,
-            status=uppf.status,
-            sammanfattning=uppf.sammanfattning,
-            publicerad_at=publicerad,
-            skapad_at=publicerad,
-        )
-        Historik.objects.create(
-            uppfoljning=uppf,
-            tid=publicerad,
-            handling=Historik.Handling.PUBLICERAD,
-            version=uppf.version,
-            efter={"status": uppf.status, "tillstand": uppf.tillstand, "kalla": "load_dataset"},
-        )
-        loader.created(2)
-    else:
-        loader.unchanged()
+    publish_once(loader, uppf, publicerad)
 
 
 def load_reports(loader: Loader) -> None:
