@@ -16,6 +16,7 @@ from portal.page_cache import public_cache
 from portal.viewer import Viewer, viewer_of
 from uppfoljning.indikator_views import latest_values
 from uppfoljning.models import Indikator, Publicering
+from uppfoljning.services import PUBLISHED_TEXTS
 
 
 def _get_omrade_for_user(request: HttpRequest, slug: str) -> tuple[Omrade, list[dict[str, str]]]:
@@ -60,12 +61,7 @@ def _timeline(omrade: Omrade, resident: Viewer) -> list[Publicering]:
         .select_related("uppfoljning__period")
         .only(
             "status",
-            "sammanfattning",
-            "orsak",
-            "atgarder",
-            "sammanfattning_en",
-            "orsak_en",
-            "atgarder_en",
+            *PUBLISHED_TEXTS,
             "publicerad_at",
             "uppfoljning__period__ar",
             "uppfoljning__period__tertial",

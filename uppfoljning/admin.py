@@ -28,6 +28,7 @@ from uppfoljning.models import (
     Uppdrag,
     Uppfoljning,
 )
+from uppfoljning.services import PUBLISHED_TEXTS
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -262,14 +263,7 @@ class PubliceringInline(admin.TabularInline):
 
 @admin.register(Uppfoljning)
 class UppfoljningAdmin(EnglishVersionAdmin, FormattedTextAdmin, admin.ModelAdmin):
-    formatted_fields = (
-        "sammanfattning",
-        "orsak",
-        "atgarder",
-        "sammanfattning_en",
-        "orsak_en",
-        "atgarder_en",
-    )
+    formatted_fields = tuple(PUBLISHED_TEXTS)
     list_display = ["__str__", "period", "omrade", "uppdrag", "status", "tillstand", "andrad_at"]
     list_filter = ["period", "status", "tillstand", "omrade"]
     search_fields = ["sammanfattning", "orsak", "atgarder", "omrade__kortnamn", "uppdrag__namn"]

@@ -35,17 +35,6 @@ from uppfoljning.models import (
     validate_status_rule,
 )
 
-# What a user edits; the history records these and the state.
-EDITABLE_FIELDS = [
-    "status",
-    "sammanfattning",
-    "orsak",
-    "atgarder",
-    "sammanfattning_en",
-    "orsak_en",
-    "atgarder_en",
-    "intern_anteckning",
-]
 # The public texts a publication copies from the working copy, English versions included.
 PUBLISHED_TEXTS = [
     "sammanfattning",
@@ -55,6 +44,8 @@ PUBLISHED_TEXTS = [
     "orsak_en",
     "atgarder_en",
 ]
+# What a user edits; the history records these and the state.
+EDITABLE_FIELDS = ["status", *PUBLISHED_TEXTS, "intern_anteckning"]
 TRACKED_FIELDS = [*EDITABLE_FIELDS, "tillstand", "publicera_fran"]
 
 
