@@ -32,6 +32,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -90,15 +91,26 @@ def newest_allowed(releases: list[str], requirements: list[Requirement]) -> Vers
     return max(allowed, default=None)
 
 
+# A lookup that fails on the network (a DNS answer lost, a reset connection) is tried again:
+# one lost answer among ninety lookups must not fail the audit. An HTTP answer is final.
+ATTEMPTS = 3
+
+
 def _get_json(url: str, timeout: float) -> dict | None:
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return None
-        raise
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return None
+            raise
+        except OSError:  # URLError, timeouts, resets
+            if attempt == ATTEMPTS:
+                raise
+            time.sleep(attempt)
+    return None
 
 
 def _in_force(vulns: list[dict]) -> list[dict]:

@@ -236,3 +236,42 @@ def test_a_failed_pip_audit_means_own_lookups(monkeypatch, capsys):
     monkeypatch.setattr(audit.subprocess, "run", lambda *args, **kwargs: Run())
     assert audit._run_pip_audit(20) is None
     assert "pip-audit failed" in capsys.readouterr().out
+
+
+class _Answer:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def read(self, *args):
+        return b'{"info": {"version": "1.0"}}'
+
+
+def _urlopen_failing(times: int, calls: list[str]):
+    import urllib.error
+
+    def urlopen(request, timeout):
+        calls.append(request.full_url)
+        if len(calls) <= times:
+            raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+        return _Answer()
+
+    return urlopen
+
+
+def test_a_lookup_lost_on_the_network_is_tried_again(monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(audit.urllib.request, "urlopen", _urlopen_failing(2, calls))
+    monkeypatch.setattr(audit.time, "sleep", lambda seconds: None)
+    assert audit._get_json("https://pypi.example/pypi/libx/json", 1) == {"info": {"version": "1.0"}}
+    assert len(calls) == 3
+
+
+def test_a_lookup_that_keeps_failing_is_reported(monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(audit.urllib.request, "urlopen", _urlopen_failing(9, calls))
+    monkeypatch.setattr(audit.time, "sleep", lambda seconds: None)
+    result = audit.audit_one("libx", "1.0", "https://pypi.example", 1)
+    assert result.problem.startswith("lookup failed") and len(calls) == audit.ATTEMPTS
